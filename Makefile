@@ -1,0 +1,61 @@
+# Koliber: `make run` starts everything on the embedded defaults, `make test` checks everything.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+ENGINE := .venv/engine
+APP := .venv/app
+RASA := $(ENGINE)/bin/rasa
+TRAINING_DATA := nlu_data stories
+
+.PHONY: help setup db train run test bench validate clean
+
+help:
+	@echo "make run    - set up, migrate and seed the demo shop, train if needed, start everything"
+	@echo "make test   - build what is needed and run the whole test suite"
+	@echo "make train  - train the Rasa model (skipped when the data did not change)"
+	@echo "make bench  - intent accuracy and latency benchmarks into results/"
+	@echo "make setup  - build both Python environments (.venv/engine and .venv/app)"
+
+$(ENGINE)/.installed: requirements/engine.lock
+	rm -rf $(ENGINE)
+	"$$(scripts/find-python 3.10)" -m venv $(ENGINE)
+	$(ENGINE)/bin/pip install --quiet --requirement requirements/engine.lock
+	touch $@
+
+$(APP)/.installed: requirements/app.lock pyproject.toml
+	rm -rf $(APP)
+	"$$(scripts/find-python 3.11)" -m venv $(APP)
+	$(APP)/bin/pip install --quiet --requirement requirements/app.lock
+	$(APP)/bin/pip install --quiet --no-deps --editable .
+	touch $@
+
+setup: $(ENGINE)/.installed $(APP)/.installed
+
+db: setup
+	$(APP)/bin/koliber migrate
+	$(APP)/bin/koliber seed
+
+# Rasa compares a fingerprint of config, domain and data with the newest model and
+# skips training when nothing changed.
+train: setup
+	$(RASA) train --data $(TRAINING_DATA) --domain domain.yml --config config.yml --out models --quiet
+
+validate: setup
+	$(RASA) data validate --data $(TRAINING_DATA) --domain domain.yml --config config.yml --fail-on-warnings
+
+run: db train
+	$(APP)/bin/koliber run
+
+test: train
+	$(APP)/bin/pytest
+
+bench: train
+	$(APP)/bin/python -m benchmarks.run
+
+clean:
+	rm -rf .venv models var .rasa results/eval

@@ -1,0 +1,1 @@
+"""Custom actions of the Koliber assistant, served by rasa-sdk (`python -m rasa_sdk --actions actions`)."""

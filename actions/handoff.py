@@ -1,0 +1,72 @@
+"""Handing the conversation to a human: the signal the gateway acts on, and the actions that send it."""
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.shop_access import language, shop
+from actions.verification import verified_order
+from bot.handoff_signal import HandoffSignal
+
+
+def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str,
+             summary: str = "", response: str = "utter_handoff", **details: Any) -> None:
+    """Tells the customer a person is coming and emits the handoff signal with what we know."""
+    order_number = verified_order(tracker)
+    order = shop().get_order(order_number) if order_number else None
+    signal = HandoffSignal(
+        reason=reason,
+        language=language(tracker),
+        order_number=order_number or tracker.get_slot("order_id"),
+        order_verified=order is not None,
+        customer_id=order.customer_id if order else None,
+        customer_email=order.customer_email if order else None,
+        summary=summary,
+        details={key: str(value) for key, value in details.items()},
+    )
+    dispatcher.utter_message(response=response)
+    dispatcher.utter_message(json_message=signal.to_message())
+
+
+class ActionHandoff(Action):
+    """The customer asked for a person (or said yes when one was offered)."""
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        offered = tracker.get_slot("pending_confirmation") == "handoff"
+        reason = tracker.get_slot("handoff_reason") if offered else None
+        hand_off(dispatcher, tracker, reason or "customer_request",
+                 summary=tracker.latest_message.get("text") or "")
+        return [SlotSet("pending_confirmation", None), SlotSet("handoff_reason", None)]
+
+
+class ActionDeclineOffer(Action):
+    """The customer said no to a yes/no question: nothing changes."""
+
+    def name(self) -> str:
+        return "action_decline_offer"
+
+    def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        if tracker.get_slot("pending_confirmation") == "cancel_order":
+            dispatcher.utter_message(response="utter_cancel_kept", order_id=verified_order(tracker) or "")
+        else:
+            dispatcher.utter_message(response="utter_anything_else")
+        return [SlotSet("pending_confirmation", None), SlotSet("handoff_reason", None)]
+
+
+class ActionFallback(Action):
+    """A message the assistant did not understand: ask to rephrase, and offer a person on the second miss."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        if int(tracker.get_slot("fallback_streak") or 0) >= 2:
+            dispatcher.utter_message(response="utter_offer_human")
+            return [SlotSet("pending_confirmation", "handoff"), SlotSet("handoff_reason", "repeated_fallback")]
+        dispatcher.utter_message(response="utter_ask_rephrase")
+        return []

@@ -1,0 +1,97 @@
+"""Proves an order belongs to the customer (order number plus its e-mail or delivery postcode)
+before any of its details are shown. A wrong pair is re-asked in full, so the customer never
+learns which half was wrong; after too many misses a human takes over."""
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.shop_access import language, shop
+from bot.settings import get_settings
+from bot.text.identifiers import (
+    find_order_number,
+    find_verification_contact,
+    normalize_email,
+    normalize_order_number,
+    normalize_postcode,
+)
+
+
+def verification_failures(tracker: Tracker) -> int:
+    return int(tracker.get_slot("verification_failures") or 0)
+
+
+def verification_exhausted(tracker: Tracker) -> bool:
+    return verification_failures(tracker) >= get_settings().max_verification_attempts
+
+
+def verified_order(tracker: Tracker) -> str | None:
+    """The order number the customer has proven, if it is the one being talked about."""
+    verified = tracker.get_slot("verified_order")
+    return verified if verified and verified == tracker.get_slot("order_id") else None
+
+
+def normalize_contact(value: Any) -> str | None:
+    return normalize_email(value) or normalize_postcode(value)
+
+
+class ValidateVerifyForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_verify_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
+        return [] if verification_exhausted(tracker) else domain_slots
+
+    def extract_order_id(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        """Order numbers the entity extractor missed: keypad input, digit groups, number words."""
+        if tracker.get_slot("requested_slot") != "order_id" or tracker.get_slot("order_id"):
+            return {}
+        text = tracker.latest_message.get("text") or ""
+        number = find_order_number(text, language(tracker))
+        if number:
+            return {"order_id": number}
+        # Digits that are not an order number still answer the question: say what is wrong.
+        return {"order_id": text.strip()} if any(ch.isdigit() for ch in text) else {}
+
+    def extract_verification_code(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "verification_code" or tracker.get_slot("verification_code"):
+            return {}
+        text = tracker.latest_message.get("text") or ""
+        contact = find_verification_contact(text, language(tracker))
+        if contact:
+            return {"verification_code": contact}
+        looks_like_answer = "@" in text or any(ch.isdigit() for ch in text)
+        return {"verification_code": text.strip()} if looks_like_answer else {}
+
+    async def get_validation_events(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        candidates = tracker.slots_to_validate()
+        updates: dict[str, Any] = {}
+        if "order_id" in candidates:
+            updates["order_id"] = normalize_order_number(candidates["order_id"])
+            if updates["order_id"] is None:
+                dispatcher.utter_message(response="utter_invalid_order_id")
+        if "verification_code" in candidates:
+            updates["verification_code"] = normalize_contact(candidates["verification_code"])
+            if updates["verification_code"] is None:
+                dispatcher.utter_message(response="utter_invalid_verification_code")
+
+        order_number = updates.get("order_id", normalize_order_number(tracker.get_slot("order_id")))
+        contact = updates.get("verification_code", normalize_contact(tracker.get_slot("verification_code")))
+        if order_number and contact and tracker.get_slot("verified_order") != order_number:
+            updates.update(self._check_pair(dispatcher, tracker, order_number, contact))
+        return [SlotSet(name, value) for name, value in updates.items()]
+
+    @staticmethod
+    def _check_pair(dispatcher, tracker, order_number: str, contact: str) -> dict[str, Any]:
+        if shop().verify(order_number, contact):
+            return {"order_id": order_number, "verification_code": contact,
+                    "verified_order": order_number, "verification_failures": 0.0}
+        failures = verification_failures(tracker) + 1
+        if failures < get_settings().max_verification_attempts:
+            dispatcher.utter_message(response="utter_verification_failed")
+        return {"order_id": None, "verification_code": None, "verified_order": None,
+                "verification_failures": float(failures)}

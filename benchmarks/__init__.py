@@ -1,0 +1,1 @@
+"""`make bench`: intent accuracy and turn latency of the trained assistant."""

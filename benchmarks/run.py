@@ -1,0 +1,160 @@
+"""Measures the trained assistant on the real engine and writes results/bench.json and results/bench.md.
+
+- Intent accuracy per language on the held-out split (tests/data/heldout/), never trained on.
+- Intent accuracy on ../shared/benchmarks/bitext-en: a prediction counts when it is in the row's
+  `accept` list.
+- Turn latency through Rasa's REST channel (with the action server answering every turn) at 1 and
+  20 concurrent conversations: p50, p99 and messages per second.
+"""
+
+import asyncio
+import json
+import os
+import platform
+import re
+import statistics
+import tempfile
+import time
+import uuid
+from collections import Counter, defaultdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx
+import yaml
+
+from bot.processes import engine_with_actions
+from bot.settings import PROJECT_ROOT
+from bot.shop.seed import create_demo_shop
+
+RESULTS = PROJECT_ROOT / "results"
+HELDOUT = PROJECT_ROOT / "tests" / "data" / "heldout"
+BITEXT = PROJECT_ROOT.parent / "shared" / "benchmarks" / "bitext-en" / "test.jsonl"
+# A realistic turn mix: small talk, an order check with verification, general questions.
+TURNS = {
+    "pl": ["dzień dobry", "gdzie jest moja paczka?", "48213", "anna.nowak@example.pl", "ile kosztuje dostawa?", "dzięki"],
+    "en": ["hello", "where is my parcel?", "48213", "00-950", "how much is shipping?", "thanks"],
+}
+
+
+def heldout_rows(language: str) -> list[tuple[str, list[str]]]:
+    data = yaml.safe_load((HELDOUT / f"{language}.yml").read_text(encoding="utf-8"))
+    rows = []
+    for block in data["nlu"]:
+        for line in block["examples"].splitlines():
+            if line.startswith("- "):
+                text = line[2:].strip()
+                rows.append((_strip_annotations(text), [block["intent"]]))
+    return rows
+
+
+def _strip_annotations(text: str) -> str:
+    return re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+
+
+def bitext_rows() -> list[tuple[str, list[str]]]:
+    if not BITEXT.exists():
+        return []
+    return [(row["text"], row["accept"]) for row in map(json.loads, BITEXT.open(encoding="utf-8"))]
+
+
+async def intent_accuracy(client: httpx.AsyncClient, rows: list[tuple[str, list[str]]]) -> dict:
+    semaphore = asyncio.Semaphore(4)
+
+    async def predict(text: str) -> str:
+        async with semaphore:
+            response = await client.post("/model/parse", json={"text": text})
+            response.raise_for_status()
+            return response.json()["intent"]["name"]
+
+    predictions = await asyncio.gather(*(predict(text) for text, _ in rows))
+    per_intent: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    confusions: Counter[tuple[str, str]] = Counter()
+    correct = 0
+    for (text, accept), predicted in zip(rows, predictions):
+        hit = predicted in accept
+        correct += hit
+        per_intent[accept[0]][0] += hit
+        per_intent[accept[0]][1] += 1
+        if not hit:
+            confusions[(accept[0], predicted)] += 1
+    return {
+        "examples": len(rows),
+        "accuracy": round(correct / len(rows), 4) if rows else None,
+        "per_intent": {k: round(v[0] / v[1], 3) for k, v in sorted(per_intent.items())},
+        "top_confusions": [{"expected": e, "predicted": p, "count": c} for (e, p), c in confusions.most_common(8)],
+    }
+
+
+async def conversation(client: httpx.AsyncClient, language: str, turns: int, latencies: list[float]) -> None:
+    sender = f"bench-{uuid.uuid4().hex[:10]}"
+    script = TURNS[language]
+    for index in range(turns):
+        start = time.perf_counter()
+        response = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": script[index % len(script)]})
+        response.raise_for_status()
+        latencies.append((time.perf_counter() - start) * 1000)
+
+
+async def latency(client: httpx.AsyncClient, concurrency: int, turns_each: int) -> dict:
+    latencies: list[float] = []
+    start = time.perf_counter()
+    await asyncio.gather(*(conversation(client, ("pl", "en")[i % 2], turns_each, latencies) for i in range(concurrency)))
+    elapsed = time.perf_counter() - start
+    ordered = sorted(latencies)
+    return {
+        "conversations": concurrency,
+        "messages": len(latencies),
+        "p50_ms": round(statistics.median(ordered), 1),
+        "p99_ms": round(ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 1),
+        "messages_per_second": round(len(latencies) / elapsed, 1),
+    }
+
+
+async def measure(engine_url: str) -> dict:
+    async with httpx.AsyncClient(base_url=engine_url, timeout=60) as client:
+        await conversation(client, "pl", 6, [])  # warm-up
+        results = {"intent_accuracy": {}, "latency": {}}
+        for language in ("pl", "en"):
+            results["intent_accuracy"][f"heldout_{language}"] = await intent_accuracy(client, heldout_rows(language))
+        bitext = bitext_rows()
+        if bitext:
+            results["intent_accuracy"]["bitext_en"] = await intent_accuracy(client, bitext)
+        results["latency"]["1_conversation"] = await latency(client, 1, 120)
+        results["latency"]["20_conversations"] = await latency(client, 20, 24)
+        return results
+
+
+def markdown(results: dict) -> str:
+    lines = [f"# Koliber benchmark ({results['measured_at']})", "", f"Machine: {results['machine']}", "",
+             "## Intent accuracy", "", "| data set | examples | accuracy |", "|---|---|---|"]
+    for name, row in results["intent_accuracy"].items():
+        lines.append(f"| {name} | {row['examples']} | {row['accuracy']:.3f} |")
+    lines += ["", "## Turn latency (REST channel, action server on every turn)", "",
+              "| conversations | messages | p50 ms | p99 ms | messages/s |", "|---|---|---|---|---|"]
+    for row in results["latency"].values():
+        lines.append(f"| {row['conversations']} | {row['messages']} | {row['p50_ms']} | {row['p99_ms']} | {row['messages_per_second']} |")
+    lines += ["", "## Worst confusions", ""]
+    for name, row in results["intent_accuracy"].items():
+        pairs = ", ".join(f"{c['expected']}→{c['predicted']} ({c['count']})" for c in row["top_confusions"][:5])
+        lines.append(f"- {name}: {pairs or 'none'}")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    model_dir = PROJECT_ROOT / "models"
+    with tempfile.TemporaryDirectory() as work:
+        database_url = f"sqlite:///{Path(work) / 'shop.db'}"
+        create_demo_shop(database_url)
+        with engine_with_actions(Path(work), database_url, model_dir) as engine_url:
+            results = asyncio.run(measure(engine_url))
+    results["measured_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    results["machine"] = f"{platform.machine()}, {os.cpu_count()} cores"
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "bench.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    (RESULTS / "bench.md").write_text(markdown(results), encoding="utf-8")
+    print(markdown(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+"""Liveness of the gateway and whether its database and engine answer."""
+
+import httpx
+from fastapi import APIRouter
+from sqlalchemy import text
+
+from bot.persistence.database import default_engine
+from bot.settings import get_settings
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health")
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/health/dependencies")
+async def dependencies() -> dict[str, str]:
+    result = {"database": "ok", "engine": "ok"}
+    try:
+        with default_engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:  # any driver error means the database is unusable
+        result["database"] = f"error: {type(error).__name__}"
+    try:
+        async with httpx.AsyncClient(timeout=3) as client:
+            (await client.get(f"{get_settings().rasa_url}/status")).raise_for_status()
+    except httpx.HTTPError as error:
+        result["engine"] = f"error: {type(error).__name__}"
+    return result

@@ -1,0 +1,1 @@
+"""Language handling shared by every channel: language detection, number words, identifiers."""

@@ -1,0 +1,57 @@
+"""Handoff signals: a person when asked, after two misses in a row, and with what the bot knows."""
+
+from actions.handoff import ActionDeclineOffer, ActionFallback, ActionHandoff
+from bot.handoff_signal import HandoffSignal
+from tests.actions.helpers import custom_messages, make_tracker, render, responses, run, slot_events
+
+
+def test_customer_request_hands_off_with_verified_order(shop_for_actions, domain):
+    tracker = make_tracker("chcę rozmawiać z człowiekiem", intent="request_human",
+                           slots={"order_id": "48213", "verified_order": "48213"})
+    _, dispatcher = run(ActionHandoff(), tracker, domain)
+    assert responses(dispatcher) == ["utter_handoff"]
+    signal = HandoffSignal.from_message(custom_messages(dispatcher)[0])
+    assert signal.reason == "customer_request" and signal.priority == "normal"
+    assert signal.order_verified and signal.customer_email == "anna.nowak@example.pl"
+    assert signal.language == "pl"
+
+
+def test_unverified_customer_is_handed_off_without_order_details(shop_for_actions, domain):
+    tracker = make_tracker("human please", intent="request_human", slots={"order_id": "48213", "language": "en"})
+    _, dispatcher = run(ActionHandoff(), tracker, domain)
+    signal = HandoffSignal.from_message(custom_messages(dispatcher)[0])
+    assert not signal.order_verified and signal.customer_email is None and signal.customer_id is None
+
+
+def test_first_miss_asks_to_rephrase_second_offers_a_person(shop_for_actions, domain):
+    events, dispatcher = run(ActionFallback(), make_tracker("blah", intent="nlu_fallback", slots={"fallback_streak": 1.0}), domain)
+    assert responses(dispatcher) == ["utter_ask_rephrase"] and events == []
+    events, dispatcher = run(ActionFallback(), make_tracker("blah", intent="nlu_fallback", slots={"fallback_streak": 2.0}), domain)
+    assert responses(dispatcher) == ["utter_offer_human"]
+    assert slot_events(events) == {"pending_confirmation": "handoff", "handoff_reason": "repeated_fallback"}
+    assert render(dispatcher, domain, "en")
+
+
+def test_accepted_offer_carries_the_reason(shop_for_actions, domain):
+    tracker = make_tracker("tak", intent="affirm", slots={"pending_confirmation": "handoff", "handoff_reason": "repeated_fallback"})
+    _, dispatcher = run(ActionHandoff(), tracker, domain)
+    assert HandoffSignal.from_message(custom_messages(dispatcher)[0]).reason == "repeated_fallback"
+
+
+def test_declined_offer_hands_nothing_off(shop_for_actions, domain):
+    tracker = make_tracker("nie", intent="deny", slots={"pending_confirmation": "handoff"})
+    events, dispatcher = run(ActionDeclineOffer(), tracker, domain)
+    assert responses(dispatcher) == ["utter_anything_else"] and custom_messages(dispatcher) == []
+
+
+def test_signal_round_trips_and_rejects_unknown_reasons():
+    signal = HandoffSignal(reason="complaint", language="en", order_number="36620", summary="broken")
+    assert HandoffSignal.from_message(signal.to_message()) == signal
+    assert signal.priority == "high"
+    assert HandoffSignal.from_message({"type": "other"}) is None
+    try:
+        HandoffSignal(reason="bored", language="pl")
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("unknown reason accepted")

@@ -1,0 +1,81 @@
+"""Shared fixtures: real databases (SQLite and the local PostgreSQL), the seeded demo shop, a fixed clock."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from bot.persistence.database import make_engine, session_factory, unit_of_work
+from bot.persistence.migrate import upgrade
+from bot.settings import PROJECT_ROOT
+from bot.shop.policy import ShopPolicy, load_policy
+from bot.shop.seed import seed_demo_shop
+from bot.shop.service import SqlShopService
+
+# Monday 23 November 2026, 10:00 in Warsaw: a business day, before the dispatch cut-off.
+FIXED_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+POSTGRES_ADMIN_URL = os.environ.get("KOLIBER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _postgres_available() -> bool:
+    try:
+        engine = make_engine(POSTGRES_ADMIN_URL)
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_admin() -> Engine:
+    if not _postgres_available():
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}")
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL} (set KOLIBER_TEST_POSTGRES_URL)")
+    url = POSTGRES_ADMIN_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of each kind; the PostgreSQL one is dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'koliber.db'}"
+        return
+    admin = request.getfixturevalue("postgres_admin")
+    name = f"koliber_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def policy() -> ShopPolicy:
+    return load_policy(PROJECT_ROOT / "config" / "shop_policy.yml")
+
+
+@pytest.fixture
+def migrated_engine(database_url: str) -> Iterator[Engine]:
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def shop(migrated_engine: Engine, policy: ShopPolicy) -> SqlShopService:
+    """The demo shop, seeded as of FIXED_NOW, on a fresh database of each kind."""
+    sessions = session_factory(migrated_engine)
+    with unit_of_work(sessions) as session:
+        seed_demo_shop(session, policy, FIXED_NOW, filler_orders=5)
+    return SqlShopService(sessions, policy, clock=lambda: FIXED_NOW)

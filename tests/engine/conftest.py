@@ -1,0 +1,69 @@
+"""The real stack for conversation tests: the trained model in a Rasa engine plus the action server,
+on free ports, with a freshly seeded SQLite shop. Started once per test session (the engine needs
+most of a minute to load) and stopped at the end."""
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.processes import engine_with_actions
+from bot.settings import PROJECT_ROOT
+from bot.shop.seed import create_demo_shop
+from bot.shop.service import SqlShopService
+
+MODEL_DIR = PROJECT_ROOT / "models"
+
+
+@dataclass
+class Reply:
+    texts: list[str]
+    buttons: list[dict[str, Any]]
+    custom: list[dict[str, Any]]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.texts)
+
+
+class Conversation:
+    """One customer talking to the engine over its REST channel."""
+
+    def __init__(self, engine_url: str, metadata: dict[str, Any] | None = None) -> None:
+        self.sender = f"test-{uuid.uuid4().hex[:12]}"
+        self._url = f"{engine_url}/webhooks/rest/webhook"
+        self._metadata = metadata or {}
+
+    def say(self, text: str) -> Reply:
+        response = httpx.post(self._url, json={"sender": self.sender, "message": text, "metadata": self._metadata},
+                              timeout=30)
+        response.raise_for_status()
+        messages = response.json()
+        return Reply(
+            texts=[m["text"] for m in messages if "text" in m],
+            buttons=[b for m in messages for b in m.get("buttons", [])],
+            custom=[m["custom"] for m in messages if "custom" in m],
+        )
+
+
+@dataclass
+class Stack:
+    engine_url: str
+    shop: SqlShopService
+
+    def conversation(self, **metadata: Any) -> Conversation:
+        return Conversation(self.engine_url, metadata)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory) -> Iterator[Stack]:
+    if not any(MODEL_DIR.glob("*.tar.gz")):
+        pytest.fail("no trained model in models/: run `make train` (make test does it for you)")
+    work = tmp_path_factory.mktemp("stack")
+    database_url = f"sqlite:///{work / 'shop.db'}"
+    shop = create_demo_shop(database_url)
+    with engine_with_actions(work, database_url, MODEL_DIR) as engine_url:
+        yield Stack(engine_url, shop)

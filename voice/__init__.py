@@ -1,0 +1,1 @@
+"""The voice pipeline: Twilio Media Streams, speech recognition and speech synthesis (issue 4)."""
