@@ -66,9 +66,10 @@ class ActionShippingOptions(Action):
         basket = order.items_total if order and order.currency == currency else None
         lines = []
         for method in methods:
-            price = method.price.get(currency, method.price.get("PLN"))
+            price_currency = currency if currency in method.price else "PLN"
             free = method.free_over_threshold and threshold is not None and basket is not None and basket >= threshold
-            lines.append(f"{method.name.in_(lang)}: {fmt.money(0 if free else price, currency if currency in method.price else 'PLN', lang)}")
+            price = 0 if free else method.price[price_currency]
+            lines.append(f"{method.name.in_(lang)}: {fmt.money(price, price_currency, lang)}")
         dispatcher.utter_message(response="utter_shipping_options", country=policy.country_name(country, lang),
                                  options="; ".join(lines))
         if threshold is not None and any(m.free_over_threshold for m in methods):

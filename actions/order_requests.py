@@ -83,7 +83,8 @@ def order_status(ctx: OrderContext) -> list[dict[str, Any]]:
     if shipment is None:
         expected = rules.expected_delivery(order, policy, ctx.shop.calendar, ctx.today)
         method = policy.shipping.method(order.shipping_method)
-        ctx.say(f"utter_order_status_{order.status}", delivery_date=ctx.day(expected) if expected else "",
+        stage = "packed" if order.status == "packed" else "paid"
+        ctx.say(f"utter_order_status_{stage}", delivery_date=ctx.day(expected) if expected else "",
                 method=method.name.in_(ctx.lang))
         return []
     event = shipment.last_event
