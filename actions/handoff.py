@@ -12,8 +12,13 @@ from bot.handoff_signal import HandoffSignal
 
 
 def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str,
-             summary: str = "", response: str = "utter_handoff", **details: Any) -> None:
-    """Tells the customer a person is coming and emits the handoff signal with what we know."""
+             summary: str | None = None, response: str = "utter_handoff", **details: Any) -> None:
+    """Tells the customer a person is coming and emits the handoff signal with what we know.
+
+    The summary defaults to the customer's last message: the agent reads it in their words.
+    """
+    if summary is None:
+        summary = tracker.latest_message.get("text") or ""
     order_number = verified_order(tracker)
     order = shop().get_order(order_number) if order_number else None
     signal = HandoffSignal(
@@ -39,8 +44,7 @@ class ActionHandoff(Action):
     def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
         offered = tracker.get_slot("pending_confirmation") == "handoff"
         reason = tracker.get_slot("handoff_reason") if offered else None
-        hand_off(dispatcher, tracker, reason or "customer_request",
-                 summary=tracker.latest_message.get("text") or "")
+        hand_off(dispatcher, tracker, reason or "customer_request")
         return [SlotSet("pending_confirmation", None), SlotSet("handoff_reason", None)]
 
 

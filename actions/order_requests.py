@@ -26,8 +26,7 @@ class ActionAnswerOrderRequest(Action):
         order_number = verified_order(tracker)
         if order_number is None:
             if verification_exhausted(tracker):
-                hand_off(dispatcher, tracker, "verification_failed", response="utter_verification_handoff",
-                         summary="Customer could not verify an order.")
+                hand_off(dispatcher, tracker, "verification_failed", response="utter_verification_handoff")
                 return [SlotSet("verification_failures", 0.0)]
             return []
         order = shop().get_order(order_number)
@@ -178,8 +177,7 @@ def payment_problem(ctx: OrderContext) -> list[dict[str, Any]]:
                   pay_url=f"{policy.shop.website}/zamowienie/{order.number}/platnosc")
     if diagnosis in (rules.PAYMENT_DOUBLE_CHARGE, rules.PAYMENT_PAID_BUT_UNPAID):
         ctx.say(f"utter_payment_{diagnosis}", **values)
-        hand_off(ctx.dispatcher, ctx.tracker, "payment_problem", summary=f"Payment problem: {diagnosis}",
-                 diagnosis=diagnosis, payments=len(order.payments), amount=order.total, currency=order.currency)
+        hand_off(ctx.dispatcher, ctx.tracker, "payment_problem", diagnosis=diagnosis, payments=len(order.payments), amount=order.total, currency=order.currency)
         return []
     ctx.say(f"utter_payment_{diagnosis}", **values)
     return []
