@@ -25,9 +25,10 @@ def test_rasa_data_validate_passes_with_warnings_as_errors():
 
 
 def test_every_test_story_passes(tmp_path):
+    # --e2e checks the customer's words too: every user turn must get the story's intent and entities.
     result = subprocess.run(
         [RASA, "test", "core", "--stories", "tests/stories", "--model", "models", "--out", str(tmp_path),
-         "--fail-on-prediction-errors"],
+         "--e2e", "--fail-on-prediction-errors"],
         cwd=PROJECT_ROOT, env=ENV, capture_output=True, text=True, timeout=900)
     failed = tmp_path / "failed_test_stories.yml"
     assert result.returncode == 0, (failed.read_text() if failed.exists() else "") + result.stderr[-3000:]
