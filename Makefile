@@ -40,10 +40,10 @@ db: setup
 	$(APP)/bin/koliber migrate
 	$(APP)/bin/koliber seed
 
-# Rasa compares a fingerprint of config, domain and data with the newest model and
-# skips training when nothing changed.
+# Rasa caches every trained component by a fingerprint of its inputs: when the data did
+# not change, training only restores the cached model (about a minute).
 train: setup
-	$(RASA) train --data $(TRAINING_DATA) --domain domain.yml --config config.yml --out models --quiet
+	$(RASA) train --data $(TRAINING_DATA) --domain domain.yml --config config.yml --out models --fixed-model-name koliber --quiet
 
 validate: setup
 	$(RASA) data validate --data $(TRAINING_DATA) --domain domain.yml --config config.yml --fail-on-warnings

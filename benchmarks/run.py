@@ -4,7 +4,9 @@
 - Intent accuracy on ../shared/benchmarks/bitext-en: a prediction counts when it is in the row's
   `accept` list.
 - Turn latency through Rasa's REST channel (with the action server answering every turn) at 1 and
-  20 concurrent conversations: p50, p99 and messages per second.
+  20 concurrent conversations: p50, p99 and messages per second. Each conversation is a
+  six-turn script (greeting, order question, order number, e-mail or postcode, shipping
+  question, thanks); each concurrent customer runs several conversations one after another.
 """
 
 import asyncio
@@ -86,20 +88,26 @@ async def intent_accuracy(client: httpx.AsyncClient, rows: list[tuple[str, list[
     }
 
 
-async def conversation(client: httpx.AsyncClient, language: str, turns: int, latencies: list[float]) -> None:
+async def conversation(client: httpx.AsyncClient, language: str, latencies: list[float]) -> None:
+    """One customer's conversation: the turn script once, under a new sender id."""
     sender = f"bench-{uuid.uuid4().hex[:10]}"
-    script = TURNS[language]
-    for index in range(turns):
+    for message in TURNS[language]:
         start = time.perf_counter()
-        response = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": script[index % len(script)]})
+        response = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": message})
         response.raise_for_status()
         latencies.append((time.perf_counter() - start) * 1000)
 
 
-async def latency(client: httpx.AsyncClient, concurrency: int, turns_each: int) -> dict:
+async def customer_stream(client: httpx.AsyncClient, index: int, conversations: int, latencies: list[float]) -> None:
+    """Conversations one after another, alternating languages, as one concurrent 'slot'."""
+    for number in range(conversations):
+        await conversation(client, ("pl", "en")[(index + number) % 2], latencies)
+
+
+async def latency(client: httpx.AsyncClient, concurrency: int, conversations_each: int) -> dict:
     latencies: list[float] = []
     start = time.perf_counter()
-    await asyncio.gather(*(conversation(client, ("pl", "en")[i % 2], turns_each, latencies) for i in range(concurrency)))
+    await asyncio.gather(*(customer_stream(client, i, conversations_each, latencies) for i in range(concurrency)))
     elapsed = time.perf_counter() - start
     ordered = sorted(latencies)
     return {
@@ -113,15 +121,15 @@ async def latency(client: httpx.AsyncClient, concurrency: int, turns_each: int) 
 
 async def measure(engine_url: str) -> dict:
     async with httpx.AsyncClient(base_url=engine_url, timeout=60) as client:
-        await conversation(client, "pl", 6, [])  # warm-up
+        await conversation(client, "pl", [])  # warm-up
         results = {"intent_accuracy": {}, "latency": {}}
         for language in ("pl", "en"):
             results["intent_accuracy"][f"heldout_{language}"] = await intent_accuracy(client, heldout_rows(language))
         bitext = bitext_rows()
         if bitext:
             results["intent_accuracy"]["bitext_en"] = await intent_accuracy(client, bitext)
-        results["latency"]["1_conversation"] = await latency(client, 1, 120)
-        results["latency"]["20_conversations"] = await latency(client, 20, 24)
+        results["latency"]["1_conversation"] = await latency(client, 1, 20)
+        results["latency"]["20_conversations"] = await latency(client, 20, 4)
         return results
 
 
@@ -131,7 +139,7 @@ def markdown(results: dict) -> str:
     for name, row in results["intent_accuracy"].items():
         lines.append(f"| {name} | {row['examples']} | {row['accuracy']:.3f} |")
     lines += ["", "## Turn latency (REST channel, action server on every turn)", "",
-              "| conversations | messages | p50 ms | p99 ms | messages/s |", "|---|---|---|---|---|"]
+              "| concurrent conversations | messages | p50 ms | p99 ms | messages/s |", "|---|---|---|---|---|"]
     for row in results["latency"].values():
         lines.append(f"| {row['conversations']} | {row['messages']} | {row['p50_ms']} | {row['p99_ms']} | {row['messages_per_second']} |")
     lines += ["", "## Worst confusions", ""]
