@@ -20,11 +20,11 @@ def cmd_seed(_: argparse.Namespace) -> int:
     from bot.persistence.database import default_engine, session_factory, unit_of_work
     from bot.shop.policy import load_policy
     from bot.shop.seed import seed_demo_shop
-    from bot.shop.service import _utcnow
+    from bot.persistence.base import utcnow
 
     settings = get_settings()
     with unit_of_work(session_factory(default_engine())) as session:
-        added = seed_demo_shop(session, load_policy(settings.shop_policy_path), _utcnow())
+        added = seed_demo_shop(session, load_policy(settings.shop_policy_path), utcnow())
     print(f"demo shop: {added} orders added" if added else "demo shop already seeded")
     return 0
 

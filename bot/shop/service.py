@@ -2,13 +2,14 @@
 
 import secrets
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from bot.persistence.base import utcnow
 from bot.persistence.database import unit_of_work
 from bot.shop import rules
 from bot.shop.calendar import BusinessCalendar
@@ -62,15 +63,11 @@ class ShopService(Protocol):
     ) -> str: ...
 
 
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 class SqlShopService:
     """Shop access on the project's SQL database. Each call is one unit of work."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], policy: ShopPolicy, clock: Clock = _utcnow
+        self, sessions: sessionmaker[Session], policy: ShopPolicy, clock: Clock = utcnow
     ) -> None:
         self._sessions = sessions
         self.policy = policy
