@@ -61,7 +61,7 @@ class ValidateVerifyForm(FormValidationAction):
         if tracker.get_slot("requested_slot") != "verification_code" or tracker.get_slot("verification_code"):
             return {}
         text = tracker.latest_message.get("text") or ""
-        contact = find_verification_contact(text, language(tracker))
+        contact = find_verification_contact(text)
         if contact:
             return {"verification_code": contact}
         looks_like_answer = "@" in text or any(ch.isdigit() for ch in text)

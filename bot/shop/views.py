@@ -97,7 +97,7 @@ class OrderView:
 
 @dataclass(frozen=True)
 class ReturnOutcome:
-    """What happened to a return request: `result` is one of the RETURN_* codes in returns.py."""
+    """What happened to a return request: `result` is one of the RETURN_* codes in rules.py."""
 
     result: str
     code: str | None = None

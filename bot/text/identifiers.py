@@ -108,7 +108,7 @@ def find_order_number(text: str, language: str = "pl") -> str | None:
     return None
 
 
-def find_verification_contact(text: str, language: str = "pl") -> str | None:
+def find_verification_contact(text: str) -> str | None:
     """The e-mail or postcode a customer gives to prove an order is theirs."""
     return find_email(text) or find_postcode(text)
 
