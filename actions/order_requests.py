@@ -177,7 +177,8 @@ def payment_problem(ctx: OrderContext) -> list[dict[str, Any]]:
                   pay_url=f"{policy.shop.website}/zamowienie/{order.number}/platnosc")
     if diagnosis in (rules.PAYMENT_DOUBLE_CHARGE, rules.PAYMENT_PAID_BUT_UNPAID):
         ctx.say(f"utter_payment_{diagnosis}", **values)
-        hand_off(ctx.dispatcher, ctx.tracker, "payment_problem", diagnosis=diagnosis, payments=len(order.payments), amount=order.total, currency=order.currency)
+        hand_off(ctx.dispatcher, ctx.tracker, "payment_problem", diagnosis=diagnosis,
+                 payments=len(order.payments), amount=order.total, currency=order.currency)
         return []
     ctx.say(f"utter_payment_{diagnosis}", **values)
     return []

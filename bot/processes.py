@@ -19,6 +19,9 @@ import httpx
 from bot.settings import PROJECT_ROOT
 
 ENGINE_PYTHON_ENV = PROJECT_ROOT / ".venv" / "engine"
+RASA_BIN = ENGINE_PYTHON_ENV / "bin" / "rasa"
+# Quiet, offline Rasa: no telemetry calls, no TensorFlow and SQLAlchemy-1.4 chatter.
+ENGINE_ENV = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
 
 
 @dataclass
@@ -84,12 +87,12 @@ class ManagedProcess:
 def engine_spec(port: int, model_dir: Path, endpoints: Path, startup_timeout: float = 180) -> ServiceSpec:
     return ServiceSpec(
         name="engine",
-        argv=[str(ENGINE_PYTHON_ENV / "bin" / "rasa"), "run", "--enable-api", "--port", str(port),
+        argv=[str(RASA_BIN), "run", "--enable-api", "--port", str(port),
               "--model", str(model_dir), "--endpoints", str(endpoints),
               "--credentials", str(PROJECT_ROOT / "credentials.yml")],
         health_url=f"http://127.0.0.1:{port}/status",
         startup_timeout=startup_timeout,
-        env={"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"},
+        env=ENGINE_ENV,
     )
 
 
