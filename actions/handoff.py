@@ -6,7 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.shop_access import language, shop
+from actions.shop_access import conversation_metadata, language, shop
 from actions.verification import verified_order
 from bot.handoff_signal import HandoffSignal
 
@@ -16,6 +16,8 @@ def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str,
     """Tells the customer a person is coming and emits the handoff signal with what we know.
 
     The summary defaults to the customer's last message: the agent reads it in their words.
+    The gateway says in the metadata when no person can answer live (outside working hours, or
+    nobody available): then the customer is not promised a person now.
     """
     if summary is None:
         summary = tracker.latest_message.get("text") or ""
@@ -31,6 +33,8 @@ def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str,
         summary=summary,
         details={key: str(value) for key, value in details.items()},
     )
+    if response == "utter_handoff" and conversation_metadata(tracker).get("handoff") == "offline":
+        response = "utter_handoff_offline"
     dispatcher.utter_message(response=response)
     dispatcher.utter_message(json_message=signal.to_message())
 

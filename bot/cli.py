@@ -19,13 +19,39 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 def cmd_seed(_: argparse.Namespace) -> int:
     from bot.persistence.database import default_engine, session_factory, unit_of_work
     from bot.shop.policy import load_policy
-    from bot.shop.seed import seed_demo_shop
+    from bot.handoff.agents import seed_demo_agents
     from bot.persistence.base import utcnow
+    from bot.shop.seed import seed_demo_shop
 
     settings = get_settings()
     with unit_of_work(session_factory(default_engine())) as session:
         added = seed_demo_shop(session, load_policy(settings.shop_policy_path), utcnow())
     print(f"demo shop: {added} orders added" if added else "demo shop already seeded")
+    if settings.environment == "development":
+        with unit_of_work(session_factory(default_engine())) as session:
+            created = seed_demo_agents(session, settings.demo_agent_password)
+        if created:
+            print(f"demo agents: {', '.join(created)} (password: {settings.demo_agent_password})")
+    return 0
+
+
+def cmd_agent_add(args: argparse.Namespace) -> int:
+    import getpass
+    import os
+
+    from bot.handoff.agents import AgentExists, create_agent
+    from bot.handoff.models import AgentRole
+    from bot.persistence.database import default_engine, session_factory, unit_of_work
+
+    password = os.environ.get("KOLIBER_AGENT_PASSWORD") or getpass.getpass(f"password for {args.username}: ")
+    try:
+        with unit_of_work(session_factory(default_engine())) as session:
+            create_agent(session, args.username, args.name or args.username, password,
+                         [code.strip() for code in args.languages.split(",")], AgentRole(args.role))
+    except (AgentExists, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"agent {args.username} created ({args.role}, languages {args.languages})")
     return 0
 
 
@@ -40,6 +66,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         ManagedProcess(engine_spec(rasa_port, PROJECT_ROOT / "models", endpoints), PROJECT_ROOT / "var" / "log"),
         ManagedProcess(gateway_spec(settings.gateway_port, settings.database_url, settings.rasa_url), PROJECT_ROOT / "var" / "log"),
     ]
+    demo_login = f"(demo: anna / {settings.demo_agent_password})" if settings.environment == "development" else ""
     stopping = False
 
     def _stop(*_):
@@ -55,7 +82,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             service.wait_healthy()
         print(
             "\nKoliber is running:\n"
-            f"  gateway and API docs  http://127.0.0.1:{settings.gateway_port}/docs\n"
+            f"  demo shop with chat   http://127.0.0.1:{settings.gateway_port}/  (English: /?lang=en)\n"
+            f"  agent console         http://127.0.0.1:{settings.gateway_port}/console  {demo_login}\n"
+            f"  API docs              http://127.0.0.1:{settings.gateway_port}/docs\n"
             f"  engine (REST channel) {settings.rasa_url}/webhooks/rest/webhook\n"
             f"  action server         http://127.0.0.1:{settings.action_server_port}/health\n"
             "Press Ctrl+C to stop.",
@@ -82,6 +111,13 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=cmd_migrate)
     commands.add_parser("seed", help="add the demo shop to an empty database").set_defaults(handler=cmd_seed)
     commands.add_parser("run", help="start engine, action server and gateway").set_defaults(handler=cmd_run)
+    agents = commands.add_parser("agent", help="manage console agents").add_subparsers(dest="agent_command", required=True)
+    add = agents.add_parser("add", help="create an agent (password from KOLIBER_AGENT_PASSWORD or a prompt)")
+    add.add_argument("username")
+    add.add_argument("--name", help="name shown to customers, e.g. 'Anna'")
+    add.add_argument("--languages", default="pl,en", help="comma-separated: pl,en")
+    add.add_argument("--role", choices=["agent", "admin"], default="agent")
+    add.set_defaults(handler=cmd_agent_add)
     args = parser.parse_args(argv)
     return args.handler(args)
 

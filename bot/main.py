@@ -1,12 +1,43 @@
 """The gateway's ASGI application: wires the routers together and nothing else."""
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
-from bot.api import health
+from bot.api import conversations, health
+from bot.channels import twilio_messaging, webchat
+from bot.console import routes as console
+from bot.gateway import build_gateway
+from bot.persistence.base import utcnow
+from bot.settings import PROJECT_ROOT, Settings, get_settings
+from bot.web import pages
 
-app = FastAPI(
-    title="Koliber gateway",
-    description="Channels, handoff queue and REST API of the Koliber shop assistant.",
-    version="0.1.0",
-)
-app.include_router(health.router)
+
+def create_app(settings: Settings | None = None, clock: Callable[[], datetime] = utcnow) -> FastAPI:
+    """The gateway; settings are read from the environment at start-up unless given (tests)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        gateway = await build_gateway(settings or get_settings(), clock)
+        app.state.gateway = gateway
+        gateway.run_in_background(gateway.core.answer_unanswered())
+        yield
+        await gateway.close()
+
+    app = FastAPI(
+        title="Koliber gateway",
+        description="Channels, handoff queue and REST API of the Koliber shop assistant.",
+        version="0.2.0",
+        lifespan=lifespan,
+    )
+    for module in (health, pages, webchat, twilio_messaging, conversations, console):
+        app.include_router(module.router)
+    app.mount("/console/static", StaticFiles(directory=PROJECT_ROOT / "bot" / "console" / "static"),
+              name="console-static")
+    return app
+
+
+app = create_app()

@@ -3,10 +3,12 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Secrets default to this only so a newcomer's `make run` works; outside development it is refused.
+DEV_PLACEHOLDER = "development-only-not-a-secret"
 
 
 class Settings(BaseSettings):
@@ -26,6 +28,38 @@ class Settings(BaseSettings):
     default_language: str = Field("pl", validation_alias="KOLIBER_DEFAULT_LANGUAGE")
     # How many wrong order-number/contact pairs before a human takes over.
     max_verification_attempts: int = Field(3, validation_alias="KOLIBER_MAX_VERIFICATION_ATTEMPTS")
+
+    # Gateway
+    # Where the outside world reaches the gateway; Twilio signs the URL it called, so this must
+    # be that URL when the gateway sits behind a proxy. Unset: the request's own URL is used.
+    public_base_url: str | None = Field(None, validation_alias="KOLIBER_PUBLIC_URL")
+    engine_timeout_seconds: float = Field(20.0, validation_alias="KOLIBER_ENGINE_TIMEOUT")
+    handoff_config_path: Path = Field(PROJECT_ROOT / "config" / "handoff.yml", validation_alias="KOLIBER_HANDOFF_CONFIG")
+    gateway_texts_path: Path = Field(PROJECT_ROOT / "config" / "gateway_texts.yml", validation_alias="KOLIBER_GATEWAY_TEXTS")
+    widget_texts_path: Path = Field(PROJECT_ROOT / "config" / "widget_texts.yml", validation_alias="KOLIBER_WIDGET_TEXTS")
+    max_message_chars: int = Field(2000, validation_alias="KOLIBER_MAX_MESSAGE_CHARS")
+    # Bearer key of the REST API for other integrations.
+    api_key: str = Field(DEV_PLACEHOLDER, validation_alias="KOLIBER_API_KEY")
+    agent_session_hours: int = Field(12, validation_alias="KOLIBER_AGENT_SESSION_HOURS")
+    # `koliber seed` creates two demo agents with this password, in development only.
+    demo_agent_password: str = Field("koliber-demo", validation_alias="KOLIBER_DEMO_AGENT_PASSWORD")
+
+    # Twilio Messaging (SMS and WhatsApp)
+    twilio_account_sid: str = Field("AC00000000000000000000000000000000", validation_alias="TWILIO_ACCOUNT_SID")
+    twilio_auth_token: str = Field(DEV_PLACEHOLDER, validation_alias="TWILIO_AUTH_TOKEN")
+    # Tests point this at a local fake that speaks Twilio's wire format.
+    twilio_api_base_url: str = Field("https://api.twilio.com", validation_alias="TWILIO_API_BASE_URL")
+    twilio_sms_from: str = Field("+48221002030", validation_alias="TWILIO_SMS_FROM")
+    twilio_whatsapp_from: str = Field("whatsapp:+48221002030", validation_alias="TWILIO_WHATSAPP_FROM")
+    twilio_timeout_seconds: float = Field(10.0, validation_alias="TWILIO_TIMEOUT")
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets_in_production(self) -> "Settings":
+        if self.environment != "development":
+            for name in ("api_key", "twilio_auth_token"):
+                if getattr(self, name) == DEV_PLACEHOLDER:
+                    raise ValueError(f"{name} must be set (environment {self.environment!r})")
+        return self
 
 
 @lru_cache

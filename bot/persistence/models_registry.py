@@ -1,3 +1,5 @@
 """Imports every model module so Base.metadata knows all tables (for Alembic and tests)."""
 
+from bot.conversations import models as conversation_models  # noqa: F401
+from bot.handoff import models as handoff_models  # noqa: F401
 from bot.shop import models as shop_models  # noqa: F401

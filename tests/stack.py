@@ -3,6 +3,7 @@ on free ports, with a freshly seeded SQLite shop. Started once per test session 
 most of a minute to load) and stopped at the end."""
 
 import uuid
+from pathlib import Path
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +54,8 @@ class Conversation:
 class Stack:
     engine_url: str
     shop: SqlShopService
+    database_url: str
+    work_dir: Path
 
     def conversation(self, **metadata: Any) -> Conversation:
         return Conversation(self.engine_url, metadata)
@@ -66,4 +69,4 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
     database_url = f"sqlite:///{work / 'shop.db'}"
     shop = create_demo_shop(database_url)
     with engine_with_actions(work, database_url, MODEL_DIR) as engine_url:
-        yield Stack(engine_url, shop)
+        yield Stack(engine_url, shop, database_url, work)

@@ -1,0 +1,85 @@
+"""REST API for other integrations: post a customer's message and get the replies, read a conversation."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, status
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import selectinload
+
+from bot.api.deps import GatewayDep, clean_text, require_api_key, require_json
+from bot.conversations.core import ConversationNotFound, InboundMessage
+from bot.conversations.models import Channel, Conversation, Message
+from bot.conversations.views import conversation_view, message_view
+
+router = APIRouter(prefix="/api/v1", tags=["conversations"], dependencies=[Depends(require_api_key)])
+
+
+class PostMessage(BaseModel):
+    text: str = Field(description="What the customer wrote")
+    conversation_id: str | None = Field(None, description="Continue this conversation (from an earlier reply)")
+    sender: str | None = Field(None, max_length=128,
+                               description="Your id for the customer: continues their latest conversation")
+    message_id: str | None = Field(None, max_length=64,
+                                   description="Your id for this message: a retry with the same id is not stored twice")
+    language: Literal["pl", "en"] | None = Field(None, description="Language hint for a new conversation")
+
+
+class MessageOut(BaseModel):
+    id: int
+    author: Literal["customer", "bot", "agent", "system"]
+    text: str
+    buttons: list[dict[str, str]]
+    channel: str
+    language: str | None
+    intent: str | None
+    confidence: float | None
+    agent_name: str | None
+    created_at: str
+
+
+class PostMessageResult(BaseModel):
+    conversation_id: str
+    message_id: int
+    duplicate: bool = Field(description="True when this message_id was already received; nothing new was stored")
+    replies: list[MessageOut]
+
+
+class ConversationOut(BaseModel):
+    id: str
+    channel: str
+    language: str
+    state: Literal["bot", "queued", "agent"]
+    created_at: str
+    last_activity_at: str
+    messages: list[MessageOut]
+
+
+@router.post("/messages", response_model=PostMessageResult, dependencies=[Depends(require_json)],
+             responses={404: {"description": "Unknown conversation"}, 413: {}, 415: {}})
+async def post_message(body: PostMessage, gateway: GatewayDep) -> PostMessageResult:
+    """Stores the message, answers it (assistant or agent), and returns the replies sent back."""
+    try:
+        text = clean_text(body.text, gateway.settings.max_message_chars)
+    except ValueError as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
+    inbound = InboundMessage(channel=Channel.API, text=text, conversation_id=body.conversation_id,
+                             address=body.sender, external_id=body.message_id, language=body.language)
+    try:
+        receipt = await gateway.core.accept(inbound)
+    except ConversationNotFound as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no conversation {error}") from error
+    replies = [] if receipt.duplicate else await gateway.core.process(receipt.message_id)
+    return PostMessageResult(conversation_id=receipt.conversation_id, message_id=receipt.message_id,
+                             duplicate=receipt.duplicate, replies=[MessageOut(**r) for r in replies])
+
+
+@router.get("/conversations/{conversation_id}", response_model=ConversationOut, responses={404: {}})
+def read_conversation(conversation_id: str, gateway: GatewayDep) -> ConversationOut:
+    """The whole transcript: customer, assistant, agent and system messages in order."""
+    with gateway.sessions() as session:
+        conversation = session.get(Conversation, conversation_id,
+                                   options=[selectinload(Conversation.messages).selectinload(Message.agent)])
+        if conversation is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no conversation {conversation_id}")
+        return ConversationOut(**conversation_view(conversation),
+                               messages=[MessageOut(**message_view(m)) for m in conversation.messages])

@@ -1,0 +1,1 @@
+"""The agents' console: log-in, the live queue and the ticket page."""

@@ -1,0 +1,1 @@
+"""Conversations with customers on every channel, and every message in them."""

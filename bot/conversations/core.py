@@ -1,0 +1,423 @@
+"""The conversation core: every customer message is stored first, then routed to the assistant
+(Rasa) while the bot has the conversation, or left for the agent while a person has it.
+
+Database work runs in worker threads (one unit of work each); the engine call is async. Turns
+of one conversation are processed one at a time, in order.
+"""
+
+import asyncio
+import hashlib
+import re
+import secrets
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.conversations.delivery import Delivery
+from bot.conversations.identity import contact_for_phone, link_verified_order
+from bot.conversations.models import Author, Channel, Contact, Conversation, ConversationState, Message
+from bot.conversations.texts import GatewayTexts
+from bot.conversations.views import message_view
+from bot.engine.client import EngineClient, EngineTurn, EngineUnavailable
+from bot.handoff.announcer import QueueAnnouncer
+from bot.handoff.models import Ticket, TicketKind
+from bot.handoff.queue import HandoffQueue
+from bot.handoff_signal import HandoffSignal
+from bot.persistence.database import unit_of_work
+from bot.realtime import conversation_topic
+from bot.text import formatting
+from bot.text.language import LanguageDetector
+
+# Payloads the gateway answers itself; everything else goes to the engine.
+LEAVE_MESSAGE = "!leave_message"
+CALLBACK = "!callback"
+# An SMS conversation older than this starts afresh (the engine's session has expired anyway).
+CONVERSATION_IDLE = timedelta(hours=24)
+# After a restart, messages this recent that were never answered still get an answer.
+UNANSWERED_RECOVERY = timedelta(hours=1)
+_PHONE = re.compile(r"^\+?[\d\s().-]{7,20}$")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """One customer message, whatever channel it came from."""
+
+    channel: Channel
+    text: str
+    conversation_id: str | None = None
+    resume_token: str | None = None
+    address: str | None = None  # phone number or API sender: finds the conversation when no id is given
+    payload: str | None = None  # a chosen button's payload, sent to the engine instead of the text
+    external_id: str | None = None  # provider message id (Twilio MessageSid, widget client id)
+    language: str | None = None  # the channel's hint: page language, dialled number
+
+
+@dataclass(frozen=True)
+class Receipt:
+    message_id: int
+    conversation_id: str
+    resume_token: str | None  # set only when this message created the conversation
+    duplicate: bool
+
+
+class ConversationNotFound(LookupError):
+    pass
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass
+class _Turn:
+    """What processing one stored customer message needs, read in one transaction."""
+
+    conversation_id: str
+    channel: Channel
+    address: str | None
+    language: str
+    state: ConversationState
+    pending_prompt: str | None
+    text: str
+    payload: str | None
+    handoff_mode: str
+    contact_id: int | None
+
+
+class ConversationCore:
+    def __init__(self, sessions: sessionmaker[Session], engine: EngineClient, queue: HandoffQueue,
+                 texts: GatewayTexts, delivery: Delivery, announcer: QueueAnnouncer,
+                 detector: LanguageDetector, clock: Callable[[], datetime]) -> None:
+        self._sessions = sessions
+        self._engine = engine
+        self._queue = queue
+        self._texts = texts
+        self._delivery = delivery
+        self._announcer = announcer
+        self._detector = detector
+        self._clock = clock
+        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    # --- 1. store ---------------------------------------------------------------------------
+    async def accept(self, inbound: InboundMessage) -> Receipt:
+        """Stores the message (before anything else happens) and shows it to live watchers."""
+        try:
+            receipt, view = await asyncio.to_thread(self._store_inbound, inbound)
+        except IntegrityError:
+            # The same provider message arrived twice at the same moment: the other copy won.
+            receipt, view = await asyncio.to_thread(self._store_inbound, inbound)
+        if view is not None:
+            self._delivery.hub.publish(conversation_topic(receipt.conversation_id), {"type": "message", "message": view})
+        return receipt
+
+    def _store_inbound(self, inbound: InboundMessage) -> tuple[Receipt, dict[str, Any] | None]:
+        with unit_of_work(self._sessions) as session:
+            if inbound.external_id:
+                existing = session.scalar(select(Message).where(
+                    Message.channel == inbound.channel, Message.external_id == inbound.external_id))
+                if existing is not None:
+                    return Receipt(existing.id, existing.conversation_id, None, True), None
+            conversation, token = self._conversation_for(session, inbound)
+            now = self._clock()
+            message = Message(
+                conversation=conversation, author=Author.CUSTOMER, channel=inbound.channel,
+                language=conversation.language, text=inbound.text,
+                payload=inbound.payload or self._chosen_option(session, conversation, inbound.text),
+                external_id=inbound.external_id, created_at=now,
+            )
+            conversation.last_activity_at = now
+            session.add(message)
+            session.flush()
+            return Receipt(message.id, conversation.id, token, False), message_view(message)
+
+    def _conversation_for(self, session: Session, inbound: InboundMessage) -> tuple[Conversation, str | None]:
+        if inbound.conversation_id:
+            conversation = session.get(Conversation, inbound.conversation_id)
+            if conversation is None or (conversation.resume_token_hash and (
+                    not inbound.resume_token or token_hash(inbound.resume_token) != conversation.resume_token_hash)):
+                raise ConversationNotFound(inbound.conversation_id)
+            return conversation, None
+        if inbound.address and inbound.channel != Channel.WEB:
+            recent = session.scalar(
+                select(Conversation).where(Conversation.channel == inbound.channel, Conversation.address == inbound.address,
+                                           Conversation.last_activity_at > self._clock() - CONVERSATION_IDLE)
+                .order_by(Conversation.last_activity_at.desc()).limit(1))
+            if recent is not None:
+                return recent, None
+        token = secrets.token_urlsafe(24) if inbound.channel == Channel.WEB else None
+        conversation = Conversation(
+            id=str(uuid.uuid4()), channel=inbound.channel, address=inbound.address,
+            resume_token_hash=token_hash(token) if token else None,
+            language=self._texts.language(inbound.language or self._detector.detect(inbound.text)),
+            state=ConversationState.BOT, pending_data={}, created_at=self._clock(), last_activity_at=self._clock(),
+        )
+        if inbound.channel in (Channel.SMS, Channel.WHATSAPP, Channel.VOICE) and inbound.address:
+            # SMS and WhatsApp from one number are one person: strip the channel prefix.
+            conversation.contact = contact_for_phone(session, inbound.address.removeprefix("whatsapp:"))
+        session.add(conversation)
+        return conversation, token
+
+    @staticmethod
+    def _chosen_option(session: Session, conversation: Conversation, text: str) -> str | None:
+        """On channels without buttons the customer answers a numbered choice with its number."""
+        if conversation.id is None or not text.strip().isdigit():
+            return None
+        last = session.scalar(select(Message).where(Message.conversation_id == conversation.id,
+                                                    Message.author != Author.CUSTOMER).order_by(Message.id.desc()).limit(1))
+        number = int(text.strip())
+        if last is not None and last.buttons and 1 <= number <= len(last.buttons):
+            return last.buttons[number - 1]["payload"]
+        return None
+
+    # --- 2. route ---------------------------------------------------------------------------
+    async def process(self, message_id: int) -> list[dict[str, Any]]:
+        """Answers a stored customer message; returns the messages sent back (also delivered)."""
+        conversation_id = await asyncio.to_thread(self._conversation_of, message_id)
+        async with self._locks[conversation_id]:
+            turn = await asyncio.to_thread(self._load_turn, message_id)
+            if turn is None:  # already answered (a retry) or the conversation is gone
+                return []
+            if turn.payload in (LEAVE_MESSAGE, CALLBACK) or turn.pending_prompt:
+                replies = await asyncio.to_thread(self._gateway_dialogue, message_id)
+            elif turn.state == ConversationState.AGENT:
+                await asyncio.to_thread(self._mark_handled, message_id)
+                replies = []  # the agent already sees it live
+            else:
+                replies = await self._ask_engine(message_id, turn)
+            await self._delivery.deliver(turn.conversation_id, turn.channel, turn.address, replies)
+        return replies
+
+    async def answer_unanswered(self) -> int:
+        """Answers messages stored but never answered (the gateway stopped mid-turn); returns how many."""
+        def unanswered() -> list[int]:
+            with self._sessions() as session:
+                return list(session.scalars(
+                    select(Message.id).where(Message.author == Author.CUSTOMER, Message.handled_at.is_(None),
+                                             Message.created_at > self._clock() - UNANSWERED_RECOVERY)
+                    .order_by(Message.id)))
+        message_ids = await asyncio.to_thread(unanswered)
+        for message_id in message_ids:
+            await self.process(message_id)
+        return len(message_ids)
+
+    def _conversation_of(self, message_id: int) -> str:
+        with self._sessions() as session:
+            return session.get(Message, message_id).conversation_id
+
+    def _load_turn(self, message_id: int) -> _Turn | None:
+        with self._sessions() as session:
+            message = session.get(Message, message_id)
+            if message is None or message.handled_at is not None:
+                return None
+            conversation = message.conversation
+            mode = "live" if self._queue.availability(session, conversation.language, self._clock()).live else "offline"
+            return _Turn(conversation.id, conversation.channel, conversation.address, conversation.language,
+                         conversation.state, conversation.pending_prompt, message.text, message.payload, mode,
+                         conversation.contact_id)
+
+    def _mark_handled(self, message_id: int) -> None:
+        with unit_of_work(self._sessions) as session:
+            session.get(Message, message_id).handled_at = self._clock()
+
+    async def _ask_engine(self, message_id: int, turn: _Turn) -> list[dict[str, Any]]:
+        topic = conversation_topic(turn.conversation_id)
+        self._delivery.hub.publish(topic, {"type": "typing", "on": True})
+        metadata = {"channel": turn.channel.value, "language": turn.language, "handoff": turn.handoff_mode,
+                    "contact_id": turn.contact_id}
+        try:
+            engine_turn = await self._engine.send(turn.conversation_id, turn.payload or turn.text, metadata)
+            replies, queue_changed = await asyncio.to_thread(self._record_engine_turn, message_id, engine_turn)
+        except EngineUnavailable:
+            replies, queue_changed = await asyncio.to_thread(self._record_engine_down, message_id)
+        finally:
+            self._delivery.hub.publish(topic, {"type": "typing", "on": False})
+        if queue_changed:
+            await self._announcer.announce()
+        return replies
+
+    # --- 3. record the answer ---------------------------------------------------------------
+    def _record_engine_turn(self, message_id: int, engine_turn: EngineTurn) -> tuple[list[dict[str, Any]], bool]:
+        with unit_of_work(self._sessions) as session:
+            message = session.get(Message, message_id)
+            conversation = message.conversation
+            now = self._clock()
+            message.handled_at = now
+            message.intent, message.confidence = engine_turn.intent, engine_turn.confidence
+            language = engine_turn.slots.get("language")
+            if language in ("pl", "en"):
+                message.language = conversation.language = language
+            verified = engine_turn.slots.get("verified_order")
+            if verified and verified != conversation.verified_order:
+                conversation.verified_order = verified
+                link_verified_order(session, conversation, verified)
+            replies: list[Message] = []
+            queue_changed = False
+            for bot_message in engine_turn.messages:
+                signal = HandoffSignal.from_message(bot_message.custom) if bot_message.custom else None
+                if signal is not None:
+                    replies += self._hand_off(session, conversation, signal, now)
+                    queue_changed = True
+                elif bot_message.text:
+                    replies.append(self._outbound(session, conversation, Author.BOT, bot_message.text,
+                                                  bot_message.buttons, now))
+            session.flush()
+            return [message_view(reply) for reply in replies], queue_changed
+
+    def _outbound(self, session: Session, conversation: Conversation, author: Author, text: str,
+                  buttons: list[dict[str, str]] | None, now: datetime) -> Message:
+        message = Message(conversation=conversation, author=author, channel=conversation.channel,
+                          language=conversation.language, text=text, buttons=buttons or [],
+                          created_at=now, handled_at=now)
+        session.add(message)
+        conversation.last_activity_at = now
+        return message
+
+    def _system(self, session: Session, conversation: Conversation, key: str, now: datetime,
+                buttons: list[dict[str, str]] | None = None, **values: Any) -> Message:
+        text = self._texts.say(key, conversation.language, **values)
+        return self._outbound(session, conversation, Author.SYSTEM, text, buttons, now)
+
+    def _hand_off(self, session: Session, conversation: Conversation, signal: HandoffSignal,
+                  now: datetime) -> list[Message]:
+        ticket = self._queue.open_ticket_of(session, conversation.id)
+        if ticket is not None:
+            place = self._queue.place_of(session, ticket)
+            if place is None:
+                return []
+            return [self._system(session, conversation, "queue_position", now, position=place.position,
+                                 minutes=place.wait_minutes or "?")]
+        availability = self._queue.availability(session, conversation.language, now)
+        order = {"order_number": signal.order_number, "order_verified": signal.order_verified,
+                 "shop_customer_id": signal.customer_id}
+        if availability.live:
+            ticket = self._queue.open_ticket(session, conversation, kind=TicketKind.LIVE, reason=signal.reason,
+                                             priority=signal.priority, now=now, summary=signal.summary,
+                                             contact_details=self._known_contact(conversation), **order)
+            place = self._queue.place_of(session, ticket)
+            return [self._system(session, conversation, "queue_joined", now, position=place.position,
+                                 minutes=place.wait_minutes)]
+        ticket = self._queue.open_ticket(session, conversation, kind=TicketKind.MESSAGE, reason=signal.reason,
+                                         priority=signal.priority, now=now, summary=signal.summary,
+                                         contact_details=self._known_contact(conversation), **order)
+        return [self._system(session, conversation, "busy_offer" if availability.open_now else "offline_offer", now,
+                             buttons=self._offline_buttons(conversation), ticket=ticket.id,
+                             hours=self._hours_text(conversation.language), reply_by=self._reply_by(conversation.language, now))]
+
+    def _record_engine_down(self, message_id: int) -> tuple[list[dict[str, Any]], bool]:
+        """The engine did not answer: apologise, keep the message, and make sure a person sees it."""
+        with unit_of_work(self._sessions) as session:
+            message = session.get(Message, message_id)
+            conversation = message.conversation
+            now = self._clock()
+            message.handled_at = now
+            ticket = self._queue.open_ticket_of(session, conversation.id)
+            opened = ticket is None
+            if opened:
+                ticket = self._queue.open_ticket(session, conversation, kind=TicketKind.MESSAGE, reason="engine_unavailable",
+                                                 priority="normal", now=now, summary=message.text,
+                                                 contact_details=self._known_contact(conversation))
+            reply = self._system(session, conversation, "engine_down", now, ticket=ticket.id,
+                                 reply_by=self._reply_by(conversation.language, now))
+            session.flush()
+            return [message_view(reply)], opened
+
+    # --- 4. the gateway's own small dialogue: leave a message, ask for a call-back ----------
+    def _gateway_dialogue(self, message_id: int) -> list[dict[str, Any]]:
+        with unit_of_work(self._sessions) as session:
+            message = session.get(Message, message_id)
+            conversation = message.conversation
+            now = self._clock()
+            message.handled_at = now
+            replies = self._next_gateway_step(session, conversation, message, now)
+            session.flush()
+            return [message_view(reply) for reply in replies]
+
+    def _next_gateway_step(self, session: Session, conversation: Conversation, message: Message,
+                           now: datetime) -> list[Message]:
+        ticket = self._queue.open_ticket_of(session, conversation.id)
+        if message.payload == LEAVE_MESSAGE:
+            if ticket is not None and ticket.kind == TicketKind.LIVE:
+                self._queue.stop_waiting(session, ticket)
+            conversation.pending_prompt = "message"
+            return [self._system(session, conversation, "ask_message", now)]
+        if message.payload == CALLBACK:
+            phone = self._known_phone(conversation)
+            if phone is None:
+                conversation.pending_prompt = "callback_phone"
+                return [self._system(session, conversation, "ask_callback_phone", now)]
+            return [self._book_callback(session, conversation, ticket, phone, now)]
+        prompt, conversation.pending_prompt = conversation.pending_prompt, None
+        if prompt == "message":
+            ticket = ticket or self._queue.open_ticket(session, conversation, kind=TicketKind.MESSAGE,
+                                                       reason="left_message", priority="normal", now=now)
+            ticket.summary = message.text if not ticket.summary else f"{ticket.summary}\n{message.text}"
+            ticket.contact_details = ticket.contact_details or self._known_contact(conversation)
+            if ticket.contact_details is None:
+                conversation.pending_prompt = "contact"
+                return [self._system(session, conversation, "ask_contact", now)]
+            return [self._system(session, conversation, "message_left", now, ticket=ticket.id,
+                                 reply_by=self._reply_by(conversation.language, now))]
+        contact = _contact_in(message.text)
+        if contact is None or (prompt == "callback_phone" and "@" in contact):
+            conversation.pending_prompt = prompt
+            return [self._system(session, conversation, "contact_invalid", now)]
+        if prompt == "callback_phone":
+            return [self._book_callback(session, conversation, ticket, contact, now)]
+        ticket = ticket or self._queue.open_ticket(session, conversation, kind=TicketKind.MESSAGE,
+                                                   reason="left_message", priority="normal", now=now)
+        ticket.contact_details = contact
+        return [self._system(session, conversation, "message_left", now, ticket=ticket.id,
+                             reply_by=self._reply_by(conversation.language, now))]
+
+    def _book_callback(self, session: Session, conversation: Conversation, ticket: Ticket | None,
+                       phone: str, now: datetime) -> Message:
+        if ticket is None:
+            ticket = self._queue.open_ticket(session, conversation, kind=TicketKind.CALLBACK, reason="callback",
+                                             priority="normal", now=now)
+        elif ticket.kind == TicketKind.LIVE:
+            self._queue.stop_waiting(session, ticket)
+        ticket.kind = TicketKind.CALLBACK
+        ticket.contact_details = phone
+        return self._system(session, conversation, "callback_booked", now, phone=phone, ticket=ticket.id,
+                            reply_by=self._reply_by(conversation.language, now))
+
+    # --- helpers ----------------------------------------------------------------------------
+    def _offline_buttons(self, conversation: Conversation) -> list[dict[str, str]]:
+        return [{"title": self._texts.say("button_leave_message", conversation.language), "payload": LEAVE_MESSAGE},
+                {"title": self._texts.say("button_callback", conversation.language), "payload": CALLBACK}]
+
+    def _hours_text(self, language: str) -> str:
+        return self._queue.config.hours_description.get(language, "")
+
+    def _reply_by(self, language: str, now: datetime) -> str:
+        start = self._queue.hours.next_opening(now) or now
+        promise = start + timedelta(hours=self._queue.config.reply_within_hours)
+        return formatting.moment(promise, language, self._queue.hours.zone)
+
+    @staticmethod
+    def _known_phone(conversation: Conversation) -> str | None:
+        return conversation.contact.phone if conversation.contact else None
+
+    @staticmethod
+    def _known_contact(conversation: Conversation) -> str | None:
+        contact: Contact | None = conversation.contact
+        return (contact.email or contact.phone) if contact else None
+
+
+def _contact_in(text: str) -> str | None:
+    """An e-mail address or a phone number the customer typed, tidied; None when neither."""
+    email = _EMAIL.search(text)
+    if email:
+        return email.group(0).lower()
+    candidate = text.strip()
+    if _PHONE.match(candidate) and sum(ch.isdigit() for ch in candidate) >= 7:
+        return re.sub(r"[^\d+]", "", candidate)
+    return None

@@ -1,0 +1,108 @@
+"""Contacts, conversations and messages: the transcript of everything said on every channel."""
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.persistence.base import Base, utcnow
+
+
+def _enum(kind: type[enum.Enum]) -> Enum:
+    return Enum(kind, native_enum=False, length=16, values_callable=lambda members: [m.value for m in members])
+
+
+class Channel(str, enum.Enum):
+    WEB = "web"
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
+    API = "api"
+    VOICE = "voice"
+
+
+class ConversationState(str, enum.Enum):
+    BOT = "bot"  # the assistant answers
+    QUEUED = "queued"  # waiting for a person; the assistant still answers meanwhile
+    AGENT = "agent"  # a person has it; the assistant stays quiet
+
+
+class Author(str, enum.Enum):
+    CUSTOMER = "customer"
+    BOT = "bot"
+    AGENT = "agent"
+    SYSTEM = "system"  # the gateway itself: queue notices, apologies, working hours
+
+
+class Contact(Base):
+    """One customer as the conversations know them, recognised across channels.
+
+    E-mail and shop customer are only set from a verified order, so an agent never sees
+    orders linked by a claim the customer did not prove.
+    """
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(32), unique=True)
+    shop_customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    conversations: Mapped[list["Conversation"]] = relationship(back_populates="contact")
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_channel_address", "channel", "address"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    # Who is on the other end, in the channel's own terms: a phone number, an API sender id.
+    address: Mapped[str | None] = mapped_column(String(128))
+    # Hash of the secret a web chat widget presents to resume this conversation.
+    resume_token_hash: Mapped[str | None] = mapped_column(String(64))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    language: Mapped[str] = mapped_column(String(2))
+    state: Mapped[ConversationState] = mapped_column(_enum(ConversationState), default=ConversationState.BOT)
+    # A question the gateway itself asked (leave a message, a call-back number); None otherwise.
+    pending_prompt: Mapped[str | None] = mapped_column(String(32))
+    pending_data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    verified_order: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    contact: Mapped[Contact | None] = relationship(back_populates="conversations")
+    messages: Mapped[list["Message"]] = relationship(back_populates="conversation", order_by="Message.id")
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    # A retried webhook carries the same provider id: the second copy is recognised, not stored.
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_messages_channel_external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    author: Mapped[Author] = mapped_column(_enum(Author))
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    language: Mapped[str | None] = mapped_column(String(2))
+    text: Mapped[str] = mapped_column(Text)
+    # What the engine is sent instead of the text, e.g. a button's payload "/affirm".
+    payload: Mapped[str | None] = mapped_column(String(200))
+    buttons: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    external_id: Mapped[str | None] = mapped_column(String(64))
+    intent: Mapped[str | None] = mapped_column(String(64))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set once the message has been answered (customer) or handed to its channel (outbound).
+    handled_at: Mapped[datetime | None]
+
+    conversation: Mapped[Conversation] = relationship(back_populates="messages")
+    agent: Mapped["Agent | None"] = relationship()  # noqa: F821 - defined in bot.handoff.models
+
+    @property
+    def direction(self) -> str:
+        return "inbound" if self.author == Author.CUSTOMER else "outbound"

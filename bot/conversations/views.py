@@ -1,0 +1,66 @@
+"""What the outside sees of conversations, messages and tickets: plain JSON-ready dicts."""
+
+from typing import Any
+
+from bot.conversations.models import Conversation, Message
+from bot.handoff.models import Ticket, TicketNote
+
+
+def message_view(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "author": message.author.value,
+        "text": message.text,
+        "buttons": list(message.buttons or []),
+        "channel": message.channel.value,
+        "language": message.language,
+        "intent": message.intent,
+        "confidence": message.confidence,
+        "agent_name": message.agent.display_name if message.agent else None,
+        "created_at": message.created_at.isoformat(),
+    }
+
+
+def conversation_view(conversation: Conversation) -> dict[str, Any]:
+    return {
+        "id": conversation.id,
+        "channel": conversation.channel.value,
+        "language": conversation.language,
+        "state": conversation.state.value,
+        "created_at": conversation.created_at.isoformat(),
+        "last_activity_at": conversation.last_activity_at.isoformat(),
+    }
+
+
+def ticket_view(ticket: Ticket, now, position: int | None = None) -> dict[str, Any]:
+    contact = ticket.conversation.contact
+    return {
+        "id": ticket.id,
+        "conversation_id": ticket.conversation_id,
+        "kind": ticket.kind.value,
+        "reason": ticket.reason,
+        "priority": ticket.priority,
+        "language": ticket.language,
+        "channel": ticket.channel.value,
+        "status": ticket.status.value,
+        "created_at": ticket.created_at.isoformat(),
+        "waiting_minutes": int((now - ticket.created_at).total_seconds() // 60),
+        "summary": ticket.summary,
+        "order_number": ticket.order_number,
+        "order_verified": ticket.order_verified,
+        "customer_label": contact_label(contact, ticket.conversation),
+        "agent_name": ticket.agent.display_name if ticket.agent else None,
+        "position": position,
+        "contact": ticket.contact_details,
+    }
+
+
+def contact_label(contact, conversation: Conversation) -> str:
+    if contact is not None:
+        return contact.display_name or contact.email or contact.phone or f"contact {contact.id}"
+    return conversation.address or f"{conversation.channel.value} visitor"
+
+
+def note_view(note: TicketNote) -> dict[str, Any]:
+    return {"id": note.id, "agent_name": note.agent.display_name, "text": note.text,
+            "created_at": note.created_at.isoformat()}

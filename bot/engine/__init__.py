@@ -1,0 +1,1 @@
+"""The gateway's view of the Rasa engine, reached over HTTP only."""

@@ -1,0 +1,78 @@
+"""Builds the gateway's long-lived parts once (database, engine client, queue, live hub, Twilio)
+and hands them to the routes through `app.state`."""
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.channels.twilio_rest import twilio_client
+from bot.conversations.core import ConversationCore
+from bot.conversations.delivery import Delivery
+from bot.conversations.models import Channel
+from bot.conversations.texts import GatewayTexts, load_texts
+from bot.engine.client import EngineClient
+from bot.handoff.announcer import QueueAnnouncer
+from bot.handoff.desk import AgentDesk
+from bot.handoff.hours import load_handoff_config
+from bot.handoff.queue import HandoffQueue
+from bot.persistence.base import utcnow
+from bot.persistence.database import make_engine, session_factory
+from bot.realtime import Hub
+from bot.settings import Settings
+from bot.text.language import detector_for
+
+
+@dataclass
+class Gateway:
+    settings: Settings
+    database: Engine
+    sessions: sessionmaker[Session]
+    hub: Hub
+    texts: GatewayTexts
+    queue: HandoffQueue
+    core: ConversationCore
+    desk: AgentDesk
+    clock: Callable[[], datetime]
+    _closers: list = field(default_factory=list)
+    _background: set[asyncio.Task] = field(default_factory=set)
+
+    def run_in_background(self, coroutine) -> None:
+        """Work that must outlive the request that started it (answering an SMS, say)."""
+        task = asyncio.create_task(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def close(self) -> None:
+        if self._background:
+            await asyncio.wait(self._background, timeout=10)
+        for closer in self._closers:
+            await closer()
+        self.database.dispose()
+
+
+async def build_gateway(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Gateway:
+    database = make_engine(settings.database_url)
+    sessions = session_factory(database)
+    hub = Hub()
+    texts = load_texts(settings.gateway_texts_path, settings.default_language)
+    queue = HandoffQueue(load_handoff_config(settings.handoff_config_path))
+    engine = EngineClient(settings.rasa_url, settings.engine_timeout_seconds)
+    delivery = Delivery(hub, texts)
+    twilio = twilio_client(settings)
+
+    async def send_twilio_message(channel: Channel, address: str, text: str) -> None:
+        sender = settings.twilio_whatsapp_from if channel == Channel.WHATSAPP else settings.twilio_sms_from
+        await twilio.messages.create_async(to=address, from_=sender, body=text)
+
+    delivery.register(Channel.SMS, send_twilio_message)
+    delivery.register(Channel.WHATSAPP, send_twilio_message)
+    announcer = QueueAnnouncer(sessions, queue, hub)
+    core = ConversationCore(sessions, engine, queue, texts, delivery, announcer,
+                            detector_for(settings.nlu_data_dir), clock)
+    desk = AgentDesk(sessions, queue, texts, delivery, announcer, clock)
+    return Gateway(settings, database, sessions, hub, texts, queue, core, desk, clock,
+                   _closers=[engine.close, twilio.http_client.session.close])

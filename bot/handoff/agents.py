@@ -1,0 +1,85 @@
+"""Agent accounts: Argon2 password hashes and log-in sessions kept in the database.
+
+A session token is random; only its SHA-256 is stored, so a leaked database opens no console.
+"""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from bot.handoff.models import Agent, AgentRole, AgentSession, AgentStatus
+
+_hasher = PasswordHasher()
+LANGUAGES = ("pl", "en")
+
+
+class AgentExists(ValueError):
+    pass
+
+
+def create_agent(session: Session, username: str, display_name: str, password: str,
+                 languages: list[str], role: AgentRole = AgentRole.AGENT) -> Agent:
+    if len(password) < 8:
+        raise ValueError("the password must have at least 8 characters")
+    unknown = set(languages) - set(LANGUAGES)
+    if unknown or not languages:
+        raise ValueError(f"languages must be some of {', '.join(LANGUAGES)}")
+    if session.scalar(select(Agent).where(Agent.username == username)) is not None:
+        raise AgentExists(f"agent {username!r} already exists")
+    agent = Agent(username=username, display_name=display_name, password_hash=_hasher.hash(password),
+                  languages=",".join(languages), role=role, status=AgentStatus.AWAY)
+    session.add(agent)
+    session.flush()
+    return agent
+
+
+def authenticate(session: Session, username: str, password: str) -> Agent | None:
+    agent = session.scalar(select(Agent).where(Agent.username == username))
+    if agent is None:
+        _hasher.hash(password)  # same work as a real check, so timing does not reveal usernames
+        return None
+    try:
+        _hasher.verify(agent.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if _hasher.check_needs_rehash(agent.password_hash):
+        agent.password_hash = _hasher.hash(password)
+    return agent
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(session: Session, agent: Agent, now: datetime, lifetime: timedelta) -> str:
+    token = secrets.token_urlsafe(32)
+    session.add(AgentSession(agent_id=agent.id, token_hash=_digest(token), created_at=now, expires_at=now + lifetime))
+    return token
+
+
+def agent_for_token(session: Session, token: str, now: datetime) -> Agent | None:
+    record = session.scalar(select(AgentSession).where(AgentSession.token_hash == _digest(token)))
+    if record is None or record.expires_at <= now:
+        return None
+    return record.agent
+
+
+def close_session(session: Session, token: str) -> None:
+    session.execute(delete(AgentSession).where(AgentSession.token_hash == _digest(token)))
+
+
+DEMO_AGENTS = (("anna", "Anna", ["pl", "en"]), ("tom", "Tom", ["en"]))
+
+
+def seed_demo_agents(session: Session, password: str) -> list[str]:
+    """Two console accounts for trying the product, unless agents exist already."""
+    if session.scalar(select(Agent.id).limit(1)) is not None:
+        return []
+    for username, name, languages in DEMO_AGENTS:
+        create_agent(session, username, name, password, languages)
+    return [username for username, _, _ in DEMO_AGENTS]

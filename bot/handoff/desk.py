@@ -1,0 +1,183 @@
+"""What agents do with tickets: claim, reply, note, resolve, hand back, and what they see.
+
+Every reply is stored before it is sent to the customer's channel.
+"""
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.conversations.delivery import Delivery
+from bot.conversations.models import Author, Conversation, ConversationState, Message
+from bot.conversations.texts import GatewayTexts
+from bot.conversations.views import conversation_view, contact_label, message_view, note_view, ticket_view
+from bot.handoff.announcer import QueueAnnouncer
+from bot.handoff.models import Agent, AgentStatus, Ticket, TicketNote, TicketStatus
+from bot.handoff.queue import HandoffQueue, TicketUnavailable
+from bot.persistence.database import unit_of_work
+from bot.realtime import conversation_topic, ticket_topic
+from bot.shop.models import Order
+
+EARLIER_CONVERSATIONS_SHOWN = 10
+
+
+class AgentDesk:
+    def __init__(self, sessions: sessionmaker[Session], queue: HandoffQueue, texts: GatewayTexts,
+                 delivery: Delivery, announcer: QueueAnnouncer, clock: Callable[[], datetime]) -> None:
+        self._sessions = sessions
+        self._queue = queue
+        self._texts = texts
+        self._delivery = delivery
+        self._announcer = announcer
+        self._clock = clock
+
+    # --- reading ------------------------------------------------------------------------------
+    def queue_overview(self, agent_id: int) -> dict[str, Any]:
+        with self._sessions() as session:
+            agent = session.get(Agent, agent_id)
+            now = self._clock()
+            places = self._queue.places(session)
+            waiting = [ticket_view(t, now, getattr(places.get(t.conversation_id), "position", None))
+                       for t in self._queue.visible_to(session, agent)]
+            mine = [ticket_view(t, now) for t in self._queue.claimed_by(session, agent)]
+            available = session.scalar(select(func.count()).select_from(Agent).where(Agent.status == AgentStatus.AVAILABLE))
+            return {"tickets": waiting, "mine": mine, "agents_available": available or 0}
+
+    def ticket_details(self, ticket_id: int) -> dict[str, Any] | None:
+        with self._sessions() as session:
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None:
+                return None
+            conversation = ticket.conversation
+            contact = conversation.contact
+            earlier: list[Conversation] = []
+            orders: list[Order] = []
+            if contact is not None:
+                earlier = list(session.scalars(
+                    select(Conversation).where(Conversation.contact_id == contact.id, Conversation.id != conversation.id)
+                    .order_by(Conversation.created_at.desc()).limit(EARLIER_CONVERSATIONS_SHOWN)))
+                if contact.shop_customer_id is not None:
+                    orders = list(session.scalars(select(Order).where(Order.customer_id == contact.shop_customer_id)
+                                                  .order_by(Order.placed_at.desc())))
+            return {
+                "ticket": ticket_view(ticket, self._clock()),
+                "conversation": conversation_view(conversation),
+                "messages": [message_view(m) for m in conversation.messages],
+                "notes": [note_view(n) for n in ticket.notes],
+                "customer": None if contact is None else {
+                    "label": contact_label(contact, conversation), "email": contact.email, "phone": contact.phone},
+                "orders": [_order_view(o) for o in orders],
+                "earlier_conversations": [
+                    {**conversation_view(c), "started_at": c.created_at.isoformat(),
+                     "messages": [message_view(m) for m in c.messages]} for c in earlier],
+            }
+
+    # --- acting -------------------------------------------------------------------------------
+    async def set_status(self, agent_id: int, status: AgentStatus) -> None:
+        def change() -> None:
+            with unit_of_work(self._sessions) as session:
+                session.get(Agent, agent_id).status = status
+        await asyncio.to_thread(change)
+        await self._announcer.announce()
+
+    async def claim(self, ticket_id: int, agent_id: int) -> dict[str, Any]:
+        def claim() -> tuple[dict[str, Any], Conversation, list[dict[str, Any]]]:
+            with unit_of_work(self._sessions) as session:
+                agent = session.get(Agent, agent_id)
+                ticket = self._queue.claim(session, ticket_id, agent, self._clock())
+                notice = self._system(session, ticket.conversation, "agent_joined", agent=agent.display_name)
+                session.flush()
+                return ticket_view(ticket, self._clock()), ticket.conversation, [message_view(notice)]
+        view, conversation, messages = await asyncio.to_thread(claim)
+        await self._after_change(conversation, view, messages)
+        return view
+
+    async def reply(self, ticket_id: int, agent_id: int, text: str) -> dict[str, Any]:
+        def store() -> tuple[Conversation, dict[str, Any]]:
+            with unit_of_work(self._sessions) as session:
+                ticket = self._own_ticket(session, ticket_id, agent_id)
+                conversation = ticket.conversation
+                now = self._clock()
+                message = Message(conversation=conversation, author=Author.AGENT, channel=conversation.channel,
+                                  language=conversation.language, text=text, buttons=[], agent_id=agent_id,
+                                  created_at=now, handled_at=now)
+                conversation.last_activity_at = now
+                session.add(message)
+                session.flush()
+                session.refresh(message, ["agent"])
+                return conversation, message_view(message)
+        conversation, view = await asyncio.to_thread(store)
+        await self._delivery.deliver(conversation.id, conversation.channel, conversation.address, [view])
+        return view
+
+    async def add_note(self, ticket_id: int, agent_id: int, text: str) -> dict[str, Any]:
+        def store() -> dict[str, Any]:
+            with unit_of_work(self._sessions) as session:
+                if session.get(Ticket, ticket_id) is None:
+                    raise TicketUnavailable("no such ticket")
+                note = TicketNote(ticket_id=ticket_id, agent_id=agent_id, text=text, created_at=self._clock())
+                session.add(note)
+                session.flush()
+                session.refresh(note, ["agent"])
+                return note_view(note)
+        view = await asyncio.to_thread(store)
+        self._delivery.hub.publish(ticket_topic(ticket_id), {"type": "note", "note": view})
+        return view
+
+    async def close(self, ticket_id: int, agent_id: int, status: TicketStatus) -> dict[str, Any]:
+        """Resolves the ticket, or hands the conversation back to the assistant."""
+        def close() -> tuple[dict[str, Any], Conversation, list[dict[str, Any]]]:
+            with unit_of_work(self._sessions) as session:
+                agent = session.get(Agent, agent_id)
+                ticket = self._queue.close(session, ticket_id, agent, status, self._clock())
+                key = "ticket_resolved" if status == TicketStatus.RESOLVED else "handed_back"
+                notice = self._system(session, ticket.conversation, key, agent=agent.display_name)
+                session.flush()
+                return ticket_view(ticket, self._clock()), ticket.conversation, [message_view(notice)]
+        view, conversation, messages = await asyncio.to_thread(close)
+        await self._after_change(conversation, view, messages)
+        return view
+
+    # --- helpers ------------------------------------------------------------------------------
+    @staticmethod
+    def _own_ticket(session: Session, ticket_id: int, agent_id: int) -> Ticket:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None or ticket.status != TicketStatus.CLAIMED or ticket.agent_id != agent_id:
+            raise TicketUnavailable(f"ticket {ticket_id} is not claimed by you")
+        return ticket
+
+    def _system(self, session: Session, conversation: Conversation, key: str, **values: Any) -> Message:
+        now = self._clock()
+        message = Message(conversation=conversation, author=Author.SYSTEM, channel=conversation.channel,
+                          language=conversation.language, text=self._texts.say(key, conversation.language, **values),
+                          buttons=[], created_at=now, handled_at=now)
+        session.add(message)
+        return message
+
+    async def _after_change(self, conversation: Conversation, ticket: dict[str, Any],
+                            messages: list[dict[str, Any]]) -> None:
+        self._delivery.hub.publish(ticket_topic(ticket["id"]), {"type": "ticket", "ticket": ticket})
+        agent_name = ticket["agent_name"] if conversation.state == ConversationState.AGENT else None
+        self._delivery.hub.publish(conversation_topic(conversation.id),
+                                   {"type": "state", "state": conversation.state.value, "agent_name": agent_name})
+        await self._delivery.deliver(conversation.id, conversation.channel, conversation.address, messages)
+        await self._announcer.announce()
+
+
+def _order_view(order: Order) -> dict[str, Any]:
+    shipment = order.shipment
+    return {
+        "number": order.number,
+        "status": order.status.value,
+        "placed_at": order.placed_at.isoformat(),
+        "total": str(order.items_total + order.shipping_cost),
+        "currency": order.currency,
+        "items": [{"name": item.name, "quantity": item.quantity} for item in order.items],
+        "carrier": shipment.carrier if shipment else None,
+        "tracking_number": shipment.tracking_number if shipment else None,
+        "delivery_postcode": order.delivery_postcode,
+    }

@@ -1,0 +1,171 @@
+"""The human queue: opening tickets, places and waiting times, claiming and closing.
+
+Functions take the caller's session and never commit: the caller's unit of work does.
+A claim is one conditional UPDATE, so two agents can never claim the same ticket.
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from bot.conversations.models import Conversation, ConversationState
+from bot.handoff.hours import HandoffConfig, WorkingHours
+from bot.handoff.models import (
+    OPEN_STATUSES,
+    PRIORITY_RANK,
+    Agent,
+    AgentStatus,
+    Ticket,
+    TicketKind,
+    TicketStatus,
+)
+
+
+class TicketUnavailable(RuntimeError):
+    """The ticket was claimed or closed by someone else, or is not this agent's."""
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether a person could answer a new live chat in `language` soon."""
+
+    live: bool
+    open_now: bool
+    agents_available: int
+    wait_minutes: int | None
+    next_open: datetime | None
+
+
+@dataclass(frozen=True)
+class QueuePlace:
+    position: int
+    wait_minutes: int | None
+
+
+class HandoffQueue:
+    def __init__(self, config: HandoffConfig) -> None:
+        self.config = config
+        self.hours = WorkingHours(config)
+
+    # --- opening -------------------------------------------------------------------------
+    def open_ticket(self, session: Session, conversation: Conversation, *, kind: TicketKind, reason: str,
+                    priority: str, now: datetime, summary: str = "", order_number: str | None = None,
+                    order_verified: bool = False, shop_customer_id: int | None = None,
+                    contact_details: str | None = None) -> Ticket:
+        ticket = Ticket(
+            conversation_id=conversation.id, kind=kind, reason=reason, priority=priority,
+            priority_rank=PRIORITY_RANK[priority], language=conversation.language, channel=conversation.channel,
+            summary=summary, order_number=order_number, order_verified=order_verified,
+            shop_customer_id=shop_customer_id, contact_details=contact_details, created_at=now,
+        )
+        session.add(ticket)
+        if kind == TicketKind.LIVE:
+            conversation.state = ConversationState.QUEUED
+        session.flush()
+        return ticket
+
+    @staticmethod
+    def open_ticket_of(session: Session, conversation_id: str) -> Ticket | None:
+        return session.scalar(
+            select(Ticket).where(Ticket.conversation_id == conversation_id, Ticket.status.in_(OPEN_STATUSES))
+            .order_by(Ticket.id.desc()).limit(1)
+        )
+
+    # --- places and waiting times --------------------------------------------------------
+    @staticmethod
+    def available_agents(session: Session, language: str) -> int:
+        return session.scalar(
+            select(func.count()).select_from(Agent)
+            .where(Agent.status == AgentStatus.AVAILABLE, Agent.languages.contains(language))
+        ) or 0
+
+    @staticmethod
+    def _waiting_live(session: Session, language: str | None = None) -> list[Ticket]:
+        query = select(Ticket).where(Ticket.status == TicketStatus.QUEUED, Ticket.kind == TicketKind.LIVE)
+        if language:
+            query = query.where(Ticket.language == language)
+        return list(session.scalars(query.order_by(Ticket.priority_rank.desc(), Ticket.created_at, Ticket.id)))
+
+    def _wait_for(self, position: int, agents: int) -> int | None:
+        if agents == 0:
+            return None
+        return max(1, math.ceil(math.ceil(position / agents) * self.config.average_handling_minutes))
+
+    def place_of(self, session: Session, ticket: Ticket) -> QueuePlace | None:
+        if ticket.status != TicketStatus.QUEUED or ticket.kind != TicketKind.LIVE:
+            return None
+        waiting = self._waiting_live(session, ticket.language)
+        position = next((i for i, t in enumerate(waiting, start=1) if t.id == ticket.id), len(waiting))
+        return QueuePlace(position, self._wait_for(position, self.available_agents(session, ticket.language)))
+
+    def places(self, session: Session) -> dict[str, QueuePlace]:
+        """Every waiting live chat's place, by conversation id (to tell the customers)."""
+        result: dict[str, QueuePlace] = {}
+        by_language: dict[str, list[Ticket]] = {}
+        for ticket in self._waiting_live(session):
+            by_language.setdefault(ticket.language, []).append(ticket)
+        for language, tickets in by_language.items():
+            agents = self.available_agents(session, language)
+            for position, ticket in enumerate(tickets, start=1):
+                result[ticket.conversation_id] = QueuePlace(position, self._wait_for(position, agents))
+        return result
+
+    def availability(self, session: Session, language: str, now: datetime) -> Availability:
+        open_now = self.hours.is_open(now)
+        agents = self.available_agents(session, language) if open_now else 0
+        wait = self._wait_for(len(self._waiting_live(session, language)) + 1, agents)
+        live = open_now and wait is not None and wait <= self.config.max_live_wait_minutes
+        return Availability(live, open_now, agents, wait, None if open_now else self.hours.next_opening(now))
+
+    # --- agents at work ------------------------------------------------------------------
+    @staticmethod
+    def visible_to(session: Session, agent: Agent) -> list[Ticket]:
+        """Queued tickets in the agent's languages, highest priority and longest waiting first."""
+        return list(session.scalars(
+            select(Ticket).where(Ticket.status == TicketStatus.QUEUED, Ticket.language.in_(agent.language_list))
+            .order_by(Ticket.priority_rank.desc(), Ticket.created_at, Ticket.id)
+        ))
+
+    @staticmethod
+    def claimed_by(session: Session, agent: Agent) -> list[Ticket]:
+        return list(session.scalars(
+            select(Ticket).where(Ticket.status == TicketStatus.CLAIMED, Ticket.agent_id == agent.id).order_by(Ticket.claimed_at)
+        ))
+
+    @staticmethod
+    def claim(session: Session, ticket_id: int, agent: Agent, now: datetime) -> Ticket:
+        claimed = session.execute(
+            update(Ticket)
+            .where(Ticket.id == ticket_id, Ticket.status == TicketStatus.QUEUED)
+            .values(status=TicketStatus.CLAIMED, agent_id=agent.id, claimed_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        ticket = session.get(Ticket, ticket_id, populate_existing=True)
+        if ticket is None:
+            raise TicketUnavailable("no such ticket")
+        if claimed != 1:
+            holder = ticket.agent.display_name if ticket.agent else None
+            raise TicketUnavailable(f"ticket {ticket_id} was already taken by {holder}" if holder
+                                    else f"ticket {ticket_id} is {ticket.status.value}")
+        ticket.conversation.state = ConversationState.AGENT
+        return ticket
+
+    @staticmethod
+    def close(session: Session, ticket_id: int, agent: Agent, status: TicketStatus, now: datetime) -> Ticket:
+        """Resolves the ticket or hands the conversation back to the assistant."""
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None or ticket.status != TicketStatus.CLAIMED or ticket.agent_id != agent.id:
+            raise TicketUnavailable(f"ticket {ticket_id} is not claimed by you")
+        ticket.status = status
+        ticket.closed_at = now
+        ticket.conversation.state = ConversationState.BOT
+        return ticket
+
+    @staticmethod
+    def stop_waiting(session: Session, ticket: Ticket) -> None:
+        """The customer would rather leave a message than wait: the ticket stays, the wait ends."""
+        ticket.kind = TicketKind.MESSAGE
+        ticket.conversation.state = ConversationState.BOT

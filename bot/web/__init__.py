@@ -1,0 +1,1 @@
+"""The demo shop page and the embeddable web chat widget's files."""

@@ -1,0 +1,103 @@
+"""A local stand-in for Twilio's REST API (the cloud is unreachable from tests).
+
+It speaks Twilio's wire format: form-encoded requests with HTTP Basic auth (account SID and
+auth token) to /2010-04-01/Accounts/{sid}/Messages.json, answered with Twilio's JSON resource
+or its error JSON. It records what was sent so tests can read the "phone".
+"""
+
+import base64
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from email.utils import formatdate
+
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from bot.processes import free_port
+
+
+@dataclass
+class SentMessage:
+    sid: str
+    to: str
+    from_: str
+    body: str
+
+
+@dataclass
+class FakeTwilioCloud:
+    account_sid: str
+    auth_token: str
+    sent: list[SentMessage] = field(default_factory=list)
+    base_url: str = ""
+
+    def messages_to(self, number: str) -> list[str]:
+        return [m.body for m in self.sent if m.to == number]
+
+    def wait_for_messages(self, number: str, count: int, timeout: float = 30) -> list[str]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            bodies = self.messages_to(number)
+            if len(bodies) >= count:
+                return bodies
+            time.sleep(0.05)
+        raise AssertionError(f"expected {count} messages to {number}, got {self.messages_to(number)}")
+
+
+def _error(status: int, code: int, message: str) -> JSONResponse:
+    return JSONResponse({"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}",
+                         "status": status}, status_code=status)
+
+
+def build_app(cloud: FakeTwilioCloud) -> FastAPI:
+    app = FastAPI()
+    expected_auth = "Basic " + base64.b64encode(f"{cloud.account_sid}:{cloud.auth_token}".encode()).decode()
+
+    @app.post("/2010-04-01/Accounts/{account_sid}/Messages.json")
+    async def create_message(account_sid: str, request: Request):
+        if request.headers.get("authorization") != expected_auth or account_sid != cloud.account_sid:
+            return _error(401, 20003, "Authenticate")
+        form = await request.form()
+        to, sender, body = form.get("To"), form.get("From"), form.get("Body")
+        if not to:
+            return _error(400, 21604, "A 'To' phone number is required.")
+        if not sender:
+            return _error(400, 21603, "A 'From' phone number is required.")
+        if not body:
+            return _error(400, 21602, "Message body is required.")
+        sid = "SM" + secrets.token_hex(16)
+        cloud.sent.append(SentMessage(sid, str(to), str(sender), str(body)))
+        now = formatdate(usegmt=True)
+        uri = f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json"
+        return JSONResponse(status_code=201, content={
+            "account_sid": account_sid, "api_version": "2010-04-01", "body": body, "date_created": now,
+            "date_sent": None, "date_updated": now, "direction": "outbound-api", "error_code": None,
+            "error_message": None, "from": sender, "messaging_service_sid": None, "num_media": "0",
+            "num_segments": "1", "price": None, "price_unit": "USD", "sid": sid, "status": "queued",
+            "subresource_uris": {"media": uri.replace(".json", "/Media.json")}, "to": to, "uri": uri,
+        })
+
+    return app
+
+
+class RunningFake:
+    """Serves the fake on a free port in a background thread."""
+
+    def __init__(self, cloud: FakeTwilioCloud) -> None:
+        port = free_port()
+        cloud.base_url = f"http://127.0.0.1:{port}"
+        self._server = uvicorn.Server(uvicorn.Config(build_app(cloud), host="127.0.0.1", port=port, log_level="warning"))
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    def __enter__(self) -> "RunningFake":
+        self._thread.start()
+        while not self._server.started:
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *_) -> None:
+        self._server.should_exit = True
+        self._thread.join(10)
