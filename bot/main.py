@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from bot.api import conversations, health
@@ -33,6 +34,9 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         version="0.2.0",
         lifespan=lifespan,
     )
+    # Shops embed the widget on their own sites: its texts and availability are readable from any
+    # origin (no cookies). The console's cookie is SameSite=strict, so this opens nothing there.
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"], allow_credentials=False)
     for module in (health, pages, webchat, twilio_messaging, conversations, console):
         app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=PROJECT_ROOT / "bot" / "console" / "static"),

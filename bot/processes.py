@@ -106,13 +106,13 @@ def action_server_spec(port: int, database_url: str) -> ServiceSpec:
     )
 
 
-def gateway_spec(port: int, database_url: str, rasa_url: str) -> ServiceSpec:
+def gateway_spec(port: int, database_url: str, rasa_url: str, env: dict[str, str] | None = None) -> ServiceSpec:
     return ServiceSpec(
         name="gateway",
         argv=[sys.executable, "-m", "uvicorn", "bot.main:app", "--host", "127.0.0.1", "--port", str(port)],
         health_url=f"http://127.0.0.1:{port}/health",
         startup_timeout=60,
-        env={"DATABASE_URL": database_url, "RASA_URL": rasa_url},
+        env={"DATABASE_URL": database_url, "RASA_URL": rasa_url, **(env or {})},
     )
 
 

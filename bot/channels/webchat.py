@@ -89,8 +89,8 @@ class _ChatSession:
     async def send(self, event: dict[str, Any]) -> None:
         await self.socket.send_text(json.dumps(event, ensure_ascii=False))
 
-    async def error(self, code: str, detail: str) -> None:
-        await self.send({"type": "error", "error": code, "detail": detail})
+    async def error(self, code: str, detail: str, client_id: Any = None) -> None:
+        await self.send({"type": "error", "error": code, "detail": detail, "client_id": client_id})
 
 
 @router.websocket("/ws")
@@ -188,15 +188,16 @@ def _resume(gateway: Gateway, conversation_id: Any, token: Any, last_seen: int) 
 async def _message(chat: _ChatSession, frame: dict[str, Any]) -> None:
     text, client_id, payload = frame.get("text"), frame.get("client_id"), frame.get("payload")
     if not isinstance(text, str) or not isinstance(client_id, str) or not 0 < len(client_id) <= 64:
-        await chat.error("bad_message", "a message needs 'text' and a 'client_id' of up to 64 characters")
+        await chat.error("bad_message", "a message needs 'text' and a 'client_id' of up to 64 characters",
+                         client_id if isinstance(client_id, str) else None)
         return
     if payload is not None and (not isinstance(payload, str) or len(payload) > 200):
-        await chat.error("bad_message", "'payload' must be a short string")
+        await chat.error("bad_message", "'payload' must be a short string", client_id)
         return
     try:
         text = clean_text(text, chat.gateway.settings.max_message_chars)
     except ValueError as problem:
-        await chat.error("bad_message", str(problem))
+        await chat.error("bad_message", str(problem), client_id)
         return
     inbound = InboundMessage(channel=Channel.WEB, text=text, conversation_id=chat.conversation_id,
                              resume_token=chat.token, payload=payload, external_id=client_id, language=chat.language)

@@ -6,12 +6,13 @@ of one conversation are processed one at a time, in order.
 """
 
 import asyncio
+import contextlib
 import hashlib
 import re
 import secrets
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -104,7 +105,8 @@ class ConversationCore:
         self._announcer = announcer
         self._detector = detector
         self._clock = clock
-        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._lock_users: dict[str, int] = defaultdict(int)
 
     # --- 1. store ---------------------------------------------------------------------------
     async def accept(self, inbound: InboundMessage) -> Receipt:
@@ -181,18 +183,23 @@ class ConversationCore:
     async def process(self, message_id: int) -> list[dict[str, Any]]:
         """Answers a stored customer message; returns the messages sent back (also delivered)."""
         conversation_id = await asyncio.to_thread(self._conversation_of, message_id)
-        async with self._locks[conversation_id]:
+        async with self._turn_lock(conversation_id):
             turn = await asyncio.to_thread(self._load_turn, message_id)
             if turn is None:  # already answered (a retry) or the conversation is gone
                 return []
-            if turn.payload in (LEAVE_MESSAGE, CALLBACK) or turn.pending_prompt:
-                replies = await asyncio.to_thread(self._gateway_dialogue, message_id)
-            elif turn.state == ConversationState.AGENT:
-                await asyncio.to_thread(self._mark_handled, message_id)
-                replies = []  # the agent already sees it live
-            else:
-                replies = await self._ask_engine(message_id, turn)
-            await self._delivery.deliver(turn.conversation_id, turn.channel, turn.address, replies)
+            if turn.state == ConversationState.AGENT:
+                await asyncio.to_thread(self._mark_handled, message_id)  # the agent already sees it live
+                return []
+            topic = conversation_topic(turn.conversation_id)
+            self._delivery.hub.publish(topic, {"type": "typing", "on": True})
+            try:
+                if turn.payload in (LEAVE_MESSAGE, CALLBACK) or turn.pending_prompt:
+                    replies = await asyncio.to_thread(self._gateway_dialogue, message_id)
+                else:
+                    replies = await self._ask_engine(message_id, turn)
+                await self._delivery.deliver(turn.conversation_id, turn.channel, turn.address, replies)
+            finally:
+                self._delivery.hub.publish(topic, {"type": "typing", "on": False})
         return replies
 
     async def answer_unanswered(self) -> int:
@@ -207,6 +214,19 @@ class ConversationCore:
         for message_id in message_ids:
             await self.process(message_id)
         return len(message_ids)
+
+    @contextlib.asynccontextmanager
+    async def _turn_lock(self, conversation_id: str) -> AsyncIterator[None]:
+        """One turn at a time per conversation; the lock is dropped when nobody holds or awaits it."""
+        lock = self._locks.setdefault(conversation_id, asyncio.Lock())
+        self._lock_users[conversation_id] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._lock_users[conversation_id] -= 1
+            if not self._lock_users[conversation_id]:
+                del self._lock_users[conversation_id], self._locks[conversation_id]
 
     def _conversation_of(self, message_id: int) -> str:
         with self._sessions() as session:
@@ -228,8 +248,6 @@ class ConversationCore:
             session.get(Message, message_id).handled_at = self._clock()
 
     async def _ask_engine(self, message_id: int, turn: _Turn) -> list[dict[str, Any]]:
-        topic = conversation_topic(turn.conversation_id)
-        self._delivery.hub.publish(topic, {"type": "typing", "on": True})
         metadata = {"channel": turn.channel.value, "language": turn.language, "handoff": turn.handoff_mode,
                     "contact_id": turn.contact_id}
         try:
@@ -237,8 +255,6 @@ class ConversationCore:
             replies, queue_changed = await asyncio.to_thread(self._record_engine_turn, message_id, engine_turn)
         except EngineUnavailable:
             replies, queue_changed = await asyncio.to_thread(self._record_engine_down, message_id)
-        finally:
-            self._delivery.hub.publish(topic, {"type": "typing", "on": False})
         if queue_changed:
             await self._announcer.announce()
         return replies

@@ -33,6 +33,8 @@
   const ERROR_VISIBLE_MS = 6000;
   const PAYLOAD_HUMAN = "/request_human";
   const PAYLOAD_LEAVE_MESSAGE = "!leave_message";
+  // Error codes the gateway answers a rejected "message" frame with (instead of an ack).
+  const MESSAGE_ERRORS = new Set(["bad_message", "message_too_long"]);
 
   const SVG_NS = "http://www.w3.org/2000/svg";
   const ICON_CHAT = "M5 4h14a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2h-8l-5 4v-4H5a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z";
@@ -144,7 +146,7 @@
     lastSeen: null, // highest message id on screen, sent in "hello" to fetch only what was missed
     shown: new Map(), // message id -> element
     buttons: new Map(), // message id -> quick replies (drawn under the latest message only)
-    pending: new Map(), // client_id -> {clientId, text, payload, el, id}; insertion order = send order
+    pending: new Map(), // client_id -> {clientId, text, payload, el, id, socket}; insertion order = send order
     stickToBottom: true, // was the transcript scrolled to the end before the current frame?
     open: false,
     openWhenReady: false,
@@ -182,7 +184,8 @@
     ]);
 
     const status = el("div", { id: "koliber-status", class: "koliber-status", role: "status", hidden: true });
-    const notice = el("div", { id: "koliber-notice", class: "koliber-notice", hidden: true });
+    const noticeBody = el("div", { class: "koliber-notice-body" });
+    const notice = el("div", { id: "koliber-notice", class: "koliber-notice", hidden: true }, [noticeBody]);
     const transcript = el("div", {
       id: "koliber-transcript",
       class: "koliber-transcript",
@@ -234,7 +237,7 @@
     const root = el("div", { class: "koliber-root", lang: LANG }, [panel, launcher]);
     document.body.append(root);
 
-    ui = { root, launcher, badge, panel, status, notice, transcript, typing, error, human, leave, availabilityNote, actions, input, send, form };
+    ui = { root, launcher, badge, panel, status, notice, noticeBody, transcript, typing, error, human, leave, availabilityNote, actions, input, send, form };
 
     launcher.addEventListener("click", () => setOpen(!state.open));
     closeButton.addEventListener("click", () => setOpen(false));
@@ -324,13 +327,13 @@
 
   /** Notice bar and footer actions: both follow the conversation state and availability. */
   function renderChrome() {
-    const { notice, human, leave, actions, availabilityNote } = ui;
+    const { notice, noticeBody, human, leave, actions, availabilityNote } = ui;
     const availability = state.availability;
     const live = Boolean(availability && availability.live);
     const inBot = state.chatState === "bot";
     const queued = state.chatState === "queued";
 
-    notice.replaceChildren();
+    noticeBody.replaceChildren();
     notice.className = "koliber-notice";
     if (queued) {
       const queue = state.queue || {};
@@ -338,28 +341,25 @@
       if (queue.position !== null && queue.position !== undefined) facts.push(t("queue_position", { position: queue.position }));
       if (queue.wait_minutes !== null && queue.wait_minutes !== undefined) facts.push(t("queue_wait", { minutes: queue.wait_minutes }));
       notice.classList.add("koliber-notice--queued");
-      notice.append(el("p", { class: "koliber-notice-title", text: t("queue_title") }));
-      if (facts.length) notice.append(el("p", { class: "koliber-notice-facts", text: facts.join(" · ") }));
-      notice.append(el("p", { class: "koliber-notice-text", text: t("queue_meanwhile") }));
+      noticeBody.append(el("p", { class: "koliber-notice-title", text: t("queue_title") }));
+      if (facts.length) noticeBody.append(el("p", { class: "koliber-notice-facts", text: facts.join(" · ") }));
+      noticeBody.append(el("p", { class: "koliber-notice-text", text: t("queue_meanwhile") }));
     } else if (state.chatState === "agent") {
       notice.classList.add("koliber-notice--agent");
       const text = state.agentName ? t("agent_notice", { agent: state.agentName }) : t("agent_notice_anonymous");
-      notice.append(el("p", { class: "koliber-notice-title", text }));
+      noticeBody.append(el("p", { class: "koliber-notice-title", text }));
     }
-    notice.hidden = !notice.firstChild;
+    notice.hidden = !noticeBody.firstChild;
 
     // A person is offered only when someone is live and the customer is not already queued or
     // talking to them. While queued, leaving a message is the alternative to waiting, so the
-    // same button moves into the queue notice with wording to match.
+    // same button moves into the queue notice with wording to match. It is moved only when its
+    // place changes: re-inserting a node drops keyboard focus from it.
     human.hidden = !(inBot && live);
     leave.hidden = !(queued || (inBot && !live));
-    if (queued) {
-      leave.textContent = t("queue_leave_button");
-      notice.append(leave);
-    } else {
-      leave.textContent = t("leave_message_button");
-      actions.insertBefore(leave, availabilityNote);
-    }
+    leave.textContent = t(queued ? "queue_leave_button" : "leave_message_button");
+    if (queued && leave.parentNode !== notice) notice.append(leave);
+    if (!queued && leave.parentNode !== actions) actions.insertBefore(leave, availabilityNote);
 
     let note = "";
     if (availability && !live && state.chatState !== "agent") {
@@ -386,7 +386,8 @@
   function insertById(node, id) {
     let before = null;
     for (const other of ui.transcript.querySelectorAll(".koliber-msg")) {
-      if (!other.dataset.id || Number(other.dataset.id) > id) {
+      const waiting = other.classList.contains("koliber-msg--pending");
+      if (waiting || (other.dataset.id && Number(other.dataset.id) > id)) {
         before = other;
         break;
       }
@@ -514,7 +515,7 @@
   }
 
   function sendMessage(text, payload) {
-    const entry = { clientId: uuid(), text, payload: payload || null, el: messageElement("customer", text), id: null };
+    const entry = { clientId: uuid(), text, payload: payload || null, el: messageElement("customer", text), id: null, socket: null };
     entry.el.classList.add("koliber-msg--pending");
     entry.el.dataset.clientId = entry.clientId;
     entry.el.append(el("div", { class: "koliber-msg-status", text: t("sending") }));
@@ -530,6 +531,7 @@
   }
 
   function transmit(entry) {
+    entry.socket = state.socket;
     sendFrame({ type: "message", text: entry.text, client_id: entry.clientId, payload: entry.payload });
   }
 
@@ -693,10 +695,15 @@
     const key = "error_" + frame.error;
     showError(hasText(key) ? t(key, { max: MAX_LENGTH }) : frame.detail || t("error_generic"));
     enableActions();
-    // A rejected message will never be acked: stop resending it and say so on its bubble.
-    const entry = frame.client_id ? state.pending.get(frame.client_id) : null;
+    // A rejected message will never be acked: stop resending it and say so on its bubble. The
+    // gateway answers each message frame in order, with an ack or an error, so an error without a
+    // client_id belongs to the oldest message still unanswered on this socket.
+    let entry = frame.client_id ? state.pending.get(frame.client_id) : null;
+    if (!entry && MESSAGE_ERRORS.has(frame.error)) {
+      entry = Array.from(state.pending.values()).find((candidate) => candidate.socket === state.socket);
+    }
     if (entry) {
-      state.pending.delete(frame.client_id);
+      state.pending.delete(entry.clientId);
       entry.el.classList.remove("koliber-msg--pending");
       entry.el.classList.add("koliber-msg--failed");
       const status = entry.el.querySelector(".koliber-msg-status");
