@@ -25,7 +25,8 @@ from pathlib import Path
 import httpx
 import yaml
 
-from bot.processes import engine_with_actions
+from benchmarks.gateway import measure_gateway
+from bot.processes import ManagedProcess, engine_with_actions, free_port, gateway_spec
 from bot.settings import PROJECT_ROOT
 from bot.shop.seed import create_demo_shop
 
@@ -142,6 +143,17 @@ def markdown(results: dict) -> str:
               "| concurrent conversations | messages | p50 ms | p99 ms | messages/s |", "|---|---|---|---|---|"]
     for row in results["latency"].values():
         lines.append(f"| {row['conversations']} | {row['messages']} | {row['p50_ms']} | {row['p99_ms']} | {row['messages_per_second']} |")
+    if "gateway" in results:
+        overhead, load = results["gateway"]["overhead"], results["gateway"]["load"]
+        lines += ["", "## Gateway (web chat WebSocket)", "",
+                  "| measure | result |", "|---|---|",
+                  f"| turn via web chat, {overhead['turns']} turns | p50 {overhead['web_chat']['p50_ms']} ms, p99 {overhead['web_chat']['p99_ms']} ms |",
+                  f"| same turns straight to the REST channel | p50 {overhead['rest_channel']['p50_ms']} ms, p99 {overhead['rest_channel']['p99_ms']} ms |",
+                  f"| gateway overhead (ratio) | p50 ×{overhead['p50_ratio']}, p99 ×{overhead['p99_ratio']} |",
+                  f"| {load['conversations']} concurrent web chats, {load['seconds']:.0f} s | {load['messages']} messages, "
+                  f"{load['messages_per_second']} messages/s, p50 {load['p50_ms']} ms, p99 {load['p99_ms']} ms |",
+                  f"| errors | {load['errors']} |",
+                  f"| acknowledged messages missing from the database | {load['missing_from_store']} of {load['acknowledged']} |"]
     lines += ["", "## Worst confusions", ""]
     for name, row in results["intent_accuracy"].items():
         pairs = ", ".join(f"{c['expected']}→{c['predicted']} ({c['count']})" for c in row["top_confusions"][:5])
@@ -156,6 +168,17 @@ def main() -> None:
         create_demo_shop(database_url)
         with engine_with_actions(Path(work), database_url, model_dir) as engine_url:
             results = asyncio.run(measure(engine_url))
+            port = free_port()
+            # A turn waits in line behind 199 others on one engine: the timeout must not fire.
+            gateway = ManagedProcess(gateway_spec(port, database_url, engine_url, {"KOLIBER_ENGINE_TIMEOUT": "170"}),
+                                     Path(work))
+            gateway.start()
+            try:
+                gateway.wait_healthy()
+                results["gateway"] = asyncio.run(
+                    measure_gateway(f"ws://127.0.0.1:{port}/chat/ws", engine_url, database_url, TURNS))
+            finally:
+                gateway.stop()
     results["measured_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     results["machine"] = f"{platform.machine()}, {os.cpu_count()} cores"
     RESULTS.mkdir(exist_ok=True)

@@ -4,7 +4,7 @@ Only verified orders link a conversation to a shop customer and their e-mail, so
 never sees orders on the strength of an unproven claim.
 """
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.conversations.models import Contact, Conversation
@@ -36,11 +36,11 @@ def link_verified_order(session: Session, conversation: Conversation, order_numb
             session.add(known)
     elif current is not None and current.id != known.id:
         # The same person wrote from another channel before: one contact keeps all their history.
-        session.execute(update(Conversation).where(Conversation.contact_id == current.id).values(contact_id=known.id))
         phone, current.phone = current.phone, None
+        for other in list(current.conversations):
+            other.contact = known
         session.flush()  # free the unique phone number before the other contact takes it
         known.phone = known.phone or phone
-        session.expire(current, ["conversations"])
         session.delete(current)
     known.email = customer.email
     known.shop_customer_id = customer.id

@@ -1,0 +1,123 @@
+"""Shoppers chat in the widget on the demo shop page and reach a person in the agent console,
+in headless Chromium, against the real gateway, engine and action server."""
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from bot.handoff.agents import create_agent
+from bot.persistence.database import make_engine, session_factory, unit_of_work
+from bot.processes import ManagedProcess, free_port, gateway_spec
+from tests.bot.conftest import ALWAYS_OPEN
+
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "agent-password"
+BOT_ANSWER_TIMEOUT = 30_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def site(stack, tmp_path_factory) -> Iterator[str]:
+    """The gateway as `make run` starts it, in front of the session's engine, always open."""
+    port = free_port()
+    process = ManagedProcess(gateway_spec(port, stack.database_url, stack.engine_url,
+                                          {"KOLIBER_HANDOFF_CONFIG": str(ALWAYS_OPEN)}),
+                             tmp_path_factory.mktemp("browser-gateway"))
+    process.start()
+    process.wait_healthy()
+    yield f"http://127.0.0.1:{port}"
+    process.stop()
+
+
+def new_agent(stack, name: str, languages: list[str]) -> str:
+    username = f"{name.lower()}-{uuid.uuid4().hex[:6]}"
+    with unit_of_work(session_factory(make_engine(stack.database_url))) as session:
+        create_agent(session, username, name, PASSWORD, languages)
+    return username
+
+
+def agent_logs_in(browser: Browser, site: str, username: str) -> Page:
+    page = browser.new_context().new_page()
+    page.goto(f"{site}/console/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("#login")
+    page.wait_for_url(f"{site}/console")
+    page.click("#status-toggle")  # away -> available
+    expect(page.locator("#status-toggle")).to_contain_text("Available")
+    return page
+
+
+class Shopper:
+    def __init__(self, browser: Browser, site: str, language: str) -> None:
+        self.page = browser.new_context().new_page()
+        self.page.goto(f"{site}/?lang={language}")
+        self.page.click("#koliber-launcher")
+
+    def says(self, text: str, author: str = "bot") -> str:
+        """Sends a message and returns the text of the next message from `author`."""
+        selector = f".koliber-msg[data-author={author}]"
+        replies = self.page.locator(selector)
+        before = replies.count()
+        self.page.fill("#koliber-input", text)
+        self.page.click("#koliber-send")
+        self.page.wait_for_function("([selector, before]) => document.querySelectorAll(selector).length > before",
+                                    arg=[selector, before], timeout=BOT_ANSWER_TIMEOUT)
+        expect(self.page.locator("#koliber-typing")).to_be_hidden(timeout=BOT_ANSWER_TIMEOUT)
+        return "\n".join(replies.all_inner_texts()[before:])
+
+
+CASES = {
+    "pl": dict(agent="Ola", ask="gdzie jest moje zamowienie?", order="48213", contact="anna.nowak@example.pl",
+               customer="Anna Nowak", reply="Dzień dobry, tu Ola. Paczka jest już w drodze.",
+               back="Wracasz do rozmowy z asystentem", again="ile kosztuje wysylka do niemiec?"),
+    "en": dict(agent="Tom", ask="where is my order?", order="12874", contact="john.miller@example.com",
+               customer="John Miller", reply="Hi, Tom here. Your parcel is on its way to Berlin.",
+               back="You're back with the assistant", again="how much is shipping to Germany?"),
+}
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_shopper_asks_about_an_order_gets_a_person_and_the_bot_again(browser, site, stack, language):
+    case = CASES[language]
+    agent = agent_logs_in(browser, site, new_agent(stack, case["agent"], [language]))
+
+    shopper = Shopper(browser, site, language)
+    expect(shopper.page.locator("#koliber-human")).to_be_visible()  # an agent is free: a person is offered
+    shopper.says(case["ask"])
+    shopper.says(case["order"])
+    status = shopper.says(case["contact"])
+    assert case["order"] in status
+
+    shopper.page.click("#koliber-human")
+    expect(shopper.page.locator("#koliber-notice")).to_be_visible(timeout=BOT_ANSWER_TIMEOUT)
+
+    claim = agent.locator(f"#queue tr:has-text('{case['customer']}') button.claim")
+    expect(claim).to_be_visible(timeout=BOT_ANSWER_TIMEOUT)  # the queue updates live
+    claim.click()
+    agent.wait_for_url(f"{site}/console/tickets/*")
+    expect(agent.locator("#transcript")).to_contain_text(case["contact"])  # the whole conversation
+    expect(agent.locator("#orders")).to_contain_text(case["order"])  # the verified customer's orders
+    expect(shopper.page.locator("#koliber-notice")).to_contain_text(case["agent"])
+
+    agent.fill("#reply-input", case["reply"])
+    agent.click("#send-reply")
+    expect(shopper.page.locator(".koliber-msg[data-author=agent]").last).to_have_text(case["reply"],
+                                                                                     timeout=BOT_ANSWER_TIMEOUT)
+
+    agent.click("#hand-back")
+    expect(agent.locator("#ticket-status")).to_contain_text("returned")
+    expect(shopper.page.locator(".koliber-msg[data-author=system]").last).to_contain_text(case["back"])
+    answer = shopper.says(case["again"])
+    assert answer.strip() and case["reply"] not in answer
