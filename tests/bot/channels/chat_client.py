@@ -30,6 +30,14 @@ class ChatSocket:
                 return frame
         raise AssertionError(f"no {kind} frame; got {[f['type'] for f in self.seen[-20:]]}")
 
+    def next_message(self, author: str) -> dict[str, Any]:
+        """The next message frame from this author (customer, bot, agent or system)."""
+        for _ in range(200):
+            frame = self.expect("message")
+            if frame["message"]["author"] == author:
+                return frame["message"]
+        raise AssertionError(f"no message from {author}")
+
     def replies_until_idle(self) -> list[dict[str, Any]]:
         """Messages from the bot, an agent or the gateway until the typing indicator goes off."""
         messages = []
