@@ -1,17 +1,32 @@
 """The agent console's log-in and JSON API: sessions, claiming, replies reaching the customer,
 notes that never do, resolving and handing back."""
 
-from fastapi.testclient import TestClient
-
 from bot.console.auth import SESSION_COOKIE
 from tests.bot.channels.chat_client import ChatSocket
 
 
-def _log_in(gateway, username: str, password: str = "agent-password") -> TestClient:
-    client = TestClient(gateway.client.app)
-    response = client.post("/console/login", data={"username": username, "password": password}, follow_redirects=False)
+class AgentBrowser:
+    """One agent's requests, with their own session cookie, through the gateway's test client
+    (one event loop for the whole gateway, as under uvicorn)."""
+
+    def __init__(self, gateway, token: str) -> None:
+        self._client = gateway.client
+        self.headers = {"Cookie": f"{SESSION_COOKIE}={token}"}
+
+    def get(self, url: str, **kwargs):
+        return self._client.get(url, headers=self.headers, **kwargs)
+
+    def post(self, url: str, **kwargs):
+        return self._client.post(url, headers=self.headers, **kwargs)
+
+
+def _log_in(gateway, username: str, password: str = "agent-password") -> AgentBrowser:
+    response = gateway.client.post("/console/login", data={"username": username, "password": password},
+                                   follow_redirects=False)
     assert response.status_code == 303, response.text
-    return client
+    token = response.cookies[SESSION_COOKIE]
+    gateway.client.cookies.clear()
+    return AgentBrowser(gateway, token)
 
 
 def _ticket_from_web_chat(gateway, text: str, language: str = "pl") -> tuple[ChatSocket, object]:
@@ -31,12 +46,10 @@ def test_log_in_and_out(gateway):
     wrong = gateway.client.post("/console/login", data={"username": "ola", "password": "nope"})
     assert wrong.status_code == 401 and "Wrong username or password" in wrong.text
     agent = _log_in(gateway, "ola")
-    cookie = agent.cookies[SESSION_COOKIE]
     assert agent.get("/console/api/queue").status_code == 200
     assert "Ola" in agent.get("/console").text
     agent.post("/console/logout", follow_redirects=False)
-    stale = TestClient(gateway.client.app, cookies={SESSION_COOKIE: cookie})
-    assert stale.get("/console/api/queue").status_code == 401  # the session is gone server-side
+    assert agent.get("/console/api/queue").status_code == 401  # the session is gone server-side
 
 
 def test_claim_reply_note_and_hand_back(gateway):
@@ -79,3 +92,23 @@ def test_claim_reply_note_and_hand_back(gateway):
         assert gateway.agent(ola).status.value == "available"
     finally:
         socket_context.__exit__(None, None, None)
+
+
+def test_an_agents_reply_to_an_sms_customer_goes_out_by_sms_and_resolve_closes(gateway):
+    from tests.bot.channels.test_twilio_messaging import _sms
+
+    phone = "+48600555444"
+    gateway.add_agent("ola", ["pl"])
+    gateway.twilio_webhook(_sms("SM" + "9" * 32, "Halo, czy ktoś tam jest? Potrzebuję pomocy", sender=phone))
+    gateway.twilio.wait_for_messages(phone, 1)  # the apology: the engine is down here
+    ola = _log_in(gateway, "ola")
+    [ticket] = ola.get("/console/api/queue").json()["tickets"]
+    assert ticket["channel"] == "sms" and ticket["contact"] == phone
+    ola.post(f"/console/api/tickets/{ticket['id']}/claim")
+    ola.post(f"/console/api/tickets/{ticket['id']}/reply", json={"text": "Dzień dobry, tu Ola. W czym pomóc?"})
+    texts = gateway.twilio.wait_for_messages(phone, 3)
+    assert "Ola" in texts[1] and texts[2] == "Dzień dobry, tu Ola. W czym pomóc?"
+    resolved = ola.post(f"/console/api/tickets/{ticket['id']}/resolve").json()["ticket"]
+    assert resolved["status"] == "resolved"
+    assert ola.post(f"/console/api/tickets/{ticket['id']}/reply", json={"text": "x"}).status_code == 409
+    assert ola.get("/console/api/queue").json()["mine"] == []
