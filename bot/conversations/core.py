@@ -304,13 +304,13 @@ class ConversationCore:
     def _hand_off(self, session: Session, conversation: Conversation, signal: HandoffSignal,
                   now: datetime) -> list[Message]:
         ticket = self._queue.open_ticket_of(session, conversation.id)
-        if ticket is not None:
-            place = self._queue.place_of(session, ticket)
-            if place is None:
-                return []
-            return [self._system(session, conversation, "queue_position", now, position=place.position,
-                                 minutes=place.wait_minutes or "?")]
         availability = self._queue.availability(session, conversation.language, now)
+        if ticket is not None:  # asked again: say where things stand, open nothing new
+            place = self._queue.place_of(session, ticket)
+            if place is not None:
+                return [self._system(session, conversation, "queue_position", now, position=place.position,
+                                     minutes=place.wait_minutes or "?")]
+            return [self._offline_offer(session, conversation, ticket, availability.open_now, now)]
         order = {"order_number": signal.order_number, "order_verified": signal.order_verified,
                  "shop_customer_id": signal.customer_id}
         if availability.live:
@@ -323,9 +323,16 @@ class ConversationCore:
         ticket = self._queue.open_ticket(session, conversation, kind=TicketKind.MESSAGE, reason=signal.reason,
                                          priority=signal.priority, now=now, summary=signal.summary,
                                          contact_details=self._known_contact(conversation), **order)
-        return [self._system(session, conversation, "busy_offer" if availability.open_now else "offline_offer", now,
-                             buttons=self._offline_buttons(conversation), ticket=ticket.id,
-                             hours=self._hours_text(conversation.language), reply_by=self._reply_by(conversation.language, now))]
+        return [self._offline_offer(session, conversation, ticket, availability.open_now, now)]
+
+    def _offline_offer(self, session: Session, conversation: Conversation, ticket: Ticket, open_now: bool,
+                       now: datetime) -> Message:
+        """Nobody can answer live: the conversation waits as a ticket; offer a message or a call-back."""
+        buttons = [{"title": self._texts.say("button_leave_message", conversation.language), "payload": LEAVE_MESSAGE},
+                   {"title": self._texts.say("button_callback", conversation.language), "payload": CALLBACK}]
+        return self._system(session, conversation, "busy_offer" if open_now else "offline_offer", now,
+                            buttons=buttons, ticket=ticket.id, hours=self._hours_text(conversation.language),
+                            reply_by=self._reply_by(conversation.language, now))
 
     def _record_engine_down(self, message_id: int) -> tuple[list[dict[str, Any]], bool]:
         """The engine did not answer: apologise, keep the message, and make sure a person sees it."""
@@ -406,10 +413,6 @@ class ConversationCore:
                             reply_by=self._reply_by(conversation.language, now))
 
     # --- helpers ----------------------------------------------------------------------------
-    def _offline_buttons(self, conversation: Conversation) -> list[dict[str, str]]:
-        return [{"title": self._texts.say("button_leave_message", conversation.language), "payload": LEAVE_MESSAGE},
-                {"title": self._texts.say("button_callback", conversation.language), "payload": CALLBACK}]
-
     def _hours_text(self, language: str) -> str:
         return self._queue.config.hours_description.get(language, "")
 

@@ -4,14 +4,10 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.persistence.base import Base, utcnow
-
-
-def _enum(kind: type[enum.Enum]) -> Enum:
-    return Enum(kind, native_enum=False, length=16, values_callable=lambda members: [m.value for m in members])
+from bot.persistence.base import Base, string_enum, utcnow
 
 
 class Channel(str, enum.Enum):
@@ -59,14 +55,14 @@ class Conversation(Base):
     __table_args__ = (Index("ix_conversations_channel_address", "channel", "address"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    channel: Mapped[Channel] = mapped_column(string_enum(Channel, 16))
     # Who is on the other end, in the channel's own terms: a phone number, an API sender id.
     address: Mapped[str | None] = mapped_column(String(128))
     # Hash of the secret a web chat widget presents to resume this conversation.
     resume_token_hash: Mapped[str | None] = mapped_column(String(64))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
     language: Mapped[str] = mapped_column(String(2))
-    state: Mapped[ConversationState] = mapped_column(_enum(ConversationState), default=ConversationState.BOT)
+    state: Mapped[ConversationState] = mapped_column(string_enum(ConversationState, 16), default=ConversationState.BOT)
     # A question the gateway itself asked (leave a message, a call-back number); None otherwise.
     pending_prompt: Mapped[str | None] = mapped_column(String(32))
     pending_data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -85,8 +81,8 @@ class Message(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
-    author: Mapped[Author] = mapped_column(_enum(Author))
-    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    author: Mapped[Author] = mapped_column(string_enum(Author, 16))
+    channel: Mapped[Channel] = mapped_column(string_enum(Channel, 16))
     language: Mapped[str | None] = mapped_column(String(2))
     text: Mapped[str] = mapped_column(Text)
     # What the engine is sent instead of the text, e.g. a button's payload "/affirm".

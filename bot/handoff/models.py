@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.conversations.models import Channel, Conversation, _enum
-from bot.persistence.base import Base, utcnow
+from bot.conversations.models import Channel, Conversation
+from bot.persistence.base import Base, string_enum, utcnow
 
 
 class AgentStatus(str, enum.Enum):
@@ -46,8 +46,8 @@ class Agent(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     # Comma-separated language codes the agent can answer in, e.g. "pl,en".
     languages: Mapped[str] = mapped_column(String(32))
-    role: Mapped[AgentRole] = mapped_column(_enum(AgentRole), default=AgentRole.AGENT)
-    status: Mapped[AgentStatus] = mapped_column(_enum(AgentStatus), default=AgentStatus.AWAY)
+    role: Mapped[AgentRole] = mapped_column(string_enum(AgentRole, 16), default=AgentRole.AGENT)
+    status: Mapped[AgentStatus] = mapped_column(string_enum(AgentStatus, 16), default=AgentStatus.AWAY)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property
@@ -73,13 +73,13 @@ class Ticket(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
-    kind: Mapped[TicketKind] = mapped_column(_enum(TicketKind))
-    status: Mapped[TicketStatus] = mapped_column(_enum(TicketStatus), default=TicketStatus.QUEUED)
+    kind: Mapped[TicketKind] = mapped_column(string_enum(TicketKind, 16))
+    status: Mapped[TicketStatus] = mapped_column(string_enum(TicketStatus, 16), default=TicketStatus.QUEUED)
     reason: Mapped[str] = mapped_column(String(32))
     priority: Mapped[str] = mapped_column(String(8))
     priority_rank: Mapped[int]
     language: Mapped[str] = mapped_column(String(2))
-    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    channel: Mapped[Channel] = mapped_column(string_enum(Channel, 16))
     summary: Mapped[str] = mapped_column(Text, default="")
     order_number: Mapped[str | None] = mapped_column(String(16))
     order_verified: Mapped[bool] = mapped_column(default=False)

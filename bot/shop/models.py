@@ -4,17 +4,12 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Enum, ForeignKey, Numeric, String, Text
+from sqlalchemy import ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bot.persistence.base import Base, utcnow
+from bot.persistence.base import Base, string_enum, utcnow
 
 Money = Numeric(12, 2)
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    # Stored as plain strings so SQLite and PostgreSQL agree and migrations stay simple.
-    return Enum(cls, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
 
 
 class OrderStatus(str, enum.Enum):
@@ -77,7 +72,7 @@ class Order(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(16), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
-    status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus))
+    status: Mapped[OrderStatus] = mapped_column(string_enum(OrderStatus))
     currency: Mapped[str] = mapped_column(String(3))
     items_total: Mapped[Decimal] = mapped_column(Money)
     shipping_cost: Mapped[Decimal] = mapped_column(Money)
@@ -124,7 +119,7 @@ class Payment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     method: Mapped[str] = mapped_column(String(16))
-    status: Mapped[PaymentStatus] = mapped_column(_enum(PaymentStatus))
+    status: Mapped[PaymentStatus] = mapped_column(string_enum(PaymentStatus))
     amount: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3))
     provider_reference: Mapped[str] = mapped_column(String(64))
@@ -170,7 +165,7 @@ class ReturnRequest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
-    status: Mapped[ReturnStatus] = mapped_column(_enum(ReturnStatus))
+    status: Mapped[ReturnStatus] = mapped_column(string_enum(ReturnStatus))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     order: Mapped[Order] = relationship(back_populates="returns")
@@ -198,7 +193,7 @@ class Refund(Base):
     amount: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3))
     method: Mapped[str] = mapped_column(String(16))
-    status: Mapped[RefundStatus] = mapped_column(_enum(RefundStatus))
+    status: Mapped[RefundStatus] = mapped_column(string_enum(RefundStatus))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
 
@@ -211,7 +206,7 @@ class Invoice(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
-    kind: Mapped[InvoiceKind] = mapped_column(_enum(InvoiceKind))
+    kind: Mapped[InvoiceKind] = mapped_column(string_enum(InvoiceKind))
     tax_id: Mapped[str | None] = mapped_column(String(16))
     issued_at: Mapped[datetime]
     total: Mapped[Decimal] = mapped_column(Money)
