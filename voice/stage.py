@@ -1,0 +1,37 @@
+"""A stage handles the frame types it cares about and passes every other frame on unchanged;
+a pipeline is itself a stage, chaining others."""
+
+from collections.abc import AsyncIterator, Sequence
+
+from voice.frames.base import Frame
+
+
+class Stage:
+    async def process(self, frame: Frame) -> AsyncIterator[Frame]:
+        """Frames that come out for one frame in; the default passes it through."""
+        yield frame
+
+
+class Pipeline(Stage):
+    def __init__(self, stages: Sequence[Stage]) -> None:
+        self.stages = list(stages)
+
+    async def process(self, frame: Frame) -> AsyncIterator[Frame]:
+        frames = [frame]
+        for stage in self.stages:
+            produced: list[Frame] = []
+            for item in frames:
+                async for out in stage.process(item):
+                    produced.append(out)
+            frames = produced
+        for out in frames:
+            yield out
+
+
+async def run_stage(stage: Stage, frames: Sequence[Frame]) -> list[Frame]:
+    """Every frame a stage emits for a list of frames in (tests and simple callers)."""
+    out: list[Frame] = []
+    for frame in frames:
+        async for produced in stage.process(frame):
+            out.append(produced)
+    return out
