@@ -17,15 +17,18 @@ class Pipeline(Stage):
         self.stages = list(stages)
 
     async def process(self, frame: Frame) -> AsyncIterator[Frame]:
-        frames = [frame]
-        for stage in self.stages:
-            produced: list[Frame] = []
-            for item in frames:
-                async for out in stage.process(item):
-                    produced.append(out)
-            frames = produced
-        for out in frames:
+        # Each frame goes all the way through before the next is made, so a stage that yields
+        # sentence by sentence lets the first sentence play while the rest is synthesised.
+        async for out in self._from(0, frame):
             yield out
+
+    async def _from(self, index: int, frame: Frame) -> AsyncIterator[Frame]:
+        if index == len(self.stages):
+            yield frame
+            return
+        async for produced in self.stages[index].process(frame):
+            async for out in self._from(index + 1, produced):
+                yield out
 
 
 async def run_stage(stage: Stage, frames: Sequence[Frame]) -> list[Frame]:

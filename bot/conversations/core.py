@@ -198,6 +198,9 @@ class ConversationCore:
                 else:
                     replies = await self._ask_engine(message_id, turn)
                 await self._delivery.deliver(turn.conversation_id, turn.channel, turn.address, replies)
+                state = await asyncio.to_thread(self._state_of, turn.conversation_id)
+                if state != turn.state:  # joined the queue, or stopped waiting for a person
+                    self._delivery.hub.publish(topic, {"type": "state", "state": state.value, "agent_name": None})
             finally:
                 self._delivery.hub.publish(topic, {"type": "typing", "on": False})
         return replies
@@ -227,6 +230,10 @@ class ConversationCore:
             self._lock_users[conversation_id] -= 1
             if not self._lock_users[conversation_id]:
                 del self._lock_users[conversation_id], self._locks[conversation_id]
+
+    def _state_of(self, conversation_id: str) -> ConversationState:
+        with self._sessions() as session:
+            return session.get(Conversation, conversation_id).state
 
     def _conversation_of(self, message_id: int) -> str:
         with self._sessions() as session:

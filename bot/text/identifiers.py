@@ -85,7 +85,9 @@ def find_email(text: str) -> str | None:
     spoken = text
     for pattern, replacement in _SPOKEN_EMAIL:
         spoken = pattern.sub(replacement, spoken)
-    for candidate in (text, spoken.replace(" ", "") if "@" in spoken else spoken):
+    # The spoken-form patterns already close the spaces around "@" and "."; squeezing out every
+    # space would glue the words before the address into it ("my email is john@...").
+    for candidate in (text, spoken):
         match = _EMAIL.search(candidate)
         if match:
             return match.group(0).lower()

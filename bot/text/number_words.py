@@ -21,14 +21,15 @@ def _tokenizer(language: str):
 
 
 @lru_cache
-def _values() -> dict[str, int]:
+def _values(language: str) -> dict[str, int]:
+    # One language's words only: Polish "ten" means "this", English "oh" is not always zero.
     table = yaml.safe_load(_WORDS_FILE.read_text(encoding="utf-8"))
-    return {fold(word): value for language in table.values() for word, value in language.items()}
+    return {fold(word): value for word, value in table["en" if language == "en" else "pl"].items()}
 
 
 def words_to_digits(text: str, language: str = "pl") -> str:
     """Replaces number words with digits; tens followed by units merge ("forty two" -> "42")."""
-    values = _values()
+    values = _values(language)
     out: list[str] = []
     pending_tens: int | None = None
     for token in _tokenizer(language)(text.replace("-", " ")):
@@ -39,7 +40,7 @@ def words_to_digits(text: str, language: str = "pl") -> str:
                 pending_tens = None
             out.append(token.text_with_ws.rstrip() if token.text else "")
             continue
-        if pending_tens is not None and value < 10:
+        if pending_tens is not None and 0 < value < 10:
             out.append(str(pending_tens + value))
             pending_tens = None
         elif value >= 20 and value % 10 == 0 and value < 100:

@@ -21,6 +21,13 @@ class ChatSocket:
                                "client_id": client_id or uuid.uuid4().hex})
         return self.expect("ack")
 
+    def latest(self, kind: str) -> dict[str, Any]:
+        """The last frame of this type received so far, or the next one."""
+        for frame in reversed(self.seen):
+            if frame["type"] == kind:
+                return frame
+        return self.expect(kind)
+
     def expect(self, kind: str, **match: Any) -> dict[str, Any]:
         """The next frame of this type (others are kept in `seen`)."""
         for _ in range(200):

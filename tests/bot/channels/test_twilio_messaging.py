@@ -61,5 +61,5 @@ def test_live_sms_conversation_answers_with_the_real_assistant(live_gateway):
     assert "numer" in asked[0].lower()
     live_gateway.twilio_webhook(_sms("SM" + "e" * 32, "48213", sender=phone))
     live_gateway.twilio_webhook(_sms("SM" + "f" * 32, "anna.nowak@example.pl", sender=phone))
-    answers = live_gateway.twilio.wait_for_messages(phone, 3)
-    assert "48213" in answers[-1] and "InPost" in "\n".join(answers) or "wysłan" in answers[-1].lower()
+    status = "\n".join(live_gateway.twilio.wait_for_messages(phone, 3)[2:])
+    assert "48213" in status and "InPost" in status

@@ -36,7 +36,7 @@ def test_asking_for_a_person_joins_the_queue_with_place_and_wait(live_gateway):
         ack = chat.say("I want to talk to a human")
         replies = chat.reply_texts()
         assert "passing you to one of our team" in replies and "number" in replies and "min" in replies
-        assert chat.expect("queue")["position"] >= 1
+        assert chat.latest("queue")["position"] >= 1
         chat.say("what are your opening hours?")  # still answered by the assistant while waiting
         assert chat.reply_texts()
     with live_gateway.sessions() as session:
