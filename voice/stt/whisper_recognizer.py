@@ -1,0 +1,78 @@
+"""faster-whisper recognition of whole utterances: WebRTC voice activity detection finds where
+the caller's utterance ends, then Whisper transcribes it in one go (no partial results).
+"""
+
+import math
+import os
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+from voice.frames.text import Transcript
+from voice.stt.base import SpeechRecognizer, UnsupportedLanguage
+from voice.stt.models import require_model_dir, shared_models
+from voice.stt.utterances import UtteranceDetector, UtteranceEndpointing, UtteranceStream
+
+def _load_model(path: Path, cpu_threads: int):
+    from faster_whisper import WhisperModel
+
+    return WhisperModel(str(path), device="cpu", compute_type="int8", cpu_threads=cpu_threads, local_files_only=True)
+
+
+class WhisperRecognizer(SpeechRecognizer):
+    streaming = False
+    partial_results = False
+    sample_rate = 16000
+
+    def __init__(
+        self,
+        model_dir: Path | str,
+        *,
+        endpointing: UtteranceEndpointing = UtteranceEndpointing(),
+        cpu_threads: int | None = None,
+        max_new_tokens: int = 128,
+    ) -> None:
+        """`model_dir`: a CTranslate2 Whisper folder (see models.prepare_whisper_base), checked now;
+        the model loads on `warm_up` or the first stream, once per process."""
+        self.model_dir = require_model_dir(model_dir, "whisper", "multilingual")
+        self.endpointing = endpointing
+        self.cpu_threads = cpu_threads if cpu_threads is not None else min(4, os.cpu_count() or 1)
+        # A decoder caught in a repetition loop stops here instead of running to Whisper's limit.
+        self.max_new_tokens = max_new_tokens
+
+    def warm_up(self) -> None:
+        self._model()
+
+    def _model(self):
+        key = ("whisper", str(self.model_dir.resolve()), self.cpu_threads)
+        return shared_models.get(key, lambda: _load_model(self.model_dir, self.cpu_threads))
+
+    def open_stream(self, language: str) -> UtteranceStream:
+        model = self._model()
+        if language not in model.supported_languages:
+            raise UnsupportedLanguage(f"Whisper does not know the language {language!r}")
+        detector = UtteranceDetector(self.endpointing, self.sample_rate)
+        return UtteranceStream(detector, partial(self._transcribe, model, language))
+
+    def _transcribe(self, model, language: str, pcm: bytes) -> Transcript | None:
+        audio = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
+        segments, _info = model.transcribe(
+            audio,
+            language=language,
+            beam_size=1,
+            # One temperature: no fallback re-decoding, which can loop for tens of seconds.
+            temperature=0.0,
+            vad_filter=False,  # the detector already cut the utterance
+            condition_on_previous_text=False,
+            without_timestamps=True,
+            max_new_tokens=self.max_new_tokens,
+        )
+        segments = list(segments)  # decoding happens while iterating
+        text = "".join(segment.text for segment in segments).strip()
+        if not text:
+            return None
+        weights = [max(1, len(segment.tokens)) for segment in segments]
+        avg_logprob = sum(w * s.avg_logprob for w, s in zip(weights, segments)) / sum(weights)
+        confidence = min(1.0, max(0.0, math.exp(avg_logprob)))
+        return Transcript(text, final=True, confidence=confidence, language=language)

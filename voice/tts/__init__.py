@@ -1,0 +1,5 @@
+"""Text-to-speech: the synthesizer interface, its espeak-ng provider, sentence splitting and the stage."""
+
+from voice.tts.base import SpeechSynthesizer, SynthesisError, SynthesizerUnavailable
+
+__all__ = ["SpeechSynthesizer", "SynthesisError", "SynthesizerUnavailable"]
