@@ -4,6 +4,7 @@ import argparse
 import signal
 import sys
 import time
+from pathlib import Path
 
 from bot.settings import PROJECT_ROOT, get_settings
 
@@ -52,6 +53,61 @@ def cmd_agent_add(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print(f"agent {args.username} created ({args.role}, languages {args.languages})")
+    return 0
+
+
+def cmd_call(args: argparse.Namespace) -> int:
+    """Phones the voicebot without a phone: the call simulator plays Twilio's side."""
+    import asyncio
+
+    import httpx
+    from twilio.request_validator import RequestValidator
+
+    from voice.simulator import CallSimulator
+    from voice.tts.espeak import EspeakSynthesizer
+
+    settings = get_settings()
+    base = args.gateway.rstrip("/")
+    url = base.replace("http", "ws", 1) + "/twilio/media"
+    signature = RequestValidator(settings.twilio_auth_token).compute_signature(url, {})
+
+    async def call() -> str:
+        simulator = CallSimulator(url, synthesizer=EspeakSynthesizer(rate_wpm=settings.tts_rate_wpm),
+                                  language=args.language, caller=args.caller,
+                                  headers={"X-Twilio-Signature": signature})
+        async with simulator as caller:
+            answer = await caller.listen()
+            print(f"[bot speaks {answer.audio_ms / 1000:.1f} s]", flush=True)
+            for step in args.steps:
+                prefix, colon, rest = step.partition(":")
+                kind, value = (prefix, rest) if colon and prefix in ("keys", "wav", "wait") else ("say", step)
+                if kind == "wait":
+                    await asyncio.sleep(float(value))
+                    continue
+                print(f"caller {kind}: {value}", flush=True)
+                if kind == "keys":
+                    answer = await caller.press(value)
+                elif kind == "wav":
+                    answer = await caller.play_wav(Path(value))
+                else:
+                    answer = await caller.say(value, args.language)
+                latency = f"{answer.first_audio_ms:.0f} ms" if answer.first_audio_ms is not None else "-"
+                print(f"[bot answers after {latency}, speaks {answer.audio_ms / 1000:.1f} s]", flush=True)
+                if caller.ended_by_bot:
+                    break
+            return caller.call_sid
+
+    call_sid = asyncio.run(call())
+    transcript = httpx.get(f"{base}/api/v1/calls/{call_sid}", headers={"Authorization": f"Bearer {settings.api_key}"},
+                           timeout=10)
+    if transcript.status_code != 200:
+        print(f"no transcript: {transcript.status_code} {transcript.text}", file=sys.stderr)
+        return 1
+    print("\ntranscript:")
+    for message in transcript.json()["messages"]:
+        confidence = f" ({message['speech_confidence']:.2f})" if message.get("speech_confidence") is not None else ""
+        heard = f"  [heard: {message['heard_text']!r}]" if message.get("heard_text") is not None else ""
+        print(f"  {message['author']:>8}{confidence}: {message['text']}{heard}")
     return 0
 
 
@@ -111,6 +167,14 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=cmd_migrate)
     commands.add_parser("seed", help="add the demo shop to an empty database").set_defaults(handler=cmd_seed)
     commands.add_parser("run", help="start engine, action server and gateway").set_defaults(handler=cmd_run)
+    call = commands.add_parser("call", help="phone the voicebot through the call simulator",
+                               description="Each step is something to say, keys:<digits> to press, "
+                                           "wav:<file> to play, or wait:<seconds>.")
+    call.add_argument("steps", nargs="*", help='e.g. "where is my order" keys:12874# keys:10115#')
+    call.add_argument("--gateway", default=f"http://127.0.0.1:{get_settings().gateway_port}")
+    call.add_argument("--language", choices=["pl", "en"], default="pl")
+    call.add_argument("--caller", default="+48600000000", help="the caller's number")
+    call.set_defaults(handler=cmd_call)
     agents = commands.add_parser("agent", help="manage console agents").add_subparsers(dest="agent_command", required=True)
     add = agents.add_parser("add", help="create an agent (password from KOLIBER_AGENT_PASSWORD or a prompt)")
     add.add_argument("username")

@@ -9,6 +9,9 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from twilio.rest import Client
+
+from bot.channels.speech_engines import SpeechEngines, build_speech_engines
 from bot.channels.twilio_rest import twilio_client
 from bot.conversations.core import ConversationCore
 from bot.conversations.delivery import Delivery
@@ -36,9 +39,20 @@ class Gateway:
     queue: HandoffQueue
     core: ConversationCore
     desk: AgentDesk
+    delivery: Delivery
+    twilio: Client
     clock: Callable[[], datetime]
+    speech: SpeechEngines | None = None
     _closers: list = field(default_factory=list)
     _background: set[asyncio.Task] = field(default_factory=set)
+    _speech_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def speech_engines(self) -> SpeechEngines:
+        """The recogniser and synthesizer for calls, built on first use (models load slowly)."""
+        async with self._speech_lock:
+            if self.speech is None:
+                self.speech = await asyncio.to_thread(build_speech_engines, self.settings)
+            return self.speech
 
     def run_in_background(self, coroutine) -> None:
         """Work that must outlive the request that started it (answering an SMS, say)."""
@@ -54,7 +68,8 @@ class Gateway:
         self.database.dispose()
 
 
-async def build_gateway(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Gateway:
+async def build_gateway(settings: Settings, clock: Callable[[], datetime] = utcnow,
+                        speech: SpeechEngines | None = None) -> Gateway:
     database = make_engine(settings.database_url)
     sessions = session_factory(database)
     hub = Hub()
@@ -74,5 +89,5 @@ async def build_gateway(settings: Settings, clock: Callable[[], datetime] = utcn
     core = ConversationCore(sessions, engine, queue, texts, delivery, announcer,
                             detector_for(settings.nlu_data_dir), clock)
     desk = AgentDesk(sessions, queue, texts, delivery, announcer, clock)
-    return Gateway(settings, database, sessions, hub, texts, queue, core, desk, clock,
+    return Gateway(settings, database, sessions, hub, texts, queue, core, desk, delivery, twilio, clock, speech,
                    _closers=[engine.close, twilio.http_client.session.close])

@@ -9,7 +9,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from bot.api import conversations, health
-from bot.channels import twilio_messaging, webchat
+from bot.channels import twilio_messaging, twilio_voice, webchat
+from bot.channels.speech_engines import SpeechEngines
 from bot.console import routes as console
 from bot.gateway import build_gateway
 from bot.persistence.base import utcnow
@@ -17,12 +18,13 @@ from bot.settings import PROJECT_ROOT, Settings, get_settings
 from bot.web import pages
 
 
-def create_app(settings: Settings | None = None, clock: Callable[[], datetime] = utcnow) -> FastAPI:
+def create_app(settings: Settings | None = None, clock: Callable[[], datetime] = utcnow,
+               speech: SpeechEngines | None = None) -> FastAPI:
     """The gateway; settings are read from the environment at start-up unless given (tests)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        gateway = await build_gateway(settings or get_settings(), clock)
+        gateway = await build_gateway(settings or get_settings(), clock, speech)
         app.state.gateway = gateway
         gateway.run_in_background(gateway.core.answer_unanswered())
         yield
@@ -37,7 +39,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     # Shops embed the widget on their own sites: its texts and availability are readable from any
     # origin (no cookies). The console's cookie is SameSite=strict, so this opens nothing there.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"], allow_credentials=False)
-    for module in (health, pages, webchat, twilio_messaging, conversations, console):
+    for module in (health, pages, webchat, twilio_messaging, twilio_voice, conversations, console):
         app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=PROJECT_ROOT / "bot" / "console" / "static"),
               name="console-static")

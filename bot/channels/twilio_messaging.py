@@ -8,35 +8,15 @@ recognised and not stored or answered twice. Replies go out through the REST API
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import Response
-from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.api.deps import GatewayDep, clean_text
+from bot.channels.twilio_signature import verified_form
 from bot.conversations.core import InboundMessage
 from bot.conversations.models import Channel
-from bot.settings import Settings
 
 router = APIRouter(prefix="/twilio", tags=["twilio"])
-FORM = "application/x-www-form-urlencoded"
 MEDIA_ONLY = "[media]"
-
-
-def signed_url(request: Request, settings: Settings) -> str:
-    """The URL Twilio called, as Twilio saw it (behind a proxy: the configured public URL)."""
-    if settings.public_base_url:
-        query = f"?{request.url.query}" if request.url.query else ""
-        return f"{settings.public_base_url.rstrip('/')}{request.url.path}{query}"
-    return str(request.url)
-
-
-async def verified_form(request: Request, settings: Settings) -> dict[str, str]:
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() != FORM:
-        raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, f"Twilio webhooks are {FORM}")
-    form = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
-    signature = request.headers.get("X-Twilio-Signature", "")
-    if not RequestValidator(settings.twilio_auth_token).validate(signed_url(request, settings), form, signature):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "invalid X-Twilio-Signature")
-    return form
 
 
 @router.post("/messaging", response_class=Response,

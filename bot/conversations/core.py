@@ -59,6 +59,7 @@ class InboundMessage:
     payload: str | None = None  # a chosen button's payload, sent to the engine instead of the text
     external_id: str | None = None  # provider message id (Twilio MessageSid, widget client id)
     language: str | None = None  # the channel's hint: page language, dialled number
+    speech_confidence: float | None = None  # the recogniser's, for a spoken message
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ class ConversationCore:
                 conversation=conversation, author=Author.CUSTOMER, channel=inbound.channel,
                 language=conversation.language, text=inbound.text,
                 payload=inbound.payload or self._chosen_option(session, conversation, inbound.text),
-                external_id=inbound.external_id, created_at=now,
+                external_id=inbound.external_id, speech_confidence=inbound.speech_confidence, created_at=now,
             )
             conversation.last_activity_at = now
             session.add(message)
@@ -147,7 +148,7 @@ class ConversationCore:
                     not inbound.resume_token or token_hash(inbound.resume_token) != conversation.resume_token_hash)):
                 raise ConversationNotFound(inbound.conversation_id)
             return conversation, None
-        if inbound.address and inbound.channel != Channel.WEB:
+        if inbound.address and inbound.channel not in (Channel.WEB, Channel.VOICE):
             recent = session.scalar(
                 select(Conversation).where(Conversation.channel == inbound.channel, Conversation.address == inbound.address,
                                            Conversation.last_activity_at > self._clock() - CONVERSATION_IDLE)
@@ -178,6 +179,56 @@ class ConversationCore:
         if last is not None and last.buttons and 1 <= number <= len(last.buttons):
             return last.buttons[number - 1]["payload"]
         return None
+
+    # --- phone calls -------------------------------------------------------------------------
+    async def open_call(self, call_sid: str, caller: str | None, language: str) -> str:
+        """The conversation of a phone call (one per call), recognising the caller by number."""
+        def open_call() -> str:
+            with unit_of_work(self._sessions) as session:
+                existing = session.scalar(select(Conversation).where(Conversation.call_sid == call_sid))
+                if existing is not None:
+                    return existing.id
+                now = self._clock()
+                conversation = Conversation(
+                    id=str(uuid.uuid4()), channel=Channel.VOICE, address=caller, call_sid=call_sid,
+                    language=self._texts.language(language), state=ConversationState.BOT, pending_data={},
+                    created_at=now, last_activity_at=now,
+                    contact=contact_for_phone(session, caller) if caller else None,
+                )
+                session.add(conversation)
+                return conversation.id
+        return await asyncio.to_thread(open_call)
+
+    async def say(self, conversation_id: str, key: str, language: str | None = None,
+                  **values: Any) -> dict[str, Any]:
+        """Stores one of the gateway's own lines (a call's greeting, a reprompt) and returns it."""
+        def store() -> dict[str, Any]:
+            with unit_of_work(self._sessions) as session:
+                conversation = session.get(Conversation, conversation_id)
+                if language is not None:
+                    conversation.language = self._texts.language(language)
+                message = self._system(session, conversation, key, self._clock(), **values)
+                session.flush()
+                return message_view(message)
+        view = await asyncio.to_thread(store)
+        self._delivery.hub.publish(conversation_topic(conversation_id), {"type": "message", "message": view})
+        return view
+
+    async def record_heard(self, message_id: int, heard_text: str) -> None:
+        """The caller interrupted this spoken message: keep what they actually heard."""
+        def store() -> None:
+            with unit_of_work(self._sessions) as session:
+                message = session.get(Message, message_id)
+                if message is not None:
+                    message.heard_text = heard_text
+        await asyncio.to_thread(store)
+
+    def conversation_snapshot(self, conversation_id: str) -> tuple[str, ConversationState, int | None]:
+        """Language, state and open ticket of a conversation, read now."""
+        with self._sessions() as session:
+            conversation = session.get(Conversation, conversation_id)
+            ticket = self._queue.open_ticket_of(session, conversation_id)
+            return conversation.language, conversation.state, ticket.id if ticket else None
 
     # --- 2. route ---------------------------------------------------------------------------
     async def process(self, message_id: int) -> list[dict[str, Any]]:
@@ -305,7 +356,7 @@ class ConversationCore:
 
     def _system(self, session: Session, conversation: Conversation, key: str, now: datetime,
                 buttons: list[dict[str, str]] | None = None, **values: Any) -> Message:
-        text = self._texts.say(key, conversation.language, **values)
+        text = self._texts.say(key, conversation.language, channel=conversation.channel.value, **values)
         return self._outbound(session, conversation, Author.SYSTEM, text, buttons, now)
 
     def _hand_off(self, session: Session, conversation: Conversation, signal: HandoffSignal,

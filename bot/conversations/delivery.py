@@ -42,9 +42,10 @@ class Delivery:
                 log.exception("could not send message %s on %s", message["id"], channel.value)
 
     def as_plain_text(self, message: dict[str, Any]) -> str:
+        """The message with its buttons as numbered choices (SMS, WhatsApp, the phone)."""
         buttons = message.get("buttons") or []
         if not buttons:
             return message["text"]
-        lines = [message["text"], self._texts.say("options_intro", message.get("language"))]
+        lines = [message["text"], self._texts.say("options_intro", message.get("language"), channel=message["channel"])]
         lines += [f"{number}. {button['title']}" for number, button in enumerate(buttons, start=1)]
         return "\n".join(lines)

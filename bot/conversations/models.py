@@ -67,6 +67,8 @@ class Conversation(Base):
     pending_prompt: Mapped[str | None] = mapped_column(String(32))
     pending_data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     verified_order: Mapped[str | None] = mapped_column(String(16))
+    # The carrier's id for a phone call (Twilio CallSid), so a call finds its conversation.
+    call_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -90,7 +92,10 @@ class Message(Base):
     buttons: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     external_id: Mapped[str | None] = mapped_column(String(64))
     intent: Mapped[str | None] = mapped_column(String(64))
-    confidence: Mapped[float | None] = mapped_column(Float)
+    confidence: Mapped[float | None] = mapped_column(Float)  # the engine's, for the intent
+    speech_confidence: Mapped[float | None] = mapped_column(Float)  # the recogniser's, for spoken words
+    # For a spoken bot message the caller interrupted: what they heard before they spoke.
+    heard_text: Mapped[str | None] = mapped_column(Text)
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set once the message has been answered (customer) or handed to its channel (outbound).

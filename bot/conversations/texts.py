@@ -14,8 +14,11 @@ class GatewayTexts:
     def language(self, code: str | None) -> str:
         return code if code in self._texts else self._default
 
-    def say(self, key: str, language: str | None, **values: object) -> str:
-        return self._texts[self.language(language)][key].format(**values)
+    def say(self, key: str, language: str | None, channel: str | None = None, **values: object) -> str:
+        """The text for `key`; a channel's own wording (`<key>_voice`) wins where there is one."""
+        texts = self._texts[self.language(language)]
+        text = texts.get(f"{key}_{channel}") if channel else None
+        return (text or texts[key]).format(**values)
 
 
 @lru_cache

@@ -153,7 +153,7 @@ class AgentDesk:
     def _system(self, session: Session, conversation: Conversation, key: str, **values: Any) -> Message:
         now = self._clock()
         message = Message(conversation=conversation, author=Author.SYSTEM, channel=conversation.channel,
-                          language=conversation.language, text=self._texts.say(key, conversation.language, **values),
+                          language=conversation.language, text=self._texts.say(key, conversation.language, channel=conversation.channel.value, **values),
                           buttons=[], created_at=now, handled_at=now)
         session.add(message)
         return message

@@ -1,22 +1,21 @@
 """A local stand-in for Twilio's REST API (the cloud is unreachable from tests).
 
 It speaks Twilio's wire format: form-encoded requests with HTTP Basic auth (account SID and
-auth token) to /2010-04-01/Accounts/{sid}/Messages.json, answered with Twilio's JSON resource
-or its error JSON. It records what was sent so tests can read the "phone".
+auth token) to /2010-04-01/Accounts/{sid}/Messages.json and .../Calls/{CallSid}.json, answered
+with Twilio's JSON resources or its error JSON. It records what was sent and how calls were
+redirected, so tests can read the "phone".
 """
 
 import base64
 import secrets
-import threading
 import time
 from dataclasses import dataclass, field
 from email.utils import formatdate
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from bot.processes import free_port
+from tests.served import ServedApp
 
 
 @dataclass
@@ -32,6 +31,7 @@ class FakeTwilioCloud:
     account_sid: str
     auth_token: str
     sent: list[SentMessage] = field(default_factory=list)
+    call_updates: list[tuple[str, str]] = field(default_factory=list)  # (CallSid, TwiML)
     base_url: str = ""
 
     def messages_to(self, number: str) -> list[str]:
@@ -80,24 +80,28 @@ def build_app(cloud: FakeTwilioCloud) -> FastAPI:
             "subresource_uris": {"media": uri.replace(".json", "/Media.json")}, "to": to, "uri": uri,
         })
 
+    @app.post("/2010-04-01/Accounts/{account_sid}/Calls/{call_sid}.json")
+    async def update_call(account_sid: str, call_sid: str, request: Request):
+        """Redirecting a live call with new TwiML (a transfer)."""
+        if request.headers.get("authorization") != expected_auth or account_sid != cloud.account_sid:
+            return _error(401, 20003, "Authenticate")
+        form = await request.form()
+        twiml = str(form.get("Twiml") or "")
+        cloud.call_updates.append((call_sid, twiml))
+        now = formatdate(usegmt=True)
+        return JSONResponse({
+            "sid": call_sid, "account_sid": account_sid, "api_version": "2010-04-01", "status": "in-progress",
+            "direction": "inbound", "from": "+48600000000", "to": "+48221002030", "date_created": now,
+            "date_updated": now, "start_time": now, "end_time": None, "duration": None, "price": None,
+            "uri": f"/2010-04-01/Accounts/{account_sid}/Calls/{call_sid}.json",
+        })
+
     return app
 
 
-class RunningFake:
+class RunningFake(ServedApp):
     """Serves the fake on a free port in a background thread."""
 
     def __init__(self, cloud: FakeTwilioCloud) -> None:
-        port = free_port()
-        cloud.base_url = f"http://127.0.0.1:{port}"
-        self._server = uvicorn.Server(uvicorn.Config(build_app(cloud), host="127.0.0.1", port=port, log_level="warning"))
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-
-    def __enter__(self) -> "RunningFake":
-        self._thread.start()
-        while not self._server.started:
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *_) -> None:
-        self._server.should_exit = True
-        self._thread.join(10)
+        super().__init__(build_app(cloud))
+        cloud.base_url = self.base_url

@@ -1,0 +1,110 @@
+"""A phone call's side of the conversation: what the voice pipeline's turns mean to the
+conversation core, and what the caller is told.
+
+Every utterance both ways is stored (the caller's with the recogniser's confidence), spoken
+forms are normalised before the engine sees them, buttons become spoken numbered choices, and
+a handoff during working hours transfers the live call to the agents.
+"""
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.conversations.core import ConversationCore, InboundMessage
+from bot.conversations.delivery import Delivery
+from bot.conversations.models import Channel, ConversationState
+from bot.text.number_words import words_to_digits
+from voice.call import BotReply, CallerTurn, CallInfo, Utterance
+from voice.normalizer import normalize_spoken
+
+log = logging.getLogger(__name__)
+
+# Keys at the greeting that choose the call's language.
+LANGUAGE_KEYS = {"1": "pl", "2": "en"}
+# Said on its own, these switch the call's language ("English, please", "po polsku").
+LANGUAGE_WORDS = {"en": ("english", "angielsku", "angielski"), "pl": ("polish", "polsku", "polski")}
+
+# Hands a live call over to the agents (Twilio REST update with new TwiML); gets the call and the ticket.
+Transfer = Callable[[str, int, str], Awaitable[None]]
+
+
+class GatewayCallHandler:
+    """One call's handler (voice.call.CallHandler) on top of the conversation core."""
+
+    def __init__(self, core: ConversationCore, delivery: Delivery, transfer: Transfer) -> None:
+        self._core = core
+        self._delivery = delivery
+        self._transfer = transfer
+        self._caller: str | None = None
+        self.conversation_id: str | None = None
+        self._call_sid = ""
+        self._language = "pl"
+        self._caller_spoke = False
+        self._choices = 0
+        self._transfer_ticket: int | None = None
+
+    async def start(self, call: CallInfo) -> BotReply:
+        self._call_sid = call.call_sid
+        self._language = call.parameters.get("language", "pl")
+        self._caller = call.parameters.get("caller") or None
+        self.conversation_id = await self._core.open_call(call.call_sid, self._caller, self._language)
+        return self._reply([await self._core.say(self.conversation_id, "call_greeting", self._language)])
+
+    async def answer(self, turn: CallerTurn) -> BotReply:
+        assert self.conversation_id is not None, "start() comes first"
+        switch = self._language_choice(turn)
+        self._caller_spoke = True
+        if switch is not None:
+            self._language = switch
+            return self._reply([await self._core.say(self.conversation_id, "call_language_switched", switch)])
+        text = turn.text
+        engine_text = normalize_spoken(text, self._language) if not turn.keypad else text
+        if self._choices and not turn.keypad:
+            engine_text = words_to_digits(engine_text, self._language)  # "dwa" answers choice 2
+        receipt = await self._core.accept(InboundMessage(
+            channel=Channel.VOICE, text=text, conversation_id=self.conversation_id, language=self._language,
+            payload=engine_text if engine_text != text else None, speech_confidence=turn.confidence))
+        replies = await self._core.process(receipt.message_id)
+        language, state, ticket = self._core.conversation_snapshot(self.conversation_id)
+        self._language = language
+        if state == ConversationState.QUEUED and ticket is not None:
+            # A person can take it now: say so, then move the call to them.
+            replies.append(await self._core.say(self.conversation_id, "call_transfer"))
+            self._transfer_ticket = ticket
+            return self._reply(replies, hang_up=True)
+        return self._reply(replies)
+
+    async def silence(self, reprompts: int, final: bool) -> BotReply:
+        key = "call_goodbye" if final else "call_reprompt"
+        return self._reply([await self._core.say(self.conversation_id, key)])
+
+    async def heard(self, utterance: Utterance, heard_text: str, interrupted: bool) -> None:
+        if interrupted and utterance.id.isdigit():
+            await self._core.record_heard(int(utterance.id), heard_text)
+
+    async def ended(self, reason: str, last_words: CallerTurn | None) -> None:
+        if last_words is not None and self.conversation_id is not None:
+            # Words cut off by the end of the call are kept in the transcript.
+            await self._core.accept(InboundMessage(channel=Channel.VOICE, text=last_words.text,
+                                                   conversation_id=self.conversation_id,
+                                                   speech_confidence=last_words.confidence))
+        if reason == "goodbye" and self._transfer_ticket is not None:
+            try:
+                await self._transfer(self._call_sid, self._transfer_ticket, self._language)
+            except Exception:  # noqa: BLE001 - the ticket with the transcript is in the queue either way
+                log.exception("could not transfer call %s", self._call_sid)
+
+    def _language_choice(self, turn: CallerTurn) -> str | None:
+        if turn.keypad:
+            return LANGUAGE_KEYS.get(turn.text) if not self._caller_spoke else None
+        words = turn.text.lower().replace(",", " ").replace(".", " ").split()
+        if 0 < len(words) <= 3:
+            for language, names in LANGUAGE_WORDS.items():
+                if language != self._language and any(word in names for word in words):
+                    return language
+        return None
+
+    def _reply(self, messages: list[dict[str, Any]], hang_up: bool = False) -> BotReply:
+        self._choices = max((len(m.get("buttons") or []) for m in messages), default=0)
+        utterances = [Utterance(str(m["id"]), self._delivery.as_plain_text(m)) for m in messages]
+        return BotReply(utterances, self._language, choices=self._choices, hang_up=hang_up)

