@@ -25,6 +25,7 @@ from pathlib import Path
 import httpx
 import yaml
 
+from benchmarks import voice
 from benchmarks.gateway import measure_gateway
 from bot.processes import ManagedProcess, engine_with_actions, free_port, gateway_spec
 from bot.settings import PROJECT_ROOT
@@ -154,6 +155,8 @@ def markdown(results: dict) -> str:
                   f"{load['messages_per_second']} messages/s, p50 {load['p50_ms']} ms, p99 {load['p99_ms']} ms |",
                   f"| errors | {load['errors']} |",
                   f"| acknowledged messages missing from the database | {load['missing_from_store']} of {load['acknowledged']} |"]
+    if "voice" in results:
+        lines += voice.markdown(results["voice"])
     lines += ["", "## Worst confusions", ""]
     for name, row in results["intent_accuracy"].items():
         pairs = ", ".join(f"{c['expected']}→{c['predicted']} ({c['count']})" for c in row["top_confusions"][:5])
@@ -179,6 +182,7 @@ def main() -> None:
                     measure_gateway(f"ws://127.0.0.1:{port}/chat/ws", engine_url, database_url, TURNS))
             finally:
                 gateway.stop()
+            results["voice"] = voice.measure_voice(database_url, engine_url, PROJECT_ROOT / "var" / "models")
     results["measured_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     results["machine"] = f"{platform.machine()}, {os.cpu_count()} cores"
     RESULTS.mkdir(exist_ok=True)

@@ -2,6 +2,7 @@
 and hands them to the routes through `app.state`."""
 
 import asyncio
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -46,6 +47,8 @@ class Gateway:
     _closers: list = field(default_factory=list)
     _background: set[asyncio.Task] = field(default_factory=set)
     _speech_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Per-turn timings of recent calls (endpointing + recognition, dialogue, synthesis).
+    recent_call_timings: deque = field(default_factory=lambda: deque(maxlen=200))
 
     async def speech_engines(self) -> SpeechEngines:
         """The recogniser and synthesizer for calls, built on first use (models load slowly)."""

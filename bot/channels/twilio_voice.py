@@ -100,6 +100,7 @@ async def media_stream(socket: WebSocket) -> None:
             return None
 
     reason = await call.run(receive, socket.send_text)
+    gateway.recent_call_timings.append(call.timings)
     log.info("call %s ended: %s (%d bad messages)", handler.conversation_id, reason, call.protocol_errors)
     if reason == "goodbye":
         try:

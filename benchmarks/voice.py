@@ -1,0 +1,220 @@
+"""Voice benchmarks: recognition accuracy and cost, and how long a caller waits for an answer.
+
+- Word error rate of each recogniser available offline on ../shared/benchmarks/speech-en (real
+  recordings) and on espeak-ng speech, both after the phone round trip (16 kHz -> 8 kHz mu-law
+  -> 16 kHz). Vosk has only the Korean model offline, so its English WER is not meaningful and
+  only its cost is measured.
+- Real-time factor (processing time / audio time) and how many calls each recogniser keeps up
+  with at once on this machine: K streams transcribed in parallel threads, sustained while the
+  wall time stays under the audio's length.
+- Voice turn latency through the call simulator, the gateway, the real engine and espeak: from
+  the caller's last frame to the bot's first frame (client side), split by the gateway's own
+  timings into endpointing + recognition, dialogue and synthesis.
+"""
+
+import asyncio
+import json
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from voice.audio.mulaw import mulaw_to_pcm16, pcm16_to_mulaw
+from voice.audio.resample import resample_pcm16
+from voice.simulator import read_wav
+from voice.stt.base import SpeechRecognizer
+
+SPEECH_EN = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "speech-en"
+# Our own sentences for the espeak set: what callers to a shop say.
+ESPEAK_SENTENCES = [
+    "where is my order", "I want to return these shoes", "how long does shipping to Germany take",
+    "my parcel has not arrived yet", "I would like to speak to a person", "can I change my delivery address",
+    "the payment failed but the money was taken", "please cancel my order", "when will I get my refund",
+    "do you ship to the United Kingdom", "thank you very much goodbye", "I need an invoice for my company",
+]
+CAPACITY_STEPS = (1, 2, 4, 8)
+
+
+def words(text: str) -> list[str]:
+    return re.sub(r"[^\w\s']", " ", text.lower()).split()
+
+
+def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
+    """Edit distance in words, and the reference's length."""
+    ref, hyp = words(reference), words(hypothesis)
+    row = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, start=1):
+        previous, row[0] = row[0], i
+        for j, h in enumerate(hyp, start=1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (r != h))
+    return row[len(hyp)], len(ref)
+
+
+def phone_round_trip(pcm: bytes, rate: int, target_rate: int) -> bytes:
+    narrow = resample_pcm16(pcm, rate, 8000) if rate != 8000 else pcm
+    return resample_pcm16(mulaw_to_pcm16(pcm16_to_mulaw(narrow)), 8000, target_rate)
+
+
+def _padded(pcm: bytes, rate: int) -> bytes:
+    """Half a second of line noise before, a second after: the recogniser needs to hear the end."""
+    noise = np.random.default_rng(3).normal(0, 30, rate).clip(-32768, 32767).astype("<i2").tobytes()
+    return noise[: rate] + pcm + noise + noise
+
+
+def transcribe(recognizer: SpeechRecognizer, pcm: bytes, language: str) -> str:
+    stream = recognizer.open_stream(language)
+    chunk = recognizer.sample_rate * 2 // 50  # 20 ms
+    finals = []
+    for start in range(0, len(pcm), chunk):
+        finals += [t.text for t in stream.accept(pcm[start:start + chunk]) if t.final]
+    finals += [t.text for t in stream.finish() if t.final]
+    return " ".join(finals)
+
+
+def speech_en_clips(rate: int) -> list[tuple[bytes, str]]:
+    clips = []
+    for line in (SPEECH_EN / "transcripts.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        pcm, clip_rate = read_wav(SPEECH_EN / row["audio"])
+        clips.append((_padded(phone_round_trip(pcm, clip_rate, rate), rate), row["text"]))
+    return clips
+
+
+def espeak_clips(synthesizer, rate: int) -> list[tuple[bytes, str]]:
+    return [(_padded(phone_round_trip(synthesizer.synthesize(text, "en"), synthesizer.sample_rate, rate), rate), text)
+            for text in ESPEAK_SENTENCES]
+
+
+def accuracy(recognizer: SpeechRecognizer, clips: list[tuple[bytes, str]]) -> dict:
+    errors = total = 0
+    audio_s = busy_s = 0.0
+    for pcm, reference in clips:
+        start = time.perf_counter()
+        hypothesis = transcribe(recognizer, pcm, "en")
+        busy_s += time.perf_counter() - start
+        audio_s += len(pcm) / (2 * recognizer.sample_rate)
+        wrong, count = word_errors(reference, hypothesis)
+        errors, total = errors + wrong, total + count
+    return {"clips": len(clips), "words": total, "wer": round(errors / total, 3), "rtf": round(busy_s / audio_s, 3)}
+
+
+def capacity(recognizer: SpeechRecognizer, clips: list[tuple[bytes, str]]) -> dict:
+    """The most streams transcribed at once that still keep up with real time."""
+    audio = b"".join(pcm for pcm, _ in clips[:4])
+    seconds = len(audio) / (2 * recognizer.sample_rate)
+    results = {}
+    for streams in CAPACITY_STEPS:
+        start = time.perf_counter()
+        with ThreadPoolExecutor(streams) as pool:
+            list(pool.map(lambda _: transcribe(recognizer, audio, "en"), range(streams)))
+        results[streams] = round((time.perf_counter() - start) / seconds, 2)
+    sustained = max((k for k, load in results.items() if load < 1.0), default=0)
+    return {"audio_seconds": round(seconds, 1), "wall_per_audio_second": results, "sustained_calls": sustained}
+
+
+def measure_recognizers(recognizers: dict[str, SpeechRecognizer], synthesizer) -> dict:
+    results = {}
+    for name, recognizer in recognizers.items():
+        real = speech_en_clips(recognizer.sample_rate) if SPEECH_EN.exists() else []
+        synthetic = espeak_clips(synthesizer, recognizer.sample_rate)
+        row = {"capacity": capacity(recognizer, synthetic)}
+        if name != "vosk (Korean model)":
+            row["speech_en"] = accuracy(recognizer, real) if real else None
+            row["espeak_en"] = accuracy(recognizer, synthetic)
+        else:
+            row["rtf"] = accuracy(recognizer, synthetic)["rtf"]
+        results[name] = row
+    return results
+
+
+def _percentile(values: list[float], share: float) -> float | None:
+    ordered = sorted(v for v in values if v is not None)
+    if not ordered:
+        return None
+    return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 1)
+
+
+def summarise_turns(first_audio_ms: list[float], timings: list) -> dict:
+    def spread(values):
+        return {"p50_ms": _percentile(values, 0.5), "p95_ms": _percentile(values, 0.95)}
+    return {
+        "turns": len(first_audio_ms),
+        "last_caller_frame_to_first_bot_frame": spread(first_audio_ms),
+        "endpointing_and_recognition": spread([t.recognition_ms for t in timings]),
+        "dialogue": spread([t.dialogue_ms for t in timings]),
+        "synthesis_to_first_audio": spread([t.synthesis_ms for t in timings]),
+    }
+
+
+async def call_turns(url: str, headers: dict, synthesizer, script: list[tuple[str, str]], calls: int) -> list[float]:
+    """Runs the scripted calls one after another; the client-side latency of every turn."""
+    from voice.simulator import CallSimulator
+
+    latencies: list[float] = []
+    for _ in range(calls):
+        async with CallSimulator(url, synthesizer=synthesizer, language="en", headers=headers) as caller:
+            await caller.listen()
+            for kind, value in script:
+                answer = await (caller.press(value) if kind == "keys" else caller.say(value, "en"))
+                if answer.first_audio_ms is not None:
+                    latencies.append(answer.first_audio_ms)
+    return latencies
+
+
+def latency_table(rows: dict) -> list[str]:
+    lines = ["| stage | p50 ms | p95 ms |", "|---|---|---|"]
+    for name, values in rows.items():
+        if isinstance(values, dict):
+            lines.append(f"| {name.replace('_', ' ')} | {values['p50_ms']} | {values['p95_ms']} |")
+    return lines
+
+
+def run_turns(url: str, headers: dict, synthesizer, script, calls: int) -> list[float]:
+    return asyncio.run(call_turns(url, headers, synthesizer, script, calls))
+
+
+CALL_SCRIPT = [("say", "Hello, where is my order?"), ("say", "one, two, eight, seven, four."),
+               ("keys", "10115#"), ("say", "Thank you, goodbye.")]
+
+
+def measure_voice(database_url: str, engine_url: str, models_dir: Path, calls: int = 3) -> dict:
+    """All voice measurements; the latency runs an in-process gateway in front of `engine_url`."""
+    from twilio.request_validator import RequestValidator
+
+    from bot.channels.speech_engines import SpeechEngines
+    from bot.main import create_app
+    from bot.settings import Settings
+    from tests.served import ServedApp
+    from voice.stt.models import korean_test_model_dir, prepare_whisper_base
+    from voice.stt.vosk_recognizer import VoskRecognizer
+    from voice.stt.whisper_recognizer import WhisperRecognizer
+    from voice.tts.espeak import EspeakSynthesizer
+
+    synthesizer = EspeakSynthesizer()
+    whisper = WhisperRecognizer(prepare_whisper_base(models_dir / "whisper-base"))
+    recognizers = {"faster-whisper base": whisper, "vosk (Korean model)": VoskRecognizer({"en": korean_test_model_dir()})}
+    results = {"recognizers": measure_recognizers(recognizers, synthesizer)}
+    settings = Settings(**{"DATABASE_URL": database_url, "RASA_URL": engine_url})
+    app = create_app(settings, speech=SpeechEngines(whisper, synthesizer))
+    with ServedApp(app) as server:
+        url = f"ws://127.0.0.1:{server.port}/twilio/media"
+        headers = {"X-Twilio-Signature": RequestValidator(settings.twilio_auth_token).compute_signature(url, {})}
+        latencies = run_turns(url, headers, synthesizer, CALL_SCRIPT, calls)
+        timings = [turn for call in app.state.gateway.recent_call_timings for turn in call]
+    results["latency"] = summarise_turns(latencies, timings)
+    return results
+
+
+def markdown(voice: dict) -> list[str]:
+    lines = ["", "## Voice", "", "| recogniser | WER speech-en (8 kHz) | WER espeak (8 kHz) | real-time factor | calls sustained |",
+             "|---|---|---|---|---|"]
+    for name, row in voice["recognizers"].items():
+        real, synthetic = row.get("speech_en"), row.get("espeak_en")
+        rtf = synthetic["rtf"] if synthetic else row.get("rtf")
+        lines.append(f"| {name} | {real['wer'] if real else 'n/a'} | {synthetic['wer'] if synthetic else 'n/a'} | "
+                     f"{rtf} | {row['capacity']['sustained_calls']} |")
+    lines += ["", f"Voice turn latency ({voice['latency']['turns']} turns, faster-whisper, real engine, espeak):", ""]
+    lines += latency_table({k: v for k, v in voice["latency"].items() if k != "turns"})
+    return lines
