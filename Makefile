@@ -12,7 +12,7 @@ APP := .venv/app
 RASA := $(ENGINE)/bin/rasa
 TRAINING_DATA := nlu_data stories
 
-.PHONY: help setup db train run test bench validate models clean
+.PHONY: help setup system db train run test bench validate models clean
 
 help:
 	@echo "make run    - set up, migrate and seed the demo shop, train if needed, start everything"
@@ -37,6 +37,10 @@ $(APP)/.installed: requirements/app.lock pyproject.toml
 
 setup: $(ENGINE)/.installed $(APP)/.installed
 
+# Debian packages: Chromium for the browser tests, espeak-ng for spoken answers.
+system:
+	scripts/system-packages
+
 db: setup
 	$(APP)/bin/koliber migrate
 	$(APP)/bin/koliber seed
@@ -49,10 +53,10 @@ train: setup
 validate: setup
 	$(RASA) data validate --data $(TRAINING_DATA) --domain domain.yml --config config.yml --fail-on-warnings
 
-run: db train
+run: system db train
 	$(APP)/bin/koliber run
 
-test: train
+test: system train
 	$(APP)/bin/pytest
 
 # The official small Polish and English Vosk models (checksum-verified), when the internet is
@@ -60,7 +64,7 @@ test: train
 models:
 	scripts/download-models
 
-bench: train
+bench: system train
 	$(APP)/bin/python -m benchmarks.run
 
 clean:
