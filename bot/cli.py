@@ -141,6 +141,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"  demo shop with chat   http://127.0.0.1:{settings.gateway_port}/  (English: /?lang=en)\n"
             f"  agent console         http://127.0.0.1:{settings.gateway_port}/console  {demo_login}\n"
             f"  API docs              http://127.0.0.1:{settings.gateway_port}/docs\n"
+            f"  Twilio webhooks       POST /twilio/messaging (SMS, WhatsApp), POST /twilio/voice (calls)\n"
+            f"  try a call            .venv/app/bin/koliber call --language en \"where is my order?\"\n"
             f"  engine (REST channel) {settings.rasa_url}/webhooks/rest/webhook\n"
             f"  action server         http://127.0.0.1:{settings.action_server_port}/health\n"
             "Press Ctrl+C to stop.",

@@ -8,7 +8,6 @@ of one conversation are processed one at a time, in order.
 import asyncio
 import contextlib
 import hashlib
-import re
 import secrets
 import uuid
 from collections import defaultdict
@@ -23,28 +22,24 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversations.delivery import Delivery
 from bot.conversations.identity import contact_for_phone, link_verified_order
-from bot.conversations.models import Author, Channel, Contact, Conversation, ConversationState, Message
+from bot.conversations.leave_message import LeaveMessageDialogue, is_for_gateway
+from bot.conversations.models import Author, Channel, Conversation, ConversationState, Message
+from bot.conversations.replies import SystemReplies, known_contact
 from bot.conversations.texts import GatewayTexts
 from bot.conversations.views import message_view
 from bot.engine.client import EngineClient, EngineTurn, EngineUnavailable
 from bot.handoff.announcer import QueueAnnouncer
-from bot.handoff.models import Ticket, TicketKind
+from bot.handoff.models import TicketKind
 from bot.handoff.queue import HandoffQueue
 from bot.handoff_signal import HandoffSignal
 from bot.persistence.database import unit_of_work
 from bot.realtime import conversation_topic
-from bot.text import formatting
 from bot.text.language import LanguageDetector
 
-# Payloads the gateway answers itself; everything else goes to the engine.
-LEAVE_MESSAGE = "!leave_message"
-CALLBACK = "!callback"
 # An SMS conversation older than this starts afresh (the engine's session has expired anyway).
 CONVERSATION_IDLE = timedelta(hours=24)
 # After a restart, messages this recent that were never answered still get an answer.
 UNANSWERED_RECOVERY = timedelta(hours=1)
-_PHONE = re.compile(r"^\+?[\d\s().-]{7,20}$")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 @dataclass(frozen=True)
@@ -106,6 +101,8 @@ class ConversationCore:
         self._announcer = announcer
         self._detector = detector
         self._clock = clock
+        self._replies = SystemReplies(texts, queue)
+        self._leave_message = LeaveMessageDialogue(queue, self._replies)
         self._locks: dict[str, asyncio.Lock] = {}
         self._lock_users: dict[str, int] = defaultdict(int)
 
@@ -207,7 +204,7 @@ class ConversationCore:
                 conversation = session.get(Conversation, conversation_id)
                 if language is not None:
                     conversation.language = self._texts.language(language)
-                message = self._system(session, conversation, key, self._clock(), **values)
+                message = self._replies.system(session, conversation, key, self._clock(), **values)
                 session.flush()
                 return message_view(message)
         view = await asyncio.to_thread(store)
@@ -244,8 +241,8 @@ class ConversationCore:
             topic = conversation_topic(turn.conversation_id)
             self._delivery.hub.publish(topic, {"type": "typing", "on": True})
             try:
-                if turn.payload in (LEAVE_MESSAGE, CALLBACK) or turn.pending_prompt:
-                    replies = await asyncio.to_thread(self._gateway_dialogue, message_id)
+                if is_for_gateway(turn.payload, turn.pending_prompt):
+                    replies = await asyncio.to_thread(self._leave_message_step, message_id)
                 else:
                     replies = await self._ask_engine(message_id, turn)
                 await self._delivery.deliver(turn.conversation_id, turn.channel, turn.address, replies)
@@ -340,24 +337,10 @@ class ConversationCore:
                     replies += self._hand_off(session, conversation, signal, now)
                     queue_changed = True
                 elif bot_message.text:
-                    replies.append(self._outbound(session, conversation, Author.BOT, bot_message.text,
+                    replies.append(self._replies.outbound(session, conversation, Author.BOT, bot_message.text,
                                                   bot_message.buttons, now))
             session.flush()
             return [message_view(reply) for reply in replies], queue_changed
-
-    def _outbound(self, session: Session, conversation: Conversation, author: Author, text: str,
-                  buttons: list[dict[str, str]] | None, now: datetime) -> Message:
-        message = Message(conversation=conversation, author=author, channel=conversation.channel,
-                          language=conversation.language, text=text, buttons=buttons or [],
-                          created_at=now, handled_at=now)
-        session.add(message)
-        conversation.last_activity_at = now
-        return message
-
-    def _system(self, session: Session, conversation: Conversation, key: str, now: datetime,
-                buttons: list[dict[str, str]] | None = None, **values: Any) -> Message:
-        text = self._texts.say(key, conversation.language, channel=conversation.channel.value, **values)
-        return self._outbound(session, conversation, Author.SYSTEM, text, buttons, now)
 
     def _hand_off(self, session: Session, conversation: Conversation, signal: HandoffSignal,
                   now: datetime) -> list[Message]:
@@ -366,31 +349,22 @@ class ConversationCore:
         if ticket is not None:  # asked again: say where things stand, open nothing new
             place = self._queue.place_of(session, ticket)
             if place is not None:
-                return [self._system(session, conversation, "queue_position", now, position=place.position,
+                return [self._replies.system(session, conversation, "queue_position", now, position=place.position,
                                      minutes=place.wait_minutes or "?")]
-            return [self._offline_offer(session, conversation, ticket, availability.open_now, now)]
+            return [self._replies.offline_offer(session, conversation, ticket, availability.open_now, now)]
         order = {"order_number": signal.order_number, "order_verified": signal.order_verified,
                  "shop_customer_id": signal.customer_id}
         if availability.live:
             ticket = self._queue.open_ticket(session, conversation, kind=TicketKind.LIVE, reason=signal.reason,
                                              priority=signal.priority, now=now, summary=signal.summary,
-                                             contact_details=self._known_contact(conversation), **order)
+                                             contact_details=known_contact(conversation), **order)
             place = self._queue.place_of(session, ticket)
-            return [self._system(session, conversation, "queue_joined", now, position=place.position,
+            return [self._replies.system(session, conversation, "queue_joined", now, position=place.position,
                                  minutes=place.wait_minutes)]
         ticket = self._queue.open_ticket(session, conversation, kind=TicketKind.MESSAGE, reason=signal.reason,
                                          priority=signal.priority, now=now, summary=signal.summary,
-                                         contact_details=self._known_contact(conversation), **order)
-        return [self._offline_offer(session, conversation, ticket, availability.open_now, now)]
-
-    def _offline_offer(self, session: Session, conversation: Conversation, ticket: Ticket, open_now: bool,
-                       now: datetime) -> Message:
-        """Nobody can answer live: the conversation waits as a ticket; offer a message or a call-back."""
-        buttons = [{"title": self._texts.say("button_leave_message", conversation.language), "payload": LEAVE_MESSAGE},
-                   {"title": self._texts.say("button_callback", conversation.language), "payload": CALLBACK}]
-        return self._system(session, conversation, "busy_offer" if open_now else "offline_offer", now,
-                            buttons=buttons, ticket=ticket.id, hours=self._hours_text(conversation.language),
-                            reply_by=self._reply_by(conversation.language, now))
+                                         contact_details=known_contact(conversation), **order)
+        return [self._replies.offline_offer(session, conversation, ticket, availability.open_now, now)]
 
     def _record_engine_down(self, message_id: int) -> tuple[list[dict[str, Any]], bool]:
         """The engine did not answer: apologise, keep the message, and make sure a person sees it."""
@@ -404,97 +378,16 @@ class ConversationCore:
             if opened:
                 ticket = self._queue.open_ticket(session, conversation, kind=TicketKind.MESSAGE, reason="engine_unavailable",
                                                  priority="normal", now=now, summary=message.text,
-                                                 contact_details=self._known_contact(conversation))
-            reply = self._system(session, conversation, "engine_down", now, ticket=ticket.id,
-                                 reply_by=self._reply_by(conversation.language, now))
+                                                 contact_details=known_contact(conversation))
+            reply = self._replies.system(session, conversation, "engine_down", now, ticket=ticket.id,
+                                 reply_by=self._replies.reply_by(conversation.language, now))
             session.flush()
             return [message_view(reply)], opened
 
-    # --- 4. the gateway's own small dialogue: leave a message, ask for a call-back ----------
-    def _gateway_dialogue(self, message_id: int) -> list[dict[str, Any]]:
+    def _leave_message_step(self, message_id: int) -> list[dict[str, Any]]:
         with unit_of_work(self._sessions) as session:
             message = session.get(Message, message_id)
-            conversation = message.conversation
-            now = self._clock()
-            message.handled_at = now
-            replies = self._next_gateway_step(session, conversation, message, now)
+            message.handled_at = self._clock()
+            replies = self._leave_message.next_step(session, message.conversation, message, self._clock())
             session.flush()
             return [message_view(reply) for reply in replies]
-
-    def _next_gateway_step(self, session: Session, conversation: Conversation, message: Message,
-                           now: datetime) -> list[Message]:
-        ticket = self._queue.open_ticket_of(session, conversation.id)
-        if message.payload == LEAVE_MESSAGE:
-            if ticket is not None and ticket.kind == TicketKind.LIVE:
-                self._queue.stop_waiting(session, ticket)
-            conversation.pending_prompt = "message"
-            return [self._system(session, conversation, "ask_message", now)]
-        if message.payload == CALLBACK:
-            phone = self._known_phone(conversation)
-            if phone is None:
-                conversation.pending_prompt = "callback_phone"
-                return [self._system(session, conversation, "ask_callback_phone", now)]
-            return [self._book_callback(session, conversation, ticket, phone, now)]
-        prompt, conversation.pending_prompt = conversation.pending_prompt, None
-        if prompt == "message":
-            ticket = ticket or self._queue.open_ticket(session, conversation, kind=TicketKind.MESSAGE,
-                                                       reason="left_message", priority="normal", now=now)
-            ticket.summary = message.text if not ticket.summary else f"{ticket.summary}\n{message.text}"
-            ticket.contact_details = ticket.contact_details or self._known_contact(conversation)
-            if ticket.contact_details is None:
-                conversation.pending_prompt = "contact"
-                return [self._system(session, conversation, "ask_contact", now)]
-            return [self._system(session, conversation, "message_left", now, ticket=ticket.id,
-                                 reply_by=self._reply_by(conversation.language, now))]
-        contact = _contact_in(message.text)
-        if contact is None or (prompt == "callback_phone" and "@" in contact):
-            conversation.pending_prompt = prompt
-            return [self._system(session, conversation, "contact_invalid", now)]
-        if prompt == "callback_phone":
-            return [self._book_callback(session, conversation, ticket, contact, now)]
-        ticket = ticket or self._queue.open_ticket(session, conversation, kind=TicketKind.MESSAGE,
-                                                   reason="left_message", priority="normal", now=now)
-        ticket.contact_details = contact
-        return [self._system(session, conversation, "message_left", now, ticket=ticket.id,
-                             reply_by=self._reply_by(conversation.language, now))]
-
-    def _book_callback(self, session: Session, conversation: Conversation, ticket: Ticket | None,
-                       phone: str, now: datetime) -> Message:
-        if ticket is None:
-            ticket = self._queue.open_ticket(session, conversation, kind=TicketKind.CALLBACK, reason="callback",
-                                             priority="normal", now=now)
-        elif ticket.kind == TicketKind.LIVE:
-            self._queue.stop_waiting(session, ticket)
-        ticket.kind = TicketKind.CALLBACK
-        ticket.contact_details = phone
-        return self._system(session, conversation, "callback_booked", now, phone=phone, ticket=ticket.id,
-                            reply_by=self._reply_by(conversation.language, now))
-
-    # --- helpers ----------------------------------------------------------------------------
-    def _hours_text(self, language: str) -> str:
-        return self._queue.config.hours_description.get(language, "")
-
-    def _reply_by(self, language: str, now: datetime) -> str:
-        start = self._queue.hours.next_opening(now) or now
-        promise = start + timedelta(hours=self._queue.config.reply_within_hours)
-        return formatting.moment(promise, language, self._queue.hours.zone)
-
-    @staticmethod
-    def _known_phone(conversation: Conversation) -> str | None:
-        return conversation.contact.phone if conversation.contact else None
-
-    @staticmethod
-    def _known_contact(conversation: Conversation) -> str | None:
-        contact: Contact | None = conversation.contact
-        return (contact.email or contact.phone) if contact else None
-
-
-def _contact_in(text: str) -> str | None:
-    """An e-mail address or a phone number the customer typed, tidied; None when neither."""
-    email = _EMAIL.search(text)
-    if email:
-        return email.group(0).lower()
-    candidate = text.strip()
-    if _PHONE.match(candidate) and sum(ch.isdigit() for ch in candidate) >= 7:
-        return re.sub(r"[^\d+]", "", candidate)
-    return None

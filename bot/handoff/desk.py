@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversations.delivery import Delivery
 from bot.conversations.models import Author, Conversation, ConversationState, Message
+from bot.conversations.replies import SystemReplies
 from bot.conversations.texts import GatewayTexts
 from bot.conversations.views import conversation_view, contact_label, message_view, note_view, ticket_view
 from bot.handoff.announcer import QueueAnnouncer
@@ -30,7 +31,7 @@ class AgentDesk:
                  delivery: Delivery, announcer: QueueAnnouncer, clock: Callable[[], datetime]) -> None:
         self._sessions = sessions
         self._queue = queue
-        self._texts = texts
+        self._replies = SystemReplies(texts, queue)
         self._delivery = delivery
         self._announcer = announcer
         self._clock = clock
@@ -101,12 +102,8 @@ class AgentDesk:
             with unit_of_work(self._sessions) as session:
                 ticket = self._own_ticket(session, ticket_id, agent_id)
                 conversation = ticket.conversation
-                now = self._clock()
-                message = Message(conversation=conversation, author=Author.AGENT, channel=conversation.channel,
-                                  language=conversation.language, text=text, buttons=[], agent_id=agent_id,
-                                  created_at=now, handled_at=now)
-                conversation.last_activity_at = now
-                session.add(message)
+                message = self._replies.outbound(session, conversation, Author.AGENT, text, None, self._clock(),
+                                                 agent_id=agent_id)
                 session.flush()
                 session.refresh(message, ["agent"])
                 return conversation, message_view(message)
@@ -151,12 +148,7 @@ class AgentDesk:
         return ticket
 
     def _system(self, session: Session, conversation: Conversation, key: str, **values: Any) -> Message:
-        now = self._clock()
-        message = Message(conversation=conversation, author=Author.SYSTEM, channel=conversation.channel,
-                          language=conversation.language, text=self._texts.say(key, conversation.language, channel=conversation.channel.value, **values),
-                          buttons=[], created_at=now, handled_at=now)
-        session.add(message)
-        return message
+        return self._replies.system(session, conversation, key, self._clock(), **values)
 
     async def _after_change(self, conversation: Conversation, ticket: dict[str, Any],
                             messages: list[dict[str, Any]]) -> None:

@@ -3,7 +3,7 @@ small dialogue, in both languages, ending in a ticket with the contact details."
 
 from sqlalchemy import select
 
-from bot.conversations.core import CALLBACK, LEAVE_MESSAGE
+from bot.conversations.replies import CALLBACK, LEAVE_MESSAGE
 from bot.handoff.models import Ticket, TicketKind
 from tests.bot.channels.chat_client import ChatSocket
 
