@@ -9,15 +9,21 @@ from bot.settings import Settings
 FORM = "application/x-www-form-urlencoded"
 
 
-def signed_url(url, settings: Settings, websocket: bool = False) -> str:
-    """The URL Twilio called, as Twilio saw it (behind a proxy: the configured public URL)."""
-    if not settings.public_base_url:
-        return str(url)
-    base = settings.public_base_url.rstrip("/")
+def public_url(request_url, settings: Settings, path_and_query: str, websocket: bool = False) -> str:
+    """A URL on this gateway as the outside world (and Twilio) sees it: the configured public URL
+    behind a proxy, else the request's own scheme and host."""
+    base = settings.public_base_url.rstrip("/") if settings.public_base_url else f"{request_url.scheme}://{request_url.netloc}"
     if websocket:
         base = base.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
+    return f"{base}{path_and_query}"
+
+
+def signed_url(url, settings: Settings, websocket: bool = False) -> str:
+    """The URL Twilio called, as Twilio saw it."""
+    if not settings.public_base_url:
+        return str(url)
     query = f"?{url.query}" if url.query else ""
-    return f"{base}{url.path}{query}"
+    return public_url(url, settings, f"{url.path}{query}", websocket)
 
 
 async def verified_form(request: Request, settings: Settings) -> dict[str, str]:

@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from twilio.twiml.voice_response import Connect, Dial, VoiceResponse
 
 from bot.api.deps import GatewayDep
-from bot.channels.twilio_signature import verified_form, websocket_is_signed
+from bot.channels.twilio_signature import public_url, verified_form, websocket_is_signed
 from bot.conversations.calls import GatewayCallHandler
 from bot.gateway import Gateway
 from bot.handoff.models import Ticket
@@ -26,13 +26,6 @@ XML = "application/xml"
 SAY_LANGUAGE = {"pl": "pl-PL", "en": "en-GB"}
 
 
-def _public_url(request_url, settings, path: str, websocket: bool = False) -> str:
-    base = settings.public_base_url.rstrip("/") if settings.public_base_url else f"{request_url.scheme}://{request_url.netloc}"
-    if websocket:
-        base = base.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
-    return f"{base}{path}"
-
-
 @router.post("/voice", response_class=Response, responses={200: {"content": {XML: {}}}, 403: {}, 415: {}})
 async def incoming_call(request: Request, gateway: GatewayDep) -> Response:
     """TwiML: stream the call to /twilio/media with its language and caller; hang up after."""
@@ -40,7 +33,7 @@ async def incoming_call(request: Request, gateway: GatewayDep) -> Response:
     language = gateway.settings.language_of_number(form.get("To", ""))
     response = VoiceResponse()
     connect = Connect()
-    stream = connect.stream(url=_public_url(request.url, gateway.settings, "/twilio/media", websocket=True))
+    stream = connect.stream(url=public_url(request.url, gateway.settings, "/twilio/media", websocket=True))
     stream.parameter(name="language", value=language)
     stream.parameter(name="caller", value=form.get("From", ""))
     response.append(connect)
@@ -82,7 +75,7 @@ async def media_stream(socket: WebSocket) -> None:
         if gateway.settings.agents_phone_number:
             dial = Dial()
             dial.number(gateway.settings.agents_phone_number,
-                        url=_public_url(socket.url, gateway.settings, f"/twilio/voice/whisper?ticket={ticket_id}"))
+                        url=public_url(socket.url, gateway.settings, f"/twilio/voice/whisper?ticket={ticket_id}"))
             response.append(dial)
         else:
             response.enqueue(gateway.settings.agents_call_queue)

@@ -65,7 +65,7 @@ class GatewayCallHandler:
             channel=Channel.VOICE, text=text, conversation_id=self.conversation_id, language=self._language,
             payload=engine_text if engine_text != text else None, speech_confidence=turn.confidence))
         replies = await self._core.process(receipt.message_id)
-        language, state, ticket = self._core.conversation_snapshot(self.conversation_id)
+        language, state, ticket = await self._core.conversation_snapshot(self.conversation_id)
         self._language = language
         if state == ConversationState.QUEUED and ticket is not None:
             # A person can take it now: say so, then move the call to them.

@@ -220,12 +220,14 @@ class ConversationCore:
                     message.heard_text = heard_text
         await asyncio.to_thread(store)
 
-    def conversation_snapshot(self, conversation_id: str) -> tuple[str, ConversationState, int | None]:
+    async def conversation_snapshot(self, conversation_id: str) -> tuple[str, ConversationState, int | None]:
         """Language, state and open ticket of a conversation, read now."""
-        with self._sessions() as session:
-            conversation = session.get(Conversation, conversation_id)
-            ticket = self._queue.open_ticket_of(session, conversation_id)
-            return conversation.language, conversation.state, ticket.id if ticket else None
+        def read() -> tuple[str, ConversationState, int | None]:
+            with self._sessions() as session:
+                conversation = session.get(Conversation, conversation_id)
+                ticket = self._queue.open_ticket_of(session, conversation_id)
+                return conversation.language, conversation.state, ticket.id if ticket else None
+        return await asyncio.to_thread(read)
 
     # --- 2. route ---------------------------------------------------------------------------
     async def process(self, message_id: int) -> list[dict[str, Any]]:
