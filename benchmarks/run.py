@@ -13,7 +13,6 @@ import asyncio
 import json
 import os
 import platform
-import re
 import statistics
 import tempfile
 import time
@@ -23,16 +22,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import httpx
-import yaml
 
-from benchmarks import voice
+from benchmarks import surveys, voice
 from benchmarks.gateway import measure_gateway
 from bot.processes import ManagedProcess, engine_with_actions, free_port, gateway_spec
 from bot.settings import PROJECT_ROOT
 from bot.shop.seed import create_demo_shop
+from bot.trainer.datasets import heldout_set
+from bot.trainer.project import ProjectLayout
 
 RESULTS = PROJECT_ROOT / "results"
-HELDOUT = PROJECT_ROOT / "tests" / "data" / "heldout"
 BITEXT = PROJECT_ROOT.parent / "shared" / "benchmarks" / "bitext-en" / "test.jsonl"
 # A realistic turn mix: small talk, an order check with verification, general questions.
 TURNS = {
@@ -42,18 +41,7 @@ TURNS = {
 
 
 def heldout_rows(language: str) -> list[tuple[str, list[str]]]:
-    data = yaml.safe_load((HELDOUT / f"{language}.yml").read_text(encoding="utf-8"))
-    rows = []
-    for block in data["nlu"]:
-        for line in block["examples"].splitlines():
-            if line.startswith("- "):
-                text = line[2:].strip()
-                rows.append((_strip_annotations(text), [block["intent"]]))
-    return rows
-
-
-def _strip_annotations(text: str) -> str:
-    return re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return [(row.text, list(row.accept)) for row in heldout_set(ProjectLayout(PROJECT_ROOT), language).rows]
 
 
 def bitext_rows() -> list[tuple[str, list[str]]]:
@@ -157,6 +145,8 @@ def markdown(results: dict) -> str:
                   f"| acknowledged messages missing from the database | {load['missing_from_store']} of {load['acknowledged']} |"]
     if "voice" in results:
         lines += voice.markdown(results["voice"])
+    if "surveys" in results:
+        lines += surveys.markdown(results["surveys"])
     lines += ["", "## Worst confusions", ""]
     for name, row in results["intent_accuracy"].items():
         pairs = ", ".join(f"{c['expected']}→{c['predicted']} ({c['count']})" for c in row["top_confusions"][:5])
@@ -183,6 +173,7 @@ def main() -> None:
             finally:
                 gateway.stop()
             results["voice"] = voice.measure_voice(database_url, engine_url, PROJECT_ROOT / "var" / "models")
+            results["surveys"] = surveys.measure_surveys(engine_url, database_url)
     results["measured_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     results["machine"] = f"{platform.machine()}, {os.cpu_count()} cores"
     RESULTS.mkdir(exist_ok=True)

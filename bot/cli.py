@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from bot.settings import PROJECT_ROOT, get_settings
+from bot.trainer.commands import add_trainer_commands
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
@@ -122,7 +123,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         ManagedProcess(engine_spec(rasa_port, PROJECT_ROOT / "models", endpoints), PROJECT_ROOT / "var" / "log"),
         ManagedProcess(gateway_spec(settings.gateway_port, settings.database_url, settings.rasa_url), PROJECT_ROOT / "var" / "log"),
     ]
-    demo_login = f"(demo: anna / {settings.demo_agent_password})" if settings.environment == "development" else ""
+    demo_login = (f"(demo: anna, trainer tr / {settings.demo_agent_password})"
+                  if settings.environment == "development" else "")
     stopping = False
 
     def _stop(*_):
@@ -182,8 +184,10 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("username")
     add.add_argument("--name", help="name shown to customers, e.g. 'Anna'")
     add.add_argument("--languages", default="pl,en", help="comma-separated: pl,en")
-    add.add_argument("--role", choices=["agent", "admin"], default="agent")
+    add.add_argument("--role", choices=["agent", "admin", "trainer"], default="agent",
+                     help="trainer: the review inbox only; admin: queue and review inbox")
     add.set_defaults(handler=cmd_agent_add)
+    add_trainer_commands(commands)
     args = parser.parse_args(argv)
     return args.handler(args)
 

@@ -27,6 +27,8 @@ from bot.persistence.base import utcnow
 from bot.persistence.database import make_engine, session_factory
 from bot.realtime import Hub
 from bot.settings import Settings
+from bot.surveys.result import SURVEY_RESULT_TYPE
+from bot.surveys.wiring import Surveys, build_surveys
 from bot.text.language import detector_for
 
 
@@ -43,6 +45,7 @@ class Gateway:
     delivery: Delivery
     twilio: Client
     clock: Callable[[], datetime]
+    surveys: Surveys
     speech: SpeechEngines | None = None
     _closers: list = field(default_factory=list)
     _background: set[asyncio.Task] = field(default_factory=set)
@@ -92,5 +95,7 @@ async def build_gateway(settings: Settings, clock: Callable[[], datetime] = utcn
     core = ConversationCore(sessions, engine, queue, texts, delivery, announcer,
                             detector_for(settings.nlu_data_dir), clock)
     desk = AgentDesk(sessions, queue, texts, delivery, announcer, clock)
-    return Gateway(settings, database, sessions, hub, texts, queue, core, desk, delivery, twilio, clock, speech,
+    surveys = build_surveys(settings, sessions, queue, texts, delivery, announcer, twilio, clock)
+    core.handle_custom(SURVEY_RESULT_TYPE, surveys.results.from_assistant)
+    return Gateway(settings, database, sessions, hub, texts, queue, core, desk, delivery, twilio, clock, surveys, speech,
                    _closers=[engine.close, twilio.http_client.session.close])

@@ -8,14 +8,17 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from bot.api import conversations, health
-from bot.channels import twilio_messaging, twilio_voice, webchat
+from bot.api import conversations, health, nps
+from bot.channels import twilio_messaging, twilio_survey, twilio_voice, webchat
 from bot.channels.speech_engines import SpeechEngines
+from bot.console import nps as console_nps
+from bot.console import review as console_review
 from bot.console import routes as console
 from bot.gateway import build_gateway
 from bot.persistence.base import utcnow
 from bot.settings import PROJECT_ROOT, Settings, get_settings
-from bot.web import pages
+from bot.surveys.scheduler import SurveyScheduler
+from bot.web import pages, survey_page
 
 
 def create_app(settings: Settings | None = None, clock: Callable[[], datetime] = utcnow,
@@ -27,7 +30,14 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         gateway = await build_gateway(settings or get_settings(), clock, speech)
         app.state.gateway = gateway
         gateway.run_in_background(gateway.core.answer_unanswered())
+        scheduler = None
+        if gateway.settings.survey_scheduler and gateway.surveys.config.enabled:
+            scheduler = SurveyScheduler(gateway.surveys.dialer, gateway.settings.database_url,
+                                        gateway.surveys.config.select_every_minutes)
+            scheduler.start()
         yield
+        if scheduler is not None:
+            scheduler.shutdown()
         await gateway.close()
 
     app = FastAPI(
@@ -39,7 +49,8 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     # Shops embed the widget on their own sites: its texts and availability are readable from any
     # origin (no cookies). The console's cookie is SameSite=strict, so this opens nothing there.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"], allow_credentials=False)
-    for module in (health, pages, webchat, twilio_messaging, twilio_voice, conversations, console):
+    for module in (health, pages, survey_page, webchat, twilio_messaging, twilio_voice, twilio_survey, conversations, nps,
+                   console, console_nps, console_review):
         app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=PROJECT_ROOT / "bot" / "console" / "static"),
               name="console-static")

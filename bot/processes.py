@@ -116,9 +116,15 @@ def gateway_spec(port: int, database_url: str, rasa_url: str, env: dict[str, str
     )
 
 
+# Conversations kept in the engine's memory must outlive a model swap (`koliber train`): see
+# engine_plugins/tracker_store.py.
+TRACKER_STORE = "engine_plugins.tracker_store.ProcessTrackerStore"
+
+
 def write_endpoints(path: Path, action_port: int) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n', encoding="utf-8")
+    path.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+                    f'tracker_store:\n  type: {TRACKER_STORE}\n', encoding="utf-8")
     return path
 
 

@@ -71,6 +71,25 @@ class Settings(BaseSettings):
     call_silence_seconds: float = Field(8.0, validation_alias="KOLIBER_CALL_SILENCE_SECONDS")
     call_max_reprompts: int = Field(2, validation_alias="KOLIBER_CALL_MAX_REPROMPTS")
 
+    # Post-purchase NPS survey calls: who is called, when and how often (config/surveys.yml).
+    surveys_config_path: Path = Field(PROJECT_ROOT / "config" / "surveys.yml", validation_alias="KOLIBER_SURVEYS_CONFIG")
+    # Off by default so `koliber run` never phones real customers until a shop says so.
+    survey_scheduler: bool = Field(False, validation_alias="KOLIBER_SURVEY_SCHEDULER")
+
+    # Review inbox (bot/trainer/, console pages under /console/review).
+    domain_path: Path = Field(PROJECT_ROOT / "domain.yml", validation_alias="KOLIBER_DOMAIN_PATH")
+    # A customer message the engine classified below this confidence is listed for review. The
+    # NLU fallback fires at 0.2 (config.yml); between the two the bot guessed.
+    review_confidence_threshold: float = Field(0.4, validation_alias="KOLIBER_REVIEW_CONFIDENCE_THRESHOLD")
+    exported_stories_path: Path = Field(PROJECT_ROOT / "tests" / "stories" / "test_from_conversations.yml",
+                                        validation_alias="KOLIBER_EXPORTED_STORIES")
+    review_texts_path: Path = Field(PROJECT_ROOT / "config" / "review_texts.yml", validation_alias="KOLIBER_REVIEW_TEXTS")
+
+    def outside_url(self, path_and_query: str) -> str:
+        """A URL on this gateway for Twilio to call back on, without a request to go by."""
+        base = (self.public_base_url or f"http://127.0.0.1:{self.gateway_port}").rstrip("/")
+        return f"{base}{path_and_query}"
+
     def language_of_number(self, dialled: str) -> str:
         for entry in self.voice_numbers.split(","):
             number, _, language = entry.partition("=")

@@ -15,6 +15,7 @@ from bot.settings import PROJECT_ROOT
 from bot.shop.policy import ShopPolicy, load_policy
 from bot.shop.seed import seed_demo_shop
 from bot.shop.service import SqlShopService
+from tests.browser import browser  # noqa: F401  (headless Chromium, once per session)
 from tests.stack import stack  # noqa: F401  (the real engine + action server, once per session)
 
 # Monday 23 November 2026, 10:00 in Warsaw: a business day, before the dispatch cut-off.

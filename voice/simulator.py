@@ -84,12 +84,14 @@ def read_wav(path: Path) -> tuple[bytes, int]:
 
 class CallSimulator:
     def __init__(self, url: str, *, synthesizer: SpeechSynthesizer | None = None, caller: str = "+48600000000",
-                 language: str = "pl", headers: dict[str, str] | None = None) -> None:
+                 language: str = "pl", headers: dict[str, str] | None = None, call_sid: str | None = None,
+                 parameters: dict[str, str] | None = None) -> None:
         self.url = url
-        self.call_sid = "CA" + uuid.uuid4().hex
+        self.call_sid = call_sid or "CA" + uuid.uuid4().hex
         self.stream_sid = "MZ" + uuid.uuid4().hex
         self._synthesizer = synthesizer
-        self._parameters = {"language": language, "caller": caller}
+        # The <Stream> parameters Twilio passes on: the TwiML's own when given (an outbound call).
+        self._parameters = parameters or {"language": language, "caller": caller}
         self._headers = headers or {}
         self._socket: ClientConnection | None = None
         self._line = _Line()

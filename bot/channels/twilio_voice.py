@@ -81,7 +81,7 @@ async def media_stream(socket: WebSocket) -> None:
             response.enqueue(gateway.settings.agents_call_queue)
         await gateway.twilio.calls(call_sid).update_async(twiml=str(response))
 
-    handler = GatewayCallHandler(gateway.core, gateway.delivery, transfer)
+    handler = GatewayCallHandler(gateway.core, gateway.delivery, transfer, gateway.surveys)
     call = VoiceCall(handler, engines.recognizer, engines.synthesizer, gateway.settings.default_language,
                      CallSettings(silence_reprompt_seconds=gateway.settings.call_silence_seconds,
                                   max_reprompts=gateway.settings.call_max_reprompts))

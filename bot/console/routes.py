@@ -81,6 +81,8 @@ async def set_status(gateway: GatewayDep, agent: MaybeAgent, status_: Annotated[
 def queue_page(request: Request, agent: MaybeAgent) -> Response:
     if agent is None:
         return RedirectResponse("/console/login", status_code=status.HTTP_303_SEE_OTHER)
+    if agent.role == "trainer":  # a trainer works in the review inbox, not the queue
+        return RedirectResponse("/console/review", status_code=status.HTTP_303_SEE_OTHER)
     return templates.TemplateResponse(request, "queue.html", {"agent": agent.as_dict()})
 
 

@@ -8,11 +8,12 @@ a handoff during working hours transfers the live call to the agents.
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from bot.conversations.core import ConversationCore, InboundMessage
 from bot.conversations.delivery import Delivery
 from bot.conversations.models import Channel, ConversationState
+from bot.engine.client import EngineUnavailable
 from bot.text.number_words import words_to_digits
 from voice.call import BotReply, CallerTurn, CallInfo, Utterance
 from voice.normalizer import normalize_spoken
@@ -28,13 +29,26 @@ LANGUAGE_WORDS = {"en": ("english", "angielsku", "angielski"), "pl": ("polish", 
 Transfer = Callable[[str, int, str], Awaitable[None]]
 
 
+class OutboundDialogue(Protocol):
+    """A call the shop placed (a survey): the assistant speaks first, and its dialogue says when
+    the call is over."""
+
+    async def begin(self, parameters: dict[str, str], conversation_id: str) -> str | None:
+        """The intent that starts the call's dialogue, or None when this call is not one of ours."""
+
+    async def is_over(self, conversation_id: str) -> bool: ...
+
+
 class GatewayCallHandler:
     """One call's handler (voice.call.CallHandler) on top of the conversation core."""
 
-    def __init__(self, core: ConversationCore, delivery: Delivery, transfer: Transfer) -> None:
+    def __init__(self, core: ConversationCore, delivery: Delivery, transfer: Transfer,
+                 outbound: OutboundDialogue | None = None) -> None:
         self._core = core
         self._delivery = delivery
         self._transfer = transfer
+        self._outbound = outbound
+        self._outbound_call = False
         self._caller: str | None = None
         self.conversation_id: str | None = None
         self._call_sid = ""
@@ -48,7 +62,14 @@ class GatewayCallHandler:
         self._language = call.parameters.get("language", "pl")
         self._caller = call.parameters.get("caller") or None
         self.conversation_id = await self._core.open_call(call.call_sid, self._caller, self._language)
-        return self._reply([await self._core.say(self.conversation_id, "call_greeting", self._language)])
+        intent = await self._outbound.begin(call.parameters, self.conversation_id) if self._outbound else None
+        if intent is None:
+            return self._reply([await self._core.say(self.conversation_id, "call_greeting", self._language)])
+        self._outbound_call = self._caller_spoke = True  # no language keys: the shop chose the language
+        try:
+            return self._reply(await self._core.start_dialogue(self.conversation_id, intent))
+        except EngineUnavailable:
+            return self._reply([await self._core.say(self.conversation_id, "call_goodbye")], hang_up=True)
 
     async def answer(self, turn: CallerTurn) -> BotReply:
         assert self.conversation_id is not None, "start() comes first"
@@ -71,6 +92,8 @@ class GatewayCallHandler:
             # A person can take it now: say so, then move the call to them.
             replies.append(await self._core.say(self.conversation_id, "call_transfer"))
             self._transfer_ticket = ticket
+            return self._reply(replies, hang_up=True)
+        if self._outbound_call and await self._outbound.is_over(self.conversation_id):
             return self._reply(replies, hang_up=True)
         return self._reply(replies)
 

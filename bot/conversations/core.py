@@ -41,6 +41,10 @@ CONVERSATION_IDLE = timedelta(hours=24)
 # After a restart, messages this recent that were never answered still get an answer.
 UNANSWERED_RECOVERY = timedelta(hours=1)
 
+# Handles a custom message from the assistant that is not a handoff (a survey's result, say)
+# inside the turn's transaction; returns whether it changed the handoff queue.
+CustomMessageHandler = Callable[[Session, Conversation, dict[str, Any], datetime], bool]
+
 
 @dataclass(frozen=True)
 class InboundMessage:
@@ -87,6 +91,7 @@ class _Turn:
     payload: str | None
     handoff_mode: str
     contact_id: int | None
+    speech_confidence: float | None
 
 
 class ConversationCore:
@@ -105,6 +110,11 @@ class ConversationCore:
         self._leave_message = LeaveMessageDialogue(queue, self._replies)
         self._locks: dict[str, asyncio.Lock] = {}
         self._lock_users: dict[str, int] = defaultdict(int)
+        self._custom_handlers: dict[str, CustomMessageHandler] = {}
+
+    def handle_custom(self, message_type: str, handler: CustomMessageHandler) -> None:
+        """Lets a feature act on the assistant's custom messages of one `type`."""
+        self._custom_handlers[message_type] = handler
 
     # --- 1. store ---------------------------------------------------------------------------
     async def accept(self, inbound: InboundMessage) -> Receipt:
@@ -298,7 +308,7 @@ class ConversationCore:
             mode = "live" if self._queue.availability(session, conversation.language, self._clock()).live else "offline"
             return _Turn(conversation.id, conversation.channel, conversation.address, conversation.language,
                          conversation.state, conversation.pending_prompt, message.text, message.payload, mode,
-                         conversation.contact_id)
+                         conversation.contact_id, message.speech_confidence)
 
     def _mark_handled(self, message_id: int) -> None:
         with unit_of_work(self._sessions) as session:
@@ -307,6 +317,8 @@ class ConversationCore:
     async def _ask_engine(self, message_id: int, turn: _Turn) -> list[dict[str, Any]]:
         metadata = {"channel": turn.channel.value, "language": turn.language, "handoff": turn.handoff_mode,
                     "contact_id": turn.contact_id}
+        if turn.speech_confidence is not None:
+            metadata["speech_confidence"] = turn.speech_confidence
         try:
             engine_turn = await self._engine.send(turn.conversation_id, turn.payload or turn.text, metadata)
             replies, queue_changed = await asyncio.to_thread(self._record_engine_turn, message_id, engine_turn)
@@ -316,17 +328,39 @@ class ConversationCore:
             await self._announcer.announce()
         return replies
 
+    async def start_dialogue(self, conversation_id: str, intent: str) -> list[dict[str, Any]]:
+        """Starts one of the assistant's dialogues (`/intent`) without a customer message: the
+        assistant speaks first, as in a call the shop places. Returns the replies (also delivered)."""
+        def read() -> tuple[Channel, str | None, str]:
+            with self._sessions() as session:
+                conversation = session.get(Conversation, conversation_id)
+                return conversation.channel, conversation.address, conversation.language
+        channel, address, language = await asyncio.to_thread(read)
+        async with self._turn_lock(conversation_id):
+            engine_turn = await self._engine.send(conversation_id, f"/{intent}", {"channel": channel.value,
+                                                                                 "language": language})
+            replies, queue_changed = await asyncio.to_thread(self._record_engine_turn, None, engine_turn,
+                                                             conversation_id)
+        if queue_changed:
+            await self._announcer.announce()
+        await self._delivery.deliver(conversation_id, channel, address, replies)
+        return replies
+
     # --- 3. record the answer ---------------------------------------------------------------
-    def _record_engine_turn(self, message_id: int, engine_turn: EngineTurn) -> tuple[list[dict[str, Any]], bool]:
+    def _record_engine_turn(self, message_id: int | None, engine_turn: EngineTurn,
+                            conversation_id: str | None = None) -> tuple[list[dict[str, Any]], bool]:
         with unit_of_work(self._sessions) as session:
-            message = session.get(Message, message_id)
-            conversation = message.conversation
+            message = session.get(Message, message_id) if message_id is not None else None
+            conversation = message.conversation if message else session.get(Conversation, conversation_id)
             now = self._clock()
-            message.handled_at = now
-            message.intent, message.confidence = engine_turn.intent, engine_turn.confidence
+            if message is not None:
+                message.handled_at = now
+                message.intent, message.confidence = engine_turn.intent, engine_turn.confidence
             language = engine_turn.slots.get("language")
             if language in ("pl", "en"):
-                message.language = conversation.language = language
+                conversation.language = language
+                if message is not None:
+                    message.language = language
             verified = engine_turn.slots.get("verified_order")
             if verified and verified != conversation.verified_order:
                 conversation.verified_order = verified
@@ -335,9 +369,12 @@ class ConversationCore:
             queue_changed = False
             for bot_message in engine_turn.messages:
                 signal = HandoffSignal.from_message(bot_message.custom) if bot_message.custom else None
+                handler = self._custom_handlers.get((bot_message.custom or {}).get("type"))
                 if signal is not None:
                     replies += self._hand_off(session, conversation, signal, now)
                     queue_changed = True
+                elif handler is not None:
+                    queue_changed = handler(session, conversation, bot_message.custom, now) or queue_changed
                 elif bot_message.text:
                     replies.append(self._replies.outbound(session, conversation, Author.BOT, bot_message.text,
                                                   bot_message.buttons, now))

@@ -73,13 +73,20 @@ def close_session(session: Session, token: str) -> None:
     session.execute(delete(AgentSession).where(AgentSession.token_hash == _digest(token)))
 
 
-DEMO_AGENTS = (("anna", "Anna", ["pl", "en"]), ("tom", "Tom", ["en"]))
+DEMO_AGENTS = (("anna", "Anna", ["pl", "en"], AgentRole.AGENT), ("tom", "Tom", ["en"], AgentRole.AGENT),
+               ("tr", "Trainer", ["pl", "en"], AgentRole.TRAINER))
 
 
 def seed_demo_agents(session: Session, password: str) -> list[str]:
-    """Two console accounts for trying the product, unless agents exist already."""
-    if session.scalar(select(Agent.id).limit(1)) is not None:
+    """Console accounts for trying the product: two agents and a trainer. Never added beside real
+    accounts; a database seeded before the trainer existed gets the missing ones."""
+    existing = set(session.scalars(select(Agent.username)))
+    demo = {username for username, *_ in DEMO_AGENTS}
+    if existing - demo:
         return []
-    for username, name, languages in DEMO_AGENTS:
-        create_agent(session, username, name, password, languages)
-    return [username for username, _, _ in DEMO_AGENTS]
+    created = []
+    for username, name, languages, role in DEMO_AGENTS:
+        if username not in existing:
+            create_agent(session, username, name, password, languages, role)
+            created.append(username)
+    return created

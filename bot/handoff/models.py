@@ -18,6 +18,7 @@ class AgentStatus(str, enum.Enum):
 class AgentRole(str, enum.Enum):
     AGENT = "agent"
     ADMIN = "admin"
+    TRAINER = "trainer"  # teaches the assistant from real conversations (the review inbox)
 
 
 class TicketKind(str, enum.Enum):

@@ -21,3 +21,7 @@ def widget_texts(path: Path, language: str) -> dict[str, str]:
 
 def shop_page_texts(path: Path, language: str) -> dict[str, str]:
     return _pick(_load(path)["shop_page"], language)
+
+
+def survey_page_texts(path: Path, language: str) -> dict[str, str]:
+    return _pick(_load(path)["survey_page"], language)

@@ -4,6 +4,7 @@ real one (the session's `stack`) or an address where nothing listens."""
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from twilio.request_validator import RequestValidator
 from bot.handoff.agents import create_agent
 from bot.handoff.models import Agent, AgentStatus
 from bot.main import create_app
+from bot.persistence.base import utcnow
 from bot.persistence.database import make_engine, session_factory, unit_of_work
 from bot.persistence.migrate import upgrade
 from bot.settings import PROJECT_ROOT, Settings
@@ -80,10 +82,10 @@ def make_gateway(twilio_cloud) -> Iterator[Callable[..., GatewayUnderTest]]:
     running: list[TestClient] = []
 
     def start(database_url: str, rasa_url: str = DEAD_ENGINE, handoff_config: Path = ALWAYS_OPEN,
-              **extra: str) -> GatewayUnderTest:
+              clock: Callable[[], datetime] = utcnow, **extra: str) -> GatewayUnderTest:
         upgrade(database_url)
         settings = gateway_settings(database_url, rasa_url, handoff_config, twilio_cloud, **extra)
-        client = TestClient(create_app(settings))
+        client = TestClient(create_app(settings, clock=clock))
         client.__enter__()
         running.append(client)
         return GatewayUnderTest(client, settings, session_factory(make_engine(database_url)), twilio_cloud)

@@ -27,11 +27,26 @@ class SentMessage:
 
 
 @dataclass
+class PlacedCall:
+    """An outbound call asked for with POST .../Calls.json."""
+
+    sid: str
+    to: str
+    from_: str
+    url: str
+    status_callback: str
+    status_callback_events: list[str]
+    machine_detection: str | None
+
+
+@dataclass
 class FakeTwilioCloud:
     account_sid: str
     auth_token: str
     sent: list[SentMessage] = field(default_factory=list)
     call_updates: list[tuple[str, str]] = field(default_factory=list)  # (CallSid, TwiML)
+    placed_calls: list[PlacedCall] = field(default_factory=list)
+    refuse_calls: bool = False  # answer calls.create with Twilio's error for an invalid number
     base_url: str = ""
 
     def messages_to(self, number: str) -> list[str]:
@@ -78,6 +93,29 @@ def build_app(cloud: FakeTwilioCloud) -> FastAPI:
             "error_message": None, "from": sender, "messaging_service_sid": None, "num_media": "0",
             "num_segments": "1", "price": None, "price_unit": "USD", "sid": sid, "status": "queued",
             "subresource_uris": {"media": uri.replace(".json", "/Media.json")}, "to": to, "uri": uri,
+        })
+
+    @app.post("/2010-04-01/Accounts/{account_sid}/Calls.json")
+    async def create_call(account_sid: str, request: Request):
+        """Placing an outbound call: Twilio answers 201 with the queued call."""
+        if request.headers.get("authorization") != expected_auth or account_sid != cloud.account_sid:
+            return _error(401, 20003, "Authenticate")
+        form = await request.form()
+        to, sender, url = form.get("To"), form.get("From"), form.get("Url")
+        if not to or not sender or not (url or form.get("Twiml")):
+            return _error(400, 21205, "Url parameter is required.")
+        if cloud.refuse_calls:
+            return _error(400, 21211, f"Invalid 'To' Phone Number: {to}")
+        sid = "CA" + secrets.token_hex(16)
+        cloud.placed_calls.append(PlacedCall(sid, str(to), str(sender), str(url), str(form.get("StatusCallback") or ""),
+                                             [str(e) for e in form.getlist("StatusCallbackEvent")],
+                                             form.get("MachineDetection")))
+        now = formatdate(usegmt=True)
+        return JSONResponse(status_code=201, content={
+            "sid": sid, "account_sid": account_sid, "api_version": "2010-04-01", "status": "queued",
+            "direction": "outbound-api", "from": sender, "to": to, "date_created": now, "date_updated": now,
+            "start_time": None, "end_time": None, "duration": None, "price": None, "answered_by": None,
+            "uri": f"/2010-04-01/Accounts/{account_sid}/Calls/{sid}.json",
         })
 
     @app.post("/2010-04-01/Accounts/{account_sid}/Calls/{call_sid}.json")

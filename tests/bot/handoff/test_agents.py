@@ -15,7 +15,7 @@ from bot.handoff.agents import (
     open_session,
     seed_demo_agents,
 )
-from bot.handoff.models import Agent, AgentSession
+from bot.handoff.models import Agent, AgentRole, AgentSession
 from bot.persistence.database import session_factory, unit_of_work
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
@@ -94,12 +94,21 @@ def test_logging_out_ends_the_session(sessions, ola):
 
 def test_demo_agents_are_seeded_once(sessions):
     with unit_of_work(sessions) as session:
-        assert seed_demo_agents(session, "demo-password") == ["anna", "tom"]
+        assert seed_demo_agents(session, "demo-password") == ["anna", "tom", "tr"]
     with unit_of_work(sessions) as session:
         assert seed_demo_agents(session, "demo-password") == []
         assert authenticate(session, "anna", "demo-password").language_list == ["pl", "en"]
         assert authenticate(session, "tom", "demo-password").language_list == ["en"]
-        assert session.scalar(select(func.count()).select_from(Agent)) == 2
+        assert authenticate(session, "tr", "demo-password").role == AgentRole.TRAINER
+        assert session.scalar(select(func.count()).select_from(Agent)) == 3
+
+
+def test_a_demo_database_from_before_the_trainer_gets_the_trainer(sessions):
+    with unit_of_work(sessions) as session:
+        create_agent(session, "anna", "Anna", "demo-password", ["pl", "en"])
+        create_agent(session, "tom", "Tom", "demo-password", ["en"])
+    with unit_of_work(sessions) as session:
+        assert seed_demo_agents(session, "demo-password") == ["tr"]
 
 
 def test_demo_agents_are_not_added_next_to_real_ones(sessions, ola):

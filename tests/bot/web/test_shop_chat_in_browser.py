@@ -5,26 +5,15 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from bot.handoff.agents import create_agent
 from bot.persistence.database import make_engine, session_factory, unit_of_work
 from bot.processes import ManagedProcess, free_port, gateway_spec
 from tests.bot.conftest import ALWAYS_OPEN
 
-CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "agent-password"
 BOT_ANSWER_TIMEOUT = 30_000
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,103 @@
+"""The survey by SMS link, for customers every call reached on voicemail: the link goes out as an
+SMS in a conversation of its own, and the page's answer is stored like a call's."""
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.conversations.delivery import Delivery
+from bot.conversations.identity import contact_for_phone
+from bot.conversations.models import Author, Channel, Conversation, ConversationState, Message
+from bot.conversations.replies import SystemReplies
+from bot.conversations.views import message_view
+from bot.handoff.announcer import QueueAnnouncer
+from bot.persistence.database import unit_of_work
+from bot.settings import Settings
+from bot.shop.models import Order
+from bot.surveys.dialer import new_link_token
+from bot.surveys.models import Survey, SurveyState
+from bot.surveys.result import SurveyOutcome, SurveyResult
+from bot.surveys.results import SurveyResults, link_token_hash
+
+
+@dataclass(frozen=True)
+class LinkedSurvey:
+    language: str
+    order_number: str
+    answered: bool
+
+
+class SurveyLinks:
+    def __init__(self, sessions: sessionmaker[Session], replies: SystemReplies, delivery: Delivery,
+                 results: SurveyResults, announcer: QueueAnnouncer, settings: Settings,
+                 clock: Callable[[], datetime]) -> None:
+        self._sessions = sessions
+        self._replies = replies
+        self._delivery = delivery
+        self._results = results
+        self._announcer = announcer
+        self._settings = settings
+        self._clock = clock
+
+    async def send(self, survey_id: int) -> None:
+        prepared = await asyncio.to_thread(self._prepare, survey_id)
+        if prepared is not None:
+            conversation_id, phone, view = prepared
+            await self._delivery.deliver(conversation_id, Channel.SMS, phone, [view])
+
+    def _prepare(self, survey_id: int) -> tuple[str, str, dict] | None:
+        with unit_of_work(self._sessions) as session:
+            survey = session.get(Survey, survey_id)
+            if survey is None or survey.link_sent_at is not None:
+                return None
+            now, token = self._clock(), new_link_token()
+            conversation = Conversation(
+                id=str(uuid.uuid4()), channel=Channel.SMS, address=survey.phone, language=survey.language,
+                state=ConversationState.BOT, pending_data={}, created_at=now, last_activity_at=now,
+                contact=contact_for_phone(session, survey.phone))
+            session.add(conversation)
+            session.flush()  # no relationship tells SQLAlchemy the conversation must exist first
+            survey.link_token_hash, survey.link_sent_at = link_token_hash(token), now
+            survey.link_conversation_id = conversation.id
+            message = self._replies.system(session, conversation, "survey_link_sms", now,
+                                           order=session.get(Order, survey.order_id).number,
+                                           link=self._settings.outside_url(f"/survey/{token}"))
+            session.flush()
+            return conversation.id, survey.phone, message_view(message)
+
+    def find(self, token: str) -> LinkedSurvey | None:
+        with self._sessions() as session:
+            survey = self._by_token(session, token)
+            if survey is None:
+                return None
+            return LinkedSurvey(survey.language, session.get(Order, survey.order_id).number,
+                                survey.score is not None or survey.outcome == SurveyOutcome.OPTED_OUT)
+
+    async def answer(self, token: str, score: int, reason: str, callback: bool) -> bool:
+        """Stores the page's answer; False when the link is unknown or already answered."""
+        def store() -> tuple[bool, bool]:
+            with unit_of_work(self._sessions) as session:
+                survey = self._by_token(session, token)
+                if survey is None or survey.score is not None:
+                    return False, False
+                now = self._clock()
+                conversation = session.get(Conversation, survey.link_conversation_id)
+                session.add(Message(conversation=conversation, author=Author.CUSTOMER, channel=Channel.SMS,
+                                    language=survey.language, text=f"{score}/10. {reason}".strip(), buttons=[],
+                                    created_at=now, handled_at=now))
+                result = SurveyResult(SurveyOutcome.COMPLETED, survey.language, score, reason or None, callback)
+                return True, self._results.record(session, survey, conversation, result, "web", now)
+        stored, ticket_opened = await asyncio.to_thread(store)
+        if ticket_opened:
+            await self._announcer.announce()
+        return stored
+
+    @staticmethod
+    def _by_token(session: Session, token: str) -> Survey | None:
+        return session.scalar(select(Survey).where(Survey.link_token_hash == link_token_hash(token),
+                                                   Survey.state == SurveyState.FINISHED))

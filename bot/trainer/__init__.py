@@ -1,0 +1,1 @@
+"""Trainer tools: validate the training data, evaluate the model, retrain and reload the engine."""

@@ -1,0 +1,26 @@
+"""Interface text of the review pages, per language, from config/review_texts.yml."""
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from bot.handoff.agents import LANGUAGES
+
+
+@lru_cache
+def _load(path: Path) -> dict[str, dict[str, str]]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def review_texts(path: Path, language: str) -> dict[str, str]:
+    texts = _load(path)
+    return texts.get(language) or texts["en"]
+
+
+def pick_language(asked: str | None, remembered: str | None, agent_languages: list[str]) -> str:
+    """The language asked for in the URL, else the one chosen before, else the trainer's first."""
+    for candidate in (asked, remembered, *agent_languages):
+        if candidate in LANGUAGES:
+            return candidate
+    return "en"

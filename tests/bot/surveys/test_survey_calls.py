@@ -1,0 +1,188 @@
+"""Whole survey calls: the gateway places the call at the fake Twilio cloud, the "phone" answers
+(Twilio's signed answer webhook, then its Media Streams socket driven by the call simulator with
+real espeak-ng audio), the real trained engine and action server hold the survey, and Twilio's
+status callback closes it. What the customer says is replayed by ScriptedRecognizer (no Polish
+speech model offline); every other part of the call is real."""
+
+import asyncio
+import uuid
+from datetime import datetime, timedelta
+from xml.etree import ElementTree
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from sqlalchemy import select
+from twilio.request_validator import RequestValidator
+
+from bot.channels.speech_engines import SpeechEngines
+from bot.conversations.models import Author, Message
+from bot.handoff.models import Ticket, TicketKind
+from bot.main import create_app
+from bot.persistence.database import make_engine, session_factory, unit_of_work
+from bot.surveys.models import Survey, SurveyCall, SurveyOptOut
+from bot.surveys.result import SurveyOutcome
+from tests.bot.conftest import ALWAYS_OPEN, API_KEY, TWILIO_TOKEN, gateway_settings
+from tests.bot.surveys.shop_rows import delivered_order
+from tests.served import ServedApp
+from voice.frames.text import Transcript
+from voice.simulator import CallSimulator
+from voice.stt.scripted import ScriptedRecognizer
+from voice.tts.espeak import EspeakSynthesizer
+
+pytestmark = pytest.mark.speech_model
+# A Tuesday morning long after the demo shop's own deliveries, so only this test's orders are due.
+NOW = datetime(2027, 6, 15, 11, 0, tzinfo=ZoneInfo("Europe/Warsaw"))
+
+
+@pytest.fixture(scope="module")
+def synthesizer() -> EspeakSynthesizer:
+    return EspeakSynthesizer(rate_wpm=200)
+
+
+class SurveyLine:
+    """One customer's phone, with the gateway that calls it."""
+
+    def __init__(self, stack, twilio_cloud, synthesizer, script: list, language: str) -> None:
+        self.phone = f"+4860{uuid.uuid4().int % 10**7:07d}"
+        self.sessions = session_factory(make_engine(stack.database_url))
+        with unit_of_work(self.sessions) as session:
+            order = delivered_order(session, NOW - timedelta(days=4), phone=self.phone, language=language,
+                                    category="shoes")
+            self.order_id, self.order_number = order.id, order.number
+        self.settings = gateway_settings(stack.database_url, stack.engine_url, ALWAYS_OPEN, twilio_cloud,
+                                         KOLIBER_CALL_SILENCE_SECONDS="30")
+        self.server = ServedApp(create_app(self.settings, clock=lambda: NOW,
+                                           speech=SpeechEngines(ScriptedRecognizer(script), synthesizer)))
+        self.settings.public_base_url = self.server.base_url
+        self.cloud = twilio_cloud
+        self.synthesizer = synthesizer
+
+    def ring(self) -> tuple:
+        """Runs a survey round and answers the call to this phone as a person: (call, stream URL, parameters)."""
+        placed = httpx.post(f"{self.server.base_url}/api/v1/surveys/round", headers={"Authorization": f"Bearer {API_KEY}"})
+        assert placed.status_code == 200, placed.text
+        [call] = [c for c in self.cloud.placed_calls if c.to == self.phone]
+        twiml = ElementTree.fromstring(self.twilio_post(call.url, {"CallSid": call.sid, "AnsweredBy": "human",
+                                                                  "To": self.phone, "From": call.from_}).text)
+        stream = twiml.find("./Connect/Stream")
+        return call, stream.get("url"), {p.get("name"): p.get("value") for p in stream.findall("Parameter")}
+
+    def twilio_post(self, url: str, params: dict[str, str]) -> httpx.Response:
+        signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
+        response = httpx.post(url, data=params, headers={"X-Twilio-Signature": signature})
+        assert response.status_code == 200, response.text
+        return response
+
+    def simulator(self, call, url: str, parameters: dict[str, str]) -> CallSimulator:
+        signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, {})
+        return CallSimulator(url, synthesizer=self.synthesizer, headers={"X-Twilio-Signature": signature},
+                             call_sid=call.sid, parameters=parameters)
+
+    def hang_up_at_twilio(self, call) -> None:
+        self.twilio_post(call.status_callback, {"CallSid": call.sid, "CallStatus": "completed",
+                                                "AnsweredBy": "human", "CallDuration": "40"})
+
+    def survey(self) -> Survey:
+        with self.sessions() as session:
+            return session.scalar(select(Survey).where(Survey.order_id == self.order_id))
+
+    def bot_said(self) -> list[str]:
+        with self.sessions() as session:
+            conversation_id = session.scalar(select(SurveyCall.conversation_id).join(Survey)
+                                             .where(Survey.order_id == self.order_id))
+            return list(session.scalars(select(Message.text).where(Message.conversation_id == conversation_id,
+                                                                   Message.author == Author.BOT)
+                                        .order_by(Message.id)))
+
+
+@pytest.fixture
+def line(stack, twilio_cloud, synthesizer):
+    lines = []
+
+    def open_line(script: list, language: str = "pl") -> SurveyLine:
+        line = SurveyLine(stack, twilio_cloud, synthesizer, script, language)
+        line.server.__enter__()
+        lines.append(line)
+        return line
+
+    yield open_line
+    for opened in lines:
+        opened.server.__exit__()
+
+
+def survey_call(line: SurveyLine, say: list[tuple[str, str] | str]) -> bool:
+    """Answers the call, hears the intro, says or types each answer; True when the bot hung up."""
+    call, url, parameters = line.ring()
+
+    async def talk() -> bool:
+        async with line.simulator(call, url, parameters) as phone:
+            intro = await phone.listen()
+            assert intro.audio_ms > 2000
+            for answer in say:
+                if isinstance(answer, tuple):
+                    await phone.say(*answer)
+                else:
+                    await phone.press(answer)
+            await phone.listen(timeout=15)
+            return phone.ended_by_bot
+
+    ended_by_bot = asyncio.run(talk())
+    line.hang_up_at_twilio(call)
+    assert ended_by_bot, f"the bot did not end the call; it said {line.bot_said()}"
+    return ended_by_bot
+
+
+def test_polish_customer_gives_a_spoken_score_and_a_reason(line):
+    phone = line(["tak, proszę", "osiem na dziesięć", "szybka dostawa, ale pudełko było pogniecione"])
+    assert survey_call(phone, [("Tak, proszę.", "pl"), ("Osiem na dziesięć.", "pl"),
+                               ("Szybka dostawa, ale pudełko było pogniecione.", "pl")])
+    survey = phone.survey()
+    assert (survey.outcome, survey.score, survey.answered_via) == (SurveyOutcome.COMPLETED, 8, "phone")
+    assert survey.reason == "szybka dostawa, ale pudełko było pogniecione" and survey.ticket_id is None
+    said = phone.bot_said()
+    assert "Sklepu Koliber" in said[0] and "od 0 do 10" in said[1] and said[-1].startswith("Dziękuję za odpowiedzi")
+    report = httpx.get(f"{phone.server.base_url}/api/v1/nps", params={"period": "all"},
+                       headers={"Authorization": f"Bearer {API_KEY}"}).json()
+    assert {"score": 8, "language": "pl", "order_number": phone.order_number,
+            "reason": survey.reason} in [{k: r[k] for k in ("score", "language", "order_number", "reason")}
+                                         for r in report["latest_reasons"]]
+
+
+def test_english_customer_is_asked_to_confirm_a_score_heard_badly(line):
+    phone = line(["yes sure", Transcript("a solid nine", final=True, confidence=0.3, language="en"), "yes",
+                  "great service"], language="en")
+    assert survey_call(phone, [("Yes, sure.", "en"), ("A solid nine.", "en"), ("Yes.", "en"),
+                               ("Great service.", "en")])
+    survey = phone.survey()
+    assert (survey.outcome, survey.score, survey.reason) == (SurveyOutcome.COMPLETED, 9, "great service")
+    said = phone.bot_said()
+    assert any("your score is 9" in text for text in said), said
+    assert said[-1].startswith("Thank you so much")
+
+
+def test_unhappy_customer_types_the_score_and_a_person_calls_back(line):
+    phone = line(["tak", "paczka przyszła uszkodzona", "tak, poproszę"])
+    assert survey_call(phone, [("Tak.", "pl"), "3#", ("Paczka przyszła uszkodzona.", "pl"), ("Tak, poproszę.", "pl")])
+    survey = phone.survey()
+    assert (survey.outcome, survey.score, survey.callback_requested) == (SurveyOutcome.COMPLETED, 3, True)
+    with phone.sessions() as session:
+        ticket = session.get(Ticket, survey.ticket_id)
+        assert (ticket.priority, ticket.kind, ticket.reason) == ("high", TicketKind.CALLBACK, "survey_detractor")
+        assert ticket.order_number == phone.order_number and ticket.contact_details == phone.phone
+        assert "3/10" in ticket.summary and "uszkodzona" in ticket.summary
+    assert "oddzwoni" in phone.bot_said()[-1]
+
+
+def test_not_now_ends_politely_and_dont_call_again_opts_out_for_good(line, stack, twilio_cloud):
+    busy = line(["not now, I'm busy"], language="en")
+    assert survey_call(busy, [("Not now, I'm busy.", "en")])
+    assert busy.survey().outcome == SurveyOutcome.REFUSED
+    assert busy.bot_said()[-1].startswith("No problem")
+
+    annoyed = line(["nie dzwońcie do mnie więcej"])
+    assert survey_call(annoyed, [("Nie dzwońcie do mnie więcej.", "pl")])
+    assert annoyed.survey().outcome == SurveyOutcome.OPTED_OUT
+    with annoyed.sessions() as session:
+        assert session.scalar(select(SurveyOptOut).where(SurveyOptOut.phone == annoyed.phone)) is not None
+    assert "Nie będziemy już dzwonić" in annoyed.bot_said()[-1]
