@@ -3,7 +3,6 @@ survey's TwiML URL, a status callback and answering-machine detection."""
 
 import asyncio
 import logging
-import secrets
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
@@ -63,6 +62,3 @@ class SurveyDialer:
         log.info("survey %s: attempt placed as %s", survey_id, call.sid)
         return call.sid
 
-
-def new_link_token() -> str:
-    return secrets.token_urlsafe(24)

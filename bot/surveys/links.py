@@ -2,6 +2,7 @@
 SMS in a conversation of its own, and the page's answer is stored like a call's."""
 
 import asyncio
+import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +20,6 @@ from bot.handoff.announcer import QueueAnnouncer
 from bot.persistence.database import unit_of_work
 from bot.settings import Settings
 from bot.shop.models import Order
-from bot.surveys.dialer import new_link_token
 from bot.surveys.models import Survey, SurveyState
 from bot.surveys.result import SurveyOutcome, SurveyResult
 from bot.surveys.results import SurveyResults, link_token_hash
@@ -55,7 +55,7 @@ class SurveyLinks:
             survey = session.get(Survey, survey_id)
             if survey is None or survey.link_sent_at is not None:
                 return None
-            now, token = self._clock(), new_link_token()
+            now, token = self._clock(), secrets.token_urlsafe(24)
             conversation = Conversation(
                 id=str(uuid.uuid4()), channel=Channel.SMS, address=survey.phone, language=survey.language,
                 state=ConversationState.BOT, pending_data={}, created_at=now, last_activity_at=now,
