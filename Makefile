@@ -12,13 +12,15 @@ APP := .venv/app
 RASA := $(ENGINE)/bin/rasa
 TRAINING_DATA := nlu_data stories
 
-.PHONY: help setup system db train run test bench validate models clean
+.PHONY: help setup system db train run survey-demo test bench validate models clean
 
 help:
 	@echo "make run    - set up, migrate and seed the demo shop, train if needed, start everything"
 	@echo "make test   - build what is needed and run the whole test suite"
 	@echo "make train  - train the Rasa model (skipped when the data did not change)"
 	@echo "make bench  - intent accuracy and latency benchmarks into results/"
+	@echo "make survey-demo - survey calls to demo orders over a fake Twilio, answered by the call simulator"
+	@echo "make validate    - check the training data (Rasa's check and the project's own)"
 	@echo "make setup  - build both Python environments (.venv/engine and .venv/app)"
 	@echo "make models - download the Polish and English Vosk speech models (needs the internet)"
 
@@ -50,11 +52,15 @@ db: setup
 train: setup
 	$(RASA) train --data $(TRAINING_DATA) --domain domain.yml --config config.yml --out models --fixed-model-name koliber --quiet
 
+# Rasa's own check (--fail-on-warnings) and the project's: both languages, duplicates, the domain.
 validate: setup
-	$(RASA) data validate --data $(TRAINING_DATA) --domain domain.yml --config config.yml --fail-on-warnings
+	$(APP)/bin/koliber validate
 
 run: system db train
 	$(APP)/bin/koliber run
+
+survey-demo: system db train
+	$(APP)/bin/python -m demos.survey_calls
 
 test: system train
 	$(APP)/bin/pytest

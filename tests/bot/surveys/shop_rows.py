@@ -13,12 +13,13 @@ _numbers = itertools.count(70001)
 
 def delivered_order(session: Session, delivered_at: datetime, phone: str | None = "+48600100200",
                     language: str = "pl", country: str = "PL", category: str = "shoes",
-                    status: OrderStatus = OrderStatus.DELIVERED) -> Order:
-    number = str(next(_numbers))
-    customer = Customer(email=f"c{number}@example.pl", full_name="Jan Kowalski", phone=phone, language=language,
+                    status: OrderStatus = OrderStatus.DELIVERED, number: str | None = None,
+                    full_name: str = "Jan Kowalski") -> Order:
+    number = number or str(next(_numbers))
+    customer = Customer(email=f"c{number}@example.pl", full_name=full_name, phone=phone, language=language,
                         created_at=delivered_at - timedelta(days=30))
     order = Order(number=number, customer=customer, status=status, currency="PLN", items_total=Decimal("199.00"),
-                  shipping_cost=Decimal("0"), shipping_method="courier", delivery_name="Jan Kowalski",
+                  shipping_cost=Decimal("0"), shipping_method="courier", delivery_name=full_name,
                   delivery_street="ul. Polna 5", delivery_postcode="00-001", delivery_city="Warszawa",
                   delivery_country=country, placed_at=delivered_at - timedelta(days=3), cancelled_at=None)
     order.items.append(OrderItem(sku=f"SKU-{number}", name="Buty", category=category, quantity=1,

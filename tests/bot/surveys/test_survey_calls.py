@@ -4,16 +4,13 @@ real espeak-ng audio), the real trained engine and action server hold the survey
 status callback closes it. What the customer says is replayed by ScriptedRecognizer (no Polish
 speech model offline); every other part of the call is real."""
 
-import asyncio
 import uuid
 from datetime import datetime, timedelta
-from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from sqlalchemy import select
-from twilio.request_validator import RequestValidator
 
 from bot.channels.speech_engines import SpeechEngines
 from bot.conversations.models import Author, Message
@@ -24,9 +21,9 @@ from bot.surveys.models import Survey, SurveyCall, SurveyOptOut
 from bot.surveys.result import SurveyOutcome
 from tests.bot.conftest import ALWAYS_OPEN, API_KEY, TWILIO_TOKEN, gateway_settings
 from tests.bot.surveys.shop_rows import delivered_order
+from tests.fakes.survey_phone import Answer, SurveyPhone
 from tests.served import ServedApp
 from voice.frames.text import Transcript
-from voice.simulator import CallSimulator
 from voice.stt.scripted import ScriptedRecognizer
 from voice.tts.espeak import EspeakSynthesizer
 
@@ -56,32 +53,14 @@ class SurveyLine:
                                            speech=SpeechEngines(ScriptedRecognizer(script), synthesizer)))
         self.settings.public_base_url = self.server.base_url
         self.cloud = twilio_cloud
-        self.synthesizer = synthesizer
+        self.customer = SurveyPhone(TWILIO_TOKEN, synthesizer)
 
-    def ring(self) -> tuple:
-        """Runs a survey round and answers the call to this phone as a person: (call, stream URL, parameters)."""
+    def ring(self):
+        """Runs a survey round; returns the call placed to this phone."""
         placed = httpx.post(f"{self.server.base_url}/api/v1/surveys/round", headers={"Authorization": f"Bearer {API_KEY}"})
         assert placed.status_code == 200, placed.text
         [call] = [c for c in self.cloud.placed_calls if c.to == self.phone]
-        twiml = ElementTree.fromstring(self.twilio_post(call.url, {"CallSid": call.sid, "AnsweredBy": "human",
-                                                                  "To": self.phone, "From": call.from_}).text)
-        stream = twiml.find("./Connect/Stream")
-        return call, stream.get("url"), {p.get("name"): p.get("value") for p in stream.findall("Parameter")}
-
-    def twilio_post(self, url: str, params: dict[str, str]) -> httpx.Response:
-        signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, params)
-        response = httpx.post(url, data=params, headers={"X-Twilio-Signature": signature})
-        assert response.status_code == 200, response.text
-        return response
-
-    def simulator(self, call, url: str, parameters: dict[str, str]) -> CallSimulator:
-        signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, {})
-        return CallSimulator(url, synthesizer=self.synthesizer, headers={"X-Twilio-Signature": signature},
-                             call_sid=call.sid, parameters=parameters)
-
-    def hang_up_at_twilio(self, call) -> None:
-        self.twilio_post(call.status_callback, {"CallSid": call.sid, "CallStatus": "completed",
-                                                "AnsweredBy": "human", "CallDuration": "40"})
+        return call
 
     def survey(self) -> Survey:
         with self.sessions() as session:
@@ -111,26 +90,14 @@ def line(stack, twilio_cloud, synthesizer):
         opened.server.__exit__()
 
 
-def survey_call(line: SurveyLine, say: list[tuple[str, str] | str]) -> bool:
-    """Answers the call, hears the intro, says or types each answer; True when the bot hung up."""
-    call, url, parameters = line.ring()
-
-    async def talk() -> bool:
-        async with line.simulator(call, url, parameters) as phone:
-            intro = await phone.listen()
-            assert intro.audio_ms > 2000
-            for answer in say:
-                if isinstance(answer, tuple):
-                    await phone.say(*answer)
-                else:
-                    await phone.press(answer)
-            await phone.listen(timeout=15)
-            return phone.ended_by_bot
-
-    ended_by_bot = asyncio.run(talk())
-    line.hang_up_at_twilio(call)
-    assert ended_by_bot, f"the bot did not end the call; it said {line.bot_said()}"
-    return ended_by_bot
+def survey_call(line: SurveyLine, say: list[Answer]) -> bool:
+    """Answers the call as a person, hears the intro, says or types each answer; True when the bot hung up."""
+    call = line.ring()
+    talk = line.customer.talk(call, line.customer.pick_up(call), say)
+    line.customer.hang_up(call)
+    assert talk.intro_ms > 2000
+    assert talk.ended_by_bot, f"the bot did not end the call; it said {line.bot_said()}"
+    return talk.ended_by_bot
 
 
 def test_polish_customer_gives_a_spoken_score_and_a_reason(line):

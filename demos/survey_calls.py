@@ -1,0 +1,185 @@
+"""NPS survey-call demo (`make survey-demo`): the gateway places survey calls to freshly
+delivered demo orders through a local fake Twilio cloud (Twilio's wire format; the real cloud is
+offline), the call simulator answers each one as a customer speaking espeak-ng audio over the
+Media Streams socket, the real engine and action server hold the survey, and the NPS page shows
+the results. It uses the embedded database, so `make run` shows the same results afterwards.
+
+The clock is pinned to the latest calling slot (a weekday morning, Warsaw time) and moved on to
+the retries of the customer whose calls reach voicemail.
+"""
+
+import argparse
+import secrets
+import sys
+import time
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Iterator
+from zoneinfo import ZoneInfo
+
+import httpx
+from sqlalchemy import select
+
+from bot.channels.speech_engines import SpeechEngines, build_speech_engines
+from bot.main import create_app
+from bot.persistence.database import make_engine, session_factory, unit_of_work
+from bot.processes import engine_with_actions
+from bot.settings import PROJECT_ROOT, Settings, get_settings
+from bot.surveys.calling_rules import CallingRules
+from bot.surveys.config import load_survey_config
+from bot.surveys.models import Survey
+from tests.bot.surveys.shop_rows import delivered_order
+from tests.fakes.survey_phone import Answer, SurveyPhone
+from tests.fakes.twilio_cloud import FakeTwilioCloud, PlacedCall, RunningFake
+from tests.served import ServedApp
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+
+
+@dataclass
+class DemoCustomer:
+    name: str
+    language: str
+    answers: list[Answer]
+    category: str = "shoes"
+    voicemail: bool = False  # an answering machine picks up every attempt
+
+
+CUSTOMERS = [
+    DemoCustomer("Ewa Nowak", "pl", [("Tak, chętnie.", "pl"), ("Dziewięć.", "pl"),
+                                     ("Bardzo szybka dostawa i ładne opakowanie.", "pl")]),
+    DemoCustomer("John Smith", "en", [("Yes, sure.", "en"), ("Ten out of ten.", "en"),
+                                      ("Great prices and fast delivery.", "en")], category="bags"),
+    DemoCustomer("Piotr Zieliński", "pl", [("Tak.", "pl"), "7#", ("Kurier przyjechał dzień później.", "pl")]),
+    DemoCustomer("Mary Jones", "en", [("Yes.", "en"), ("Four.", "en"), ("The box was crushed.", "en"),
+                                      ("Yes, please.", "en")], category="bags"),
+    DemoCustomer("Anna Wiśniewska", "pl", [("Nie teraz, jestem zajęta.", "pl")]),
+    DemoCustomer("Tom Brown", "en", [("Please don't call me again.", "en")]),
+    DemoCustomer("Kasia Lewandowska", "pl", [], voicemail=True),
+]
+
+
+@dataclass
+class PinnedClock:
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def latest_calling_slot(rules: CallingRules, today: datetime) -> datetime:
+    """11:00 Warsaw time on the latest calling day up to `today`."""
+    slot = today.astimezone(WARSAW).replace(hour=11, minute=0, second=0, microsecond=0)
+    while not rules.may_call(slot, "Europe/Warsaw"):
+        slot -= timedelta(days=1)
+    return slot
+
+
+@dataclass
+class SurveyRig:
+    """A gateway whose Twilio is the fake cloud, and the customers' phones."""
+
+    gateway_url: str
+    api_key: str
+    cloud: FakeTwilioCloud
+    phone: SurveyPhone
+    clock: PinnedClock
+    database_url: str
+    orders: dict[str, int] = field(default_factory=dict)  # phone number -> order id
+
+    def add_customer(self, name: str, language: str, category: str = "shoes") -> str:
+        number = f"+48{secrets.randbelow(10**9):09d}" if language == "pl" else f"+447{secrets.randbelow(10**9):09d}"
+        with unit_of_work(session_factory(make_engine(self.database_url))) as session:
+            order = delivered_order(session, self.clock.now - timedelta(days=4), phone=number, language=language,
+                                    country="PL" if language == "pl" else "GB", category=category,
+                                    number=str(900000 + secrets.randbelow(100000)), full_name=name)
+            self.orders[number] = order.id
+        return number
+
+    def run_round(self) -> list[PlacedCall]:
+        """One survey round now; the calls it placed to this rig's customers."""
+        before = len(self.cloud.placed_calls)
+        httpx.post(f"{self.gateway_url}/api/v1/surveys/round", headers={"Authorization": f"Bearer {self.api_key}"},
+                   timeout=120).raise_for_status()
+        return [call for call in self.cloud.placed_calls[before:] if call.to in self.orders]
+
+    def survey_of(self, number: str) -> Survey:
+        with session_factory(make_engine(self.database_url))() as session:
+            return session.scalar(select(Survey).where(Survey.order_id == self.orders[number]))
+
+
+@contextmanager
+def survey_rig(database_url: str, engine_url: str, speech: SpeechEngines, clock: PinnedClock,
+               **settings: str) -> Iterator[SurveyRig]:
+    cloud = FakeTwilioCloud("AC" + secrets.token_hex(16), secrets.token_hex(16))
+    with ExitStack() as running:
+        running.enter_context(RunningFake(cloud))
+        gateway_settings = Settings(**{"DATABASE_URL": database_url, "RASA_URL": engine_url,
+                                       "TWILIO_ACCOUNT_SID": cloud.account_sid, "TWILIO_AUTH_TOKEN": cloud.auth_token,
+                                       "TWILIO_API_BASE_URL": cloud.base_url, "KOLIBER_SURVEY_SCHEDULER": "false",
+                                       **settings})
+        gateway = ServedApp(create_app(gateway_settings, clock=clock, speech=speech))
+        gateway_settings.public_base_url = gateway.base_url
+        running.enter_context(gateway)
+        yield SurveyRig(gateway.base_url, gateway_settings.api_key, cloud,
+                        SurveyPhone(cloud.auth_token, speech.synthesizer), clock, database_url)
+
+
+def call_everyone(rig: SurveyRig, customers: list[DemoCustomer]) -> dict[str, DemoCustomer]:
+    """Adds the customers' orders and answers every survey call until none is left to place."""
+    numbers = {rig.add_customer(c.name, c.language, c.category): c for c in customers}
+    for _ in range(24 * 7):  # an hour at a time, for the retries' back-off, nights and Sundays
+        for call in rig.run_round():
+            customer = numbers[call.to]
+            answered_by = "machine_end_beep" if customer.voicemail else "human"
+            print(f"  calling {customer.name} ({customer.language}) at {rig.clock.now:%a %H:%M}: {answered_by}",
+                  flush=True)
+            twiml = rig.phone.pick_up(call, answered_by)
+            if not customer.voicemail:
+                rig.phone.talk(call, twiml, customer.answers)
+            rig.phone.hang_up(call, answered_by, seconds=15 if customer.voicemail else 60)
+        if all(getattr(rig.survey_of(number), "outcome", None) for number in numbers):
+            break
+        rig.clock.now += timedelta(hours=1)
+    return numbers
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--no-wait", action="store_true", help="stop after the calls instead of serving the pages")
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    rules = CallingRules(load_survey_config(settings.surveys_config_path))
+    clock = PinnedClock(latest_calling_slot(rules, datetime.now(WARSAW)))
+    print(f"loading speech models; the demo's clock says {clock.now:%A %Y-%m-%d %H:%M} (Warsaw)", flush=True)
+    speech = build_speech_engines(settings)
+    with engine_with_actions(PROJECT_ROOT / "var" / "survey-demo", settings.database_url,
+                             PROJECT_ROOT / "models") as engine_url:
+        with survey_rig(settings.database_url, engine_url, speech, clock,
+                        KOLIBER_API_KEY=settings.api_key) as rig:
+            numbers = call_everyone(rig, CUSTOMERS)
+            print("\nresults:")
+            for number, customer in numbers.items():
+                survey = rig.survey_of(number)
+                score = "-" if survey.score is None else survey.score
+                print(f"  {customer.name:<20} {customer.language}  {survey.outcome.value:<10} score {score:<3} "
+                      f"attempts {survey.attempts}  {survey.reason or ''}")
+            for sms in rig.cloud.sent:
+                print(f"  SMS to {sms.to}: {sms.body}")
+            report = httpx.get(f"{rig.gateway_url}/api/v1/nps", params={"period": "all"},
+                               headers={"Authorization": f"Bearer {rig.api_key}"}).json()
+            print(f"\nNPS over all surveys in the database: {report['nps']}")
+            if args.no_wait:
+                return 0
+            print(f"\nNPS page: {rig.gateway_url}/console/nps (log in as anna / {settings.demo_agent_password}); "
+                  "Ctrl+C stops the demo.", flush=True)
+            try:
+                while True:
+                    time.sleep(1)
+            except KeyboardInterrupt:
+                return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
