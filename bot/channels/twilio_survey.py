@@ -52,4 +52,7 @@ async def survey_call_status(request: Request, gateway: GatewayDep) -> Response:
         form.get("AnsweredBy"), int(duration) if duration.isdigit() else None, gateway.clock())
     if update.send_link_to is not None:
         gateway.run_in_background(gateway.surveys.links.send(update.send_link_to))
+    if update.ask_review_from is not None:
+        gateway.run_in_background(gateway.surveys.links.ask_for_review(update.ask_review_from,
+                                                                       gateway.surveys.config.review_link))
     return Response(str(VoiceResponse()), media_type=XML)

@@ -25,6 +25,10 @@ from bot.surveys.result import SurveyOutcome, SurveyResult
 from bot.surveys.results import SurveyResults, link_token_hash
 
 
+# Writes the SMS into its new conversation; None when there is nothing to send after all.
+Compose = Callable[[Session, Survey, Conversation, datetime], Message | None]
+
+
 @dataclass(frozen=True)
 class LinkedSurvey:
     language: str
@@ -45,30 +49,50 @@ class SurveyLinks:
         self._clock = clock
 
     async def send(self, survey_id: int) -> None:
-        prepared = await asyncio.to_thread(self._prepare, survey_id)
+        """The survey page's link, after the last attempt reached voicemail (once per survey)."""
+        await self._text(survey_id, self._link_message)
+
+    async def ask_for_review(self, survey_id: int, review_link: str) -> None:
+        """A promoter's thank-you with the shop's public review page."""
+        def message(session: Session, survey: Survey, conversation: Conversation, now: datetime) -> Message:
+            return self._replies.system(session, conversation, "survey_review_sms", now, link=review_link)
+        await self._text(survey_id, message)
+
+    async def _text(self, survey_id: int, compose: Compose) -> None:
+        prepared = await asyncio.to_thread(self._prepare, survey_id, compose)
         if prepared is not None:
             conversation_id, phone, view = prepared
             await self._delivery.deliver(conversation_id, Channel.SMS, phone, [view])
 
-    def _prepare(self, survey_id: int) -> tuple[str, str, dict] | None:
+    def _prepare(self, survey_id: int, compose: Compose) -> tuple[str, str, dict] | None:
+        """An SMS conversation of its own with the composed message, stored before it is sent."""
         with unit_of_work(self._sessions) as session:
             survey = session.get(Survey, survey_id)
-            if survey is None or survey.link_sent_at is not None:
+            if survey is None:
                 return None
-            now, token = self._clock(), secrets.token_urlsafe(24)
+            now = self._clock()
             conversation = Conversation(
                 id=str(uuid.uuid4()), channel=Channel.SMS, address=survey.phone, language=survey.language,
                 state=ConversationState.BOT, pending_data={}, created_at=now, last_activity_at=now,
                 contact=contact_for_phone(session, survey.phone))
             session.add(conversation)
             session.flush()  # no relationship tells SQLAlchemy the conversation must exist first
-            survey.link_token_hash, survey.link_sent_at = link_token_hash(token), now
-            survey.link_conversation_id = conversation.id
-            message = self._replies.system(session, conversation, "survey_link_sms", now,
-                                           order=session.get(Order, survey.order_id).number,
-                                           link=self._settings.outside_url(f"/survey/{token}"))
+            message = compose(session, survey, conversation, now)
+            if message is None:
+                session.rollback()  # no empty conversation left behind
+                return None
             session.flush()
             return conversation.id, survey.phone, message_view(message)
+
+    def _link_message(self, session: Session, survey: Survey, conversation: Conversation, now: datetime) -> Message | None:
+        if survey.link_sent_at is not None:
+            return None
+        token = secrets.token_urlsafe(24)
+        survey.link_token_hash, survey.link_sent_at = link_token_hash(token), now
+        survey.link_conversation_id = conversation.id
+        return self._replies.system(session, conversation, "survey_link_sms", now,
+                                    order=session.get(Order, survey.order_id).number,
+                                    link=self._settings.outside_url(f"/survey/{token}"))
 
     def find(self, token: str) -> LinkedSurvey | None:
         with self._sessions() as session:

@@ -19,7 +19,7 @@ from bot.shop.models import Customer, Order, OrderStatus, Shipment
 from bot.surveys.calling_rules import CallingRules
 from bot.surveys.config import SurveyConfig
 from bot.surveys.models import CallStatusEvent, Survey, SurveyCall, SurveyOptOut, SurveyState
-from bot.surveys.result import SurveyOutcome
+from bot.surveys.result import PROMOTER_MIN, SurveyOutcome
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ class CallRequest:
 class StatusUpdate:
     applied: bool  # False: this callback was seen before and changed nothing
     send_link_to: int | None = None  # a survey whose last attempt reached voicemail: text it the link
+    ask_review_from: int | None = None  # a promoter's survey call just ended: text them the review link
 
 
 def normalise_phone(number: str) -> str:
@@ -173,7 +174,9 @@ class SurveyPlanner:
                 call.ended_at, call.duration_seconds = now, duration
                 survey = call.survey
                 if survey.state == SurveyState.FINISHED:
-                    return StatusUpdate(applied=True)
+                    promoter = survey.score is not None and survey.score >= PROMOTER_MIN and survey.answered_via == "phone"
+                    return StatusUpdate(applied=True,
+                                        ask_review_from=survey.id if promoter and self._config.review_link else None)
                 if status in UNREACHED:
                     self._after_unreached(survey, UNREACHED[status], now)
                 elif (call.answered_by or "").startswith(MACHINE_ANSWERS):

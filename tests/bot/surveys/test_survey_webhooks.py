@@ -14,6 +14,7 @@ import yaml
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
+from bot.conversations.models import Message
 from bot.handoff.models import Ticket, TicketKind
 from bot.persistence.database import unit_of_work
 from bot.surveys.models import Survey, SurveyCall, SurveyState
@@ -24,13 +25,14 @@ from tests.bot.surveys.shop_rows import delivered_order
 PUBLIC = "http://testserver"
 NOW = datetime(2026, 11, 24, 11, 0, tzinfo=ZoneInfo("Europe/Warsaw"))  # Tuesday, inside calling hours
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
+REVIEW_LINK = "https://reviews.example.com/koliber"
 
 
 @pytest.fixture
 def surveys(make_gateway, database_url, tmp_path):
     config = tmp_path / "surveys.yml"
-    config.write_text(yaml.safe_dump({"max_attempts": 2, "retry_after_minutes": [0],
-                                      "caller_id": "+48221002030"}))
+    config.write_text(yaml.safe_dump({"max_attempts": 2, "retry_after_minutes": [0], "caller_id": "+48221002030",
+                                      "review_link": REVIEW_LINK}))
     gateway = make_gateway(database_url, clock=lambda: NOW, KOLIBER_PUBLIC_URL=PUBLIC,
                            KOLIBER_SURVEYS_CONFIG=str(config))
     with unit_of_work(gateway.sessions) as session:
@@ -127,6 +129,28 @@ def test_voicemail_on_every_attempt_ends_with_an_sms_link_to_the_survey_page(sur
     assert 'data-state="answered"' in surveys.client.post(link, data={"score": "9"}).text
     assert the_survey(surveys).score == 4
     assert surveys.client.get("/survey/not-a-real-token").status_code == 404
+
+
+def test_after_the_call_only_a_promoter_is_asked_for_a_public_review_by_sms(surveys):
+    passive, promoter = "+48600100200", "+48600100300"
+    with unit_of_work(surveys.sessions) as session:
+        delivered_order(session, datetime(2026, 11, 20, 12, tzinfo=NOW.tzinfo), phone=promoter)
+    run_round(surveys)
+    for phone, score in ((passive, 7), (promoter, 10)):
+        [call] = [c for c in surveys.twilio.placed_calls if c.to == phone]
+        twilio_post(surveys, call.url, {"CallSid": call.sid, "AnsweredBy": "human", "To": call.to})
+        with unit_of_work(surveys.sessions) as session:  # what the survey dialogue stores during the call
+            survey = session.scalar(select(Survey).where(Survey.phone == phone))
+            survey.state, survey.outcome, survey.score, survey.answered_via = \
+                SurveyState.FINISHED, SurveyOutcome.COMPLETED, score, "phone"
+        done = {"CallSid": call.sid, "CallStatus": "completed", "AnsweredBy": "human", "CallDuration": "70"}
+        twilio_post(surveys, call.status_callback, done)
+        twilio_post(surveys, call.status_callback, done)  # Twilio retrying a callback sends nothing twice
+    [sms] = surveys.twilio.wait_for_messages(promoter, 1)
+    assert REVIEW_LINK in sms and sms.startswith("Dziękujemy")
+    assert surveys.twilio.messages_to(passive) == []
+    with surveys.sessions() as session:  # the SMS is in the customer's transcript too
+        assert session.scalar(select(Message.text).where(Message.text == sms)) is not None
 
 
 def test_a_call_twilio_refuses_counts_as_a_failed_attempt(surveys):
