@@ -37,15 +37,15 @@ def text_accuracy(answers: list[tuple[str, int | None]], language: str) -> dict:
     return {"answers": len(answers), "accuracy": round(right / len(answers), 3), "certain_but_wrong": certain_wrong}
 
 
-def spoken_accuracy(recognizer, synthesizer, answers: list[tuple[str, int | None]]) -> dict:
-    """English answers with a score, spoken, phoned and recognised, then read."""
+def spoken_accuracy(recognizer, synthesizer, answers: list[tuple[str, int | None]], language: str) -> dict:
+    """Answers with a score, spoken by espeak-ng, sent through the 8 kHz phone line, recognised, then read."""
     right, misses = 0, []
     scored = [(text, score) for text, score in answers if score is not None and "#" not in text]
     for text, expected in scored:
-        pcm = _padded(phone_round_trip(synthesizer.synthesize(text, "en"), synthesizer.sample_rate,
+        pcm = _padded(phone_round_trip(synthesizer.synthesize(text, language), synthesizer.sample_rate,
                                        recognizer.sample_rate), recognizer.sample_rate)
-        heard = transcribe(recognizer, pcm, "en")
-        reading = read_score(heard, "en")
+        heard = transcribe(recognizer, pcm, language)
+        reading = read_score(heard, language)
         if reading and reading.score == expected:
             right += 1
         else:
@@ -55,22 +55,25 @@ def spoken_accuracy(recognizer, synthesizer, answers: list[tuple[str, int | None
 
 def completion_rate(engine_url: str, database_url: str, speech, answers, calls: int) -> dict:
     """Whole survey calls, placed at the fake Twilio cloud and answered by the call simulator."""
-    from demos.survey_calls import PinnedClock, survey_rig
+    from demos.survey_calls import DemoCustomer, PinnedClock, survey_rig
 
     scored = [(text, score) for text, score in answers if score is not None and "#" not in text][:calls]
     outcomes, seconds = [], []
     with survey_rig(database_url, engine_url, speech, PinnedClock(SURVEY_DAY),
                     KOLIBER_CALL_SILENCE_SECONDS="30") as rig:
-        expected = {rig.add_customer("Benchmark Customer", "en"): (text, score) for text, score in scored}
+        # A cooperative customer who only ever speaks: the score as written, re-said when asked again.
+        customers = {rig.add_customer("Benchmark Customer", "en"): DemoCustomer(
+            "Benchmark Customer", "en", "Yes, sure.", score, text, "The delivery was fast.", keypad_when_misheard=False)
+            for text, score in scored}
         for call in rig.run_round():
-            text, score = expected[call.to]
+            customer = customers[call.to]
             started = time.perf_counter()
-            rig.phone.talk(call, rig.phone.pick_up(call), [("Yes, sure.", "en"), (text, "en"),
-                                                           ("The delivery was fast.", "en")])
+            rig.phone.talk(call, rig.phone.pick_up(call), rig.answers_of(call, customer))
             rig.phone.hang_up(call)
             seconds.append(time.perf_counter() - started)
             survey = rig.survey_of(call.to)
-            outcomes.append((survey.outcome.value if survey.outcome else survey.state.value, survey.score, score))
+            outcomes.append((survey.outcome.value if survey.outcome else survey.state.value, survey.score,
+                             customer.score))
     completed = sum(outcome == "completed" for outcome, _, _ in outcomes)
     right = sum(outcome == "completed" and score == expected for outcome, score, expected in outcomes)
     return {"calls": len(outcomes), "completed": completed, "completion_rate": round(completed / len(outcomes), 3),
@@ -78,18 +81,18 @@ def completion_rate(engine_url: str, database_url: str, speech, answers, calls: 
 
 
 def measure_surveys(engine_url: str, database_url: str, calls: int = 8) -> dict:
+    from bot.channels.speech_engines import SpeechEngines
     from voice.stt.models import prepare_whisper_base
     from voice.stt.whisper_recognizer import WhisperRecognizer
     from voice.tts.espeak import EspeakSynthesizer
 
     answers = load_answers()
-    from bot.channels.speech_engines import SpeechEngines
-
     whisper = WhisperRecognizer(prepare_whisper_base(PROJECT_ROOT / "var" / "models" / "whisper-base"))
     synthesizer = EspeakSynthesizer()
     return {
         "text": {language: text_accuracy(rows, language) for language, rows in answers.items()},
-        "spoken_en_whisper": spoken_accuracy(whisper, synthesizer, answers["en"]),
+        "spoken_whisper": {language: spoken_accuracy(whisper, synthesizer, rows, language)
+                           for language, rows in answers.items()},
         "calls_en_whisper": completion_rate(engine_url, database_url, SpeechEngines(whisper, synthesizer),
                                             answers["en"], calls),
     }
@@ -100,8 +103,9 @@ def markdown(surveys: dict) -> list[str]:
     for language, row in surveys["text"].items():
         lines.append(f"| score read from typed/transcribed answers, {language.upper()} ({row['answers']}) | "
                      f"{row['accuracy']:.3f} ({row['certain_but_wrong']} wrong without confirmation) |")
-    spoken = surveys["spoken_en_whisper"]
-    lines.append(f"| score read from spoken EN answers, espeak → 8 kHz → Whisper ({spoken['answers']}) | {spoken['accuracy']:.3f} |")
+    for language, spoken in surveys["spoken_whisper"].items():
+        lines.append(f"| score read from spoken {language.upper()} answers, espeak → 8 kHz → Whisper base "
+                     f"({spoken['answers']}) | {spoken['accuracy']:.3f} |")
     calls = surveys["calls_en_whisper"]
     lines.append(f"| whole EN survey calls completed ({calls['calls']}, Whisper) | {calls['completion_rate']:.3f} "
                  f"({calls['right_score']} with the right score; {calls['mean_call_seconds']} s per call) |")

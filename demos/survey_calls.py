@@ -28,7 +28,7 @@ from bot.processes import engine_with_actions
 from bot.settings import PROJECT_ROOT, Settings, get_settings
 from bot.surveys.calling_rules import CallingRules
 from bot.surveys.config import load_survey_config
-from bot.surveys.models import Survey
+from bot.surveys.models import Survey, SurveyCall
 from tests.bot.surveys.shop_rows import delivered_order
 from tests.fakes.survey_phone import Answer, SurveyPhone
 from tests.fakes.twilio_cloud import FakeTwilioCloud, PlacedCall, RunningFake
@@ -39,24 +39,33 @@ WARSAW = ZoneInfo("Europe/Warsaw")
 
 @dataclass
 class DemoCustomer:
+    """A customer who answers what the survey asks: agrees (or not), gives a score, says why."""
+
     name: str
     language: str
-    answers: list[Answer]
+    consent: str  # the reply to the intro: "yes", "not now", "don't call me again"...
+    score: int | None = None
+    says_score: str | None = None  # how they say it; None: typed on the keypad
+    reason: str = ""
+    wants_callback: bool = False
     category: str = "shoes"
     voicemail: bool = False  # an answering machine picks up every attempt
+    keypad_when_misheard: bool = True  # asked again, they type the score
 
+
+YES_NO = {"pl": ("Tak.", "Nie."), "en": ("Yes.", "No.")}
+CALLBACK = {"pl": ("Tak, poproszę.", "Nie, dziękuję."), "en": ("Yes, please.", "No, thanks.")}
 
 CUSTOMERS = [
-    DemoCustomer("Ewa Nowak", "pl", [("Tak, chętnie.", "pl"), ("Dziewięć.", "pl"),
-                                     ("Bardzo szybka dostawa i ładne opakowanie.", "pl")]),
-    DemoCustomer("John Smith", "en", [("Yes, sure.", "en"), ("Ten out of ten.", "en"),
-                                      ("Great prices and fast delivery.", "en")], category="bags"),
-    DemoCustomer("Piotr Zieliński", "pl", [("Tak.", "pl"), "7#", ("Kurier przyjechał dzień później.", "pl")]),
-    DemoCustomer("Mary Jones", "en", [("Yes.", "en"), ("Four.", "en"), ("The box was crushed.", "en"),
-                                      ("Yes, please.", "en")], category="bags"),
-    DemoCustomer("Anna Wiśniewska", "pl", [("Nie teraz, jestem zajęta.", "pl")]),
-    DemoCustomer("Tom Brown", "en", [("Please don't call me again.", "en")]),
-    DemoCustomer("Kasia Lewandowska", "pl", [], voicemail=True),
+    DemoCustomer("Ewa Nowak", "pl", "Tak, chętnie.", 9, "Dziewięć.", "Bardzo szybka dostawa i ładne opakowanie."),
+    DemoCustomer("John Smith", "en", "Yes, sure.", 10, "Ten out of ten.", "Great prices and fast delivery.",
+                 category="bags"),
+    DemoCustomer("Piotr Zieliński", "pl", "Tak.", 7, None, "Kurier przyjechał dzień później."),
+    DemoCustomer("Mary Jones", "en", "Yes.", 4, "Four.", "The box was crushed.", wants_callback=True,
+                 category="bags"),
+    DemoCustomer("Anna Wiśniewska", "pl", "Nie teraz, jestem zajęta."),
+    DemoCustomer("Tom Brown", "en", "Please don't call me again."),
+    DemoCustomer("Kasia Lewandowska", "pl", "", voicemail=True),
 ]
 
 
@@ -86,6 +95,7 @@ class SurveyRig:
     phone: SurveyPhone
     clock: PinnedClock
     database_url: str
+    engine_url: str
     orders: dict[str, int] = field(default_factory=dict)  # phone number -> order id
 
     def add_customer(self, name: str, language: str, category: str = "shoes") -> str:
@@ -98,11 +108,47 @@ class SurveyRig:
         return number
 
     def run_round(self) -> list[PlacedCall]:
-        """One survey round now; the calls it placed to this rig's customers."""
+        """One survey round now; the calls it placed to this rig's customers. Anyone else called
+        (the demo shop's own customers, say) does not pick up."""
         before = len(self.cloud.placed_calls)
         httpx.post(f"{self.gateway_url}/api/v1/surveys/round", headers={"Authorization": f"Bearer {self.api_key}"},
                    timeout=120).raise_for_status()
-        return [call for call in self.cloud.placed_calls[before:] if call.to in self.orders]
+        placed = self.cloud.placed_calls[before:]
+        for call in placed:
+            if call.to not in self.orders:
+                self.phone.post_as_twilio(call.status_callback, {"CallSid": call.sid, "CallStatus": "no-answer"})
+        return [call for call in placed if call.to in self.orders]
+
+    def survey_state(self, call_sid: str) -> dict:
+        """The survey dialogue's slots on this call, from the engine's tracker."""
+        with session_factory(make_engine(self.database_url))() as session:
+            conversation_id = session.scalar(select(SurveyCall.conversation_id).where(SurveyCall.call_sid == call_sid))
+        tracker = httpx.get(f"{self.engine_url}/conversations/{conversation_id}/tracker", timeout=30)
+        tracker.raise_for_status()
+        return tracker.json()["slots"]
+
+    def answers_of(self, call: PlacedCall, customer: DemoCustomer, max_turns: int = 10) -> Iterator[Answer]:
+        """What the customer says next, decided by what the survey asks for now."""
+        yes, no = YES_NO[customer.language]
+        score_asked = 0
+        yield (customer.consent, customer.language)
+        for _ in range(max_turns):
+            slots = self.survey_state(call.sid)
+            asked = slots.get("requested_slot")
+            if asked == "nps_score":
+                score_asked += 1
+                if customer.says_score and (score_asked == 1 or not customer.keypad_when_misheard):
+                    yield (customer.says_score, customer.language)
+                else:
+                    yield f"{customer.score}#"
+            elif asked == "nps_confirmation":
+                yield (yes if slots.get("nps_candidate") == str(customer.score) else no, customer.language)
+            elif asked == "nps_reason":
+                yield (customer.reason, customer.language)
+            elif asked == "survey_callback":
+                yield (CALLBACK[customer.language][0 if customer.wants_callback else 1], customer.language)
+            else:
+                return
 
     def survey_of(self, number: str) -> Survey:
         with session_factory(make_engine(self.database_url))() as session:
@@ -123,7 +169,7 @@ def survey_rig(database_url: str, engine_url: str, speech: SpeechEngines, clock:
         gateway_settings.public_base_url = gateway.base_url
         running.enter_context(gateway)
         yield SurveyRig(gateway.base_url, gateway_settings.api_key, cloud,
-                        SurveyPhone(cloud.auth_token, speech.synthesizer), clock, database_url)
+                        SurveyPhone(cloud.auth_token, speech.synthesizer), clock, database_url, engine_url)
 
 
 def call_everyone(rig: SurveyRig, customers: list[DemoCustomer]) -> dict[str, DemoCustomer]:
@@ -137,7 +183,7 @@ def call_everyone(rig: SurveyRig, customers: list[DemoCustomer]) -> dict[str, De
                   flush=True)
             twiml = rig.phone.pick_up(call, answered_by)
             if not customer.voicemail:
-                rig.phone.talk(call, twiml, customer.answers)
+                rig.phone.talk(call, twiml, rig.answers_of(call, customer))
             rig.phone.hang_up(call, answered_by, seconds=15 if customer.voicemail else 60)
         if all(getattr(rig.survey_of(number), "outcome", None) for number in numbers):
             break

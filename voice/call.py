@@ -70,6 +70,7 @@ class BotReply:
     language: str
     choices: int = 0  # numbered choices offered: one key press answers
     hang_up: bool = False  # end the call once this has been played
+    speech_hint: str | None = None  # primes the recogniser for the caller's answer (RecognitionStage.set_hint)
 
 
 class CallHandler(Protocol):
@@ -191,6 +192,7 @@ class VoiceCall:
         self.language = frame.parameters.get("language", self.language)
         self._recognition.set_language(self.language)
         reply = await self._handler.start(CallInfo(frame.call_sid, frame.stream_sid, frame.parameters))
+        self._recognition.set_hint(reply.speech_hint)
         self._say(reply)
 
     async def _on_audio(self, frame: InputMulaw) -> None:
@@ -228,6 +230,7 @@ class VoiceCall:
         if reply.language != self.language:
             self.language = reply.language
             self._recognition.set_language(reply.language)
+        self._recognition.set_hint(reply.speech_hint)
         self._say(reply)
 
     def _caller_active(self) -> None:

@@ -38,6 +38,9 @@ class OutboundDialogue(Protocol):
 
     async def is_over(self, conversation_id: str) -> bool: ...
 
+    def speech_hint(self, language: str) -> str | None:
+        """What callers typically say in this dialogue, to prime the recogniser."""
+
 
 class GatewayCallHandler:
     """One call's handler (voice.call.CallHandler) on top of the conversation core."""
@@ -130,4 +133,5 @@ class GatewayCallHandler:
     def _reply(self, messages: list[dict[str, Any]], hang_up: bool = False) -> BotReply:
         self._choices = max((len(m.get("buttons") or []) for m in messages), default=0)
         utterances = [Utterance(str(m["id"]), self._delivery.as_plain_text(m)) for m in messages]
-        return BotReply(utterances, self._language, choices=self._choices, hang_up=hang_up)
+        hint = self._outbound.speech_hint(self._language) if self._outbound_call else None
+        return BotReply(utterances, self._language, choices=self._choices, hang_up=hang_up, speech_hint=hint)

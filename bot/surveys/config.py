@@ -24,6 +24,7 @@ class SurveyConfig(BaseModel):
     retry_after_minutes: list[float] = [120, 1440]
     after_last_voicemail: str = Field("sms", pattern="^(sms|none)$")
     review_link: str = ""
+    speech_hints: dict[str, str] = {}
     caller_id: str = "+48221002030"
     do_not_call: list[str] = []
 

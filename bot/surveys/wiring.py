@@ -51,6 +51,9 @@ class Surveys:
                 return state == SurveyState.FINISHED
         return await asyncio.to_thread(finished)
 
+    def speech_hint(self, language: str) -> str | None:
+        return self.config.speech_hints.get(language)
+
 
 def build_surveys(settings: Settings, sessions: sessionmaker[Session], queue: HandoffQueue, texts: GatewayTexts,
                   delivery: Delivery, announcer: QueueAnnouncer, twilio: Client,

@@ -3,6 +3,7 @@ signed answer webhook (a person or an answering machine picks up), the Media Str
 driven by the call simulator, and the status callback when the line goes quiet."""
 
 import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
@@ -40,9 +41,10 @@ class SurveyPhone:
                                                "From": call.from_})
         return ElementTree.fromstring(reply.text)
 
-    def talk(self, call: PlacedCall, twiml: ElementTree.Element, answers: list[Answer],
+    def talk(self, call: PlacedCall, twiml: ElementTree.Element, answers: Iterable[Answer],
              last_listen_seconds: float = 15) -> CallTalk:
-        """Hears the intro, then gives each answer after the bot's previous words, unless it hung up."""
+        """Hears the intro, then gives each answer after the bot's previous words, unless it hung up.
+        `answers` may be a generator that decides each answer once the bot has spoken."""
         stream = twiml.find("./Connect/Stream")
         assert stream is not None, f"no Media Stream in {ElementTree.tostring(twiml)}"
         url = stream.get("url")

@@ -37,9 +37,11 @@ class SpeechRecognizer(ABC):
     sample_rate: int = 16000
 
     @abstractmethod
-    def open_stream(self, language: str) -> RecognitionStream:
+    def open_stream(self, language: str, hint: str | None = None) -> RecognitionStream:
         """A fresh stream for one call in one language (ISO 639-1, "pl", "en");
-        raises UnsupportedLanguage when there is no model for it."""
+        raises UnsupportedLanguage when there is no model for it. `hint`: text like what the
+        caller is about to say (a survey's question and typical answers), for recognisers that
+        can be primed with it; others ignore it."""
 
     def warm_up(self) -> None:
         """Load the models now rather than on the first call (slow: run it in a worker thread at

@@ -38,13 +38,15 @@ class ScriptedRecognizer(SpeechRecognizer):
         self._lock = threading.Lock()  # calls' worker threads share the script
         self.utterance_ms: list[float] = []  # length of every utterance heard, scripted or not
         self.extra_utterances = 0
+        self.hints: list[str | None] = []  # each stream's hint, for tests
 
     @property
     def remaining(self) -> int:
         with self._lock:
             return len(self._script)
 
-    def open_stream(self, language: str) -> UtteranceStream:
+    def open_stream(self, language: str, hint: str | None = None) -> UtteranceStream:
+        self.hints.append(hint)
         detector = UtteranceDetector(self.endpointing, self.sample_rate)
         return UtteranceStream(detector, lambda pcm: self._next(pcm, language))
 

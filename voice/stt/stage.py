@@ -27,6 +27,8 @@ class RecognitionStage(Stage):
         # Touched only on the worker thread: streams are thread-confined.
         self._stream: RecognitionStream | None = None
         self._stream_language: str | None = None
+        self.hint: str | None = None
+        self._stream_hint: str | None = None
         # A single worker keeps this call's audio in order and its stream on one thread.
         self._worker: ThreadPoolExecutor | None = None
 
@@ -35,10 +37,14 @@ class RecognitionStage(Stage):
         the old language is first flushed as a final in that language."""
         self.language = language
 
+    def set_hint(self, hint: str | None) -> None:
+        """Prime the recogniser with `hint` from the next audio frame on (None: no hint)."""
+        self.hint = hint
+
     async def process(self, frame: Frame) -> AsyncIterator[Frame]:
         if isinstance(frame, InputAudio):
             self._check_format(frame)
-            for transcript in await self._on_worker(self._accept, frame.pcm, self.language):
+            for transcript in await self._on_worker(self._accept, frame.pcm, self.language, self.hint):
                 yield transcript
         elif isinstance(frame, CallEnded):
             if self._worker is not None:
@@ -70,13 +76,13 @@ class RecognitionStage(Stage):
 
     # The methods below run on the worker thread.
 
-    def _accept(self, pcm: bytes, language: str) -> list[Transcript]:
+    def _accept(self, pcm: bytes, language: str, hint: str | None) -> list[Transcript]:
         flushed: list[Transcript] = []
-        if self._stream is None or self._stream_language != language:
+        if self._stream is None or (self._stream_language, self._stream_hint) != (language, hint):
             if self._stream is not None:
                 flushed = self._stream.finish()
-            self._stream = self.recognizer.open_stream(language)
-            self._stream_language = language
+            self._stream = self.recognizer.open_stream(language, hint)
+            self._stream_language, self._stream_hint = language, hint
         return flushed + self._stream.accept(pcm)
 
     def _finish(self) -> list[Transcript]:

@@ -67,7 +67,8 @@ class VoskRecognizer(SpeechRecognizer):
             raise UnsupportedLanguage(f"No Vosk model for {language!r} (have: {sorted(self.model_dirs)})") from None
         return shared_models.get(("vosk", str(path.resolve())), lambda: _load_model(path))
 
-    def open_stream(self, language: str) -> "VoskStream":
+    def open_stream(self, language: str, hint: str | None = None) -> "VoskStream":
+        # A hint would need a grammar, which closes the vocabulary: free speech must stay possible.
         from vosk import KaldiRecognizer
 
         recognizer = KaldiRecognizer(self._model(language), self.sample_rate)

@@ -49,8 +49,9 @@ class SurveyLine:
             self.order_id, self.order_number = order.id, order.number
         self.settings = gateway_settings(stack.database_url, stack.engine_url, ALWAYS_OPEN, twilio_cloud,
                                          KOLIBER_CALL_SILENCE_SECONDS="30")
+        self.recognizer = ScriptedRecognizer(script)
         self.server = ServedApp(create_app(self.settings, clock=lambda: NOW,
-                                           speech=SpeechEngines(ScriptedRecognizer(script), synthesizer)))
+                                           speech=SpeechEngines(self.recognizer, synthesizer)))
         self.settings.public_base_url = self.server.base_url
         self.cloud = twilio_cloud
         self.customer = SurveyPhone(TWILIO_TOKEN, synthesizer)
@@ -109,6 +110,8 @@ def test_polish_customer_gives_a_spoken_score_and_a_reason(line):
     assert survey.reason == "szybka dostawa, ale pudełko było pogniecione" and survey.ticket_id is None
     said = phone.bot_said()
     assert "Sklepu Koliber" in said[0] and "od 0 do 10" in said[1] and said[-1].startswith("Dziękuję za odpowiedzi")
+    # The recogniser was primed with the survey's Polish question and answers the whole call.
+    assert phone.recognizer.hints and all(hint and "od 0 do 10" in hint for hint in phone.recognizer.hints)
     report = httpx.get(f"{phone.server.base_url}/api/v1/nps", params={"period": "all"},
                        headers={"Authorization": f"Bearer {API_KEY}"}).json()
     assert {"score": 8, "language": "pl", "order_number": phone.order_number,

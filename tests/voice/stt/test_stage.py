@@ -42,7 +42,7 @@ class RecordingRecognizer(SpeechRecognizer):
         self.delay = delay
         self.streams: list[RecordingStream] = []
 
-    def open_stream(self, language: str) -> RecordingStream:
+    def open_stream(self, language: str, hint: str | None = None) -> RecordingStream:
         self.streams.append(RecordingStream(language, self.delay))
         return self.streams[-1]
 

@@ -76,3 +76,16 @@ def test_the_stage_flushes_what_the_caller_said_before_hanging_up(whisper):
     out = frames_out(stage, [*(InputAudio(p, 16000) for p in packets(audio)), CallEnded("hangup")])
     assert types_of(out) == [Transcript, CallEnded]
     assert "order" in words(out[0].text), out[0].text
+
+
+@pytest.mark.speech_model
+def test_a_survey_hint_lets_whisper_hear_a_short_spoken_score_over_the_phone(whisper):
+    from bot.surveys.config import load_survey_config
+    from bot.text.scores import read_score
+
+    hint = load_survey_config(PROJECT_ROOT / "config" / "surveys.yml").speech_hints["en"]
+    said = noise(300) + speak("ten out of ten", phone=True) + noise(800)
+    unprimed = feed(whisper.open_stream("en"), said)
+    primed = feed(whisper.open_stream("en", hint), said)
+    heard = [(" ".join(t.text for t in transcripts)) for transcripts in (unprimed, primed)]
+    assert [getattr(read_score(text, "en"), "score", None) for text in heard] == [None, 10], heard
