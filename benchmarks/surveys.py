@@ -15,6 +15,7 @@ import yaml
 
 from benchmarks.voice import _padded, phone_round_trip, transcribe
 from bot.settings import PROJECT_ROOT
+from bot.surveys.config import load_survey_config
 from bot.text.scores import read_score
 
 ANSWERS = PROJECT_ROOT / "tests" / "data" / "spoken_scores.yml"
@@ -37,14 +38,16 @@ def text_accuracy(answers: list[tuple[str, int | None]], language: str) -> dict:
     return {"answers": len(answers), "accuracy": round(right / len(answers), 3), "certain_but_wrong": certain_wrong}
 
 
-def spoken_accuracy(recognizer, synthesizer, answers: list[tuple[str, int | None]], language: str) -> dict:
-    """Answers with a score, spoken by espeak-ng, sent through the 8 kHz phone line, recognised, then read."""
+def spoken_accuracy(recognizer, synthesizer, answers: list[tuple[str, int | None]], language: str,
+                    hint: str | None) -> dict:
+    """Answers with a score, spoken by espeak-ng, sent through the 8 kHz phone line, recognised
+    (primed with the survey's speech hint, or not), then read."""
     right, misses = 0, []
     scored = [(text, score) for text, score in answers if score is not None and "#" not in text]
     for text, expected in scored:
         pcm = _padded(phone_round_trip(synthesizer.synthesize(text, language), synthesizer.sample_rate,
                                        recognizer.sample_rate), recognizer.sample_rate)
-        heard = transcribe(recognizer, pcm, language)
+        heard = transcribe(recognizer, pcm, language, hint)
         reading = read_score(heard, language)
         if reading and reading.score == expected:
             right += 1
@@ -53,18 +56,21 @@ def spoken_accuracy(recognizer, synthesizer, answers: list[tuple[str, int | None
     return {"answers": len(scored), "accuracy": round(right / len(scored), 3), "misses": misses[:10]}
 
 
-def completion_rate(engine_url: str, database_url: str, speech, answers, calls: int) -> dict:
-    """Whole survey calls, placed at the fake Twilio cloud and answered by the call simulator."""
+CONSENT = {"pl": "Tak, proszę.", "en": "Yes, sure."}
+REASON = {"pl": "Dostawa była szybka.", "en": "The delivery was fast."}
+
+
+def completion_rate(engine_url: str, database_url: str, speech, answers, language: str, calls: int) -> dict:
+    """Whole survey calls, placed at the fake Twilio cloud and answered by the call simulator:
+    a cooperative customer says the score, and types it when asked again (as the bot suggests)."""
     from demos.survey_calls import DemoCustomer, PinnedClock, survey_rig
 
     scored = [(text, score) for text, score in answers if score is not None and "#" not in text][:calls]
     outcomes, seconds = [], []
     with survey_rig(database_url, engine_url, speech, PinnedClock(SURVEY_DAY),
                     KOLIBER_CALL_SILENCE_SECONDS="30") as rig:
-        # A cooperative customer who only ever speaks: the score as written, re-said when asked again.
-        customers = {rig.add_customer("Benchmark Customer", "en"): DemoCustomer(
-            "Benchmark Customer", "en", "Yes, sure.", score, text, "The delivery was fast.", keypad_when_misheard=False)
-            for text, score in scored}
+        customers = {rig.add_customer("Benchmark Customer", language): DemoCustomer(
+            "Benchmark Customer", language, CONSENT[language], score, text, REASON[language]) for text, score in scored}
         for call in rig.run_round():
             customer = customers[call.to]
             started = time.perf_counter()
@@ -72,29 +78,34 @@ def completion_rate(engine_url: str, database_url: str, speech, answers, calls: 
             rig.phone.hang_up(call)
             seconds.append(time.perf_counter() - started)
             survey = rig.survey_of(call.to)
+            spoken = call.sid not in rig.typed_score
             outcomes.append((survey.outcome.value if survey.outcome else survey.state.value, survey.score,
-                             customer.score))
-    completed = sum(outcome == "completed" for outcome, _, _ in outcomes)
-    right = sum(outcome == "completed" and score == expected for outcome, score, expected in outcomes)
+                             customer.score, spoken))
+    completed = sum(outcome == "completed" for outcome, *_ in outcomes)
+    right = sum(outcome == "completed" and score == expected for outcome, score, expected, _ in outcomes)
     return {"calls": len(outcomes), "completed": completed, "completion_rate": round(completed / len(outcomes), 3),
-            "right_score": right, "mean_call_seconds": round(sum(seconds) / len(seconds), 1)}
+            "right_score": right, "score_heard_from_speech": sum(spoken for *_, spoken in outcomes),
+            "mean_call_seconds": round(sum(seconds) / len(seconds), 1)}
 
 
-def measure_surveys(engine_url: str, database_url: str, calls: int = 8) -> dict:
+def measure_surveys(engine_url: str, database_url: str, calls: int = 6) -> dict:
     from bot.channels.speech_engines import SpeechEngines
     from voice.stt.models import prepare_whisper_base
     from voice.stt.whisper_recognizer import WhisperRecognizer
     from voice.tts.espeak import EspeakSynthesizer
 
     answers = load_answers()
+    hints = load_survey_config(PROJECT_ROOT / "config" / "surveys.yml").speech_hints
     whisper = WhisperRecognizer(prepare_whisper_base(PROJECT_ROOT / "var" / "models" / "whisper-base"))
     synthesizer = EspeakSynthesizer()
     return {
         "text": {language: text_accuracy(rows, language) for language, rows in answers.items()},
-        "spoken_whisper": {language: spoken_accuracy(whisper, synthesizer, rows, language)
+        "spoken_whisper": {language: spoken_accuracy(whisper, synthesizer, rows, language, hints.get(language))
                            for language, rows in answers.items()},
-        "calls_en_whisper": completion_rate(engine_url, database_url, SpeechEngines(whisper, synthesizer),
-                                            answers["en"], calls),
+        "spoken_whisper_without_hint": {language: spoken_accuracy(whisper, synthesizer, rows, language, None)
+                                        for language, rows in answers.items()},
+        "calls_whisper": {language: completion_rate(engine_url, database_url, SpeechEngines(whisper, synthesizer),
+                                                    rows, language, calls) for language, rows in answers.items()},
     }
 
 
@@ -104,11 +115,15 @@ def markdown(surveys: dict) -> list[str]:
         lines.append(f"| score read from typed/transcribed answers, {language.upper()} ({row['answers']}) | "
                      f"{row['accuracy']:.3f} ({row['certain_but_wrong']} wrong without confirmation) |")
     for language, spoken in surveys["spoken_whisper"].items():
+        unprimed = surveys["spoken_whisper_without_hint"][language]
         lines.append(f"| score read from spoken {language.upper()} answers, espeak → 8 kHz → Whisper base "
-                     f"({spoken['answers']}) | {spoken['accuracy']:.3f} |")
-    calls = surveys["calls_en_whisper"]
-    lines.append(f"| whole EN survey calls completed ({calls['calls']}, Whisper) | {calls['completion_rate']:.3f} "
-                 f"({calls['right_score']} with the right score; {calls['mean_call_seconds']} s per call) |")
+                     f"({spoken['answers']}) | {spoken['accuracy']:.3f} with the survey's speech hint, "
+                     f"{unprimed['accuracy']:.3f} without |")
+    for language, calls in surveys["calls_whisper"].items():
+        lines.append(f"| whole {language.upper()} survey calls completed ({calls['calls']}, Whisper base; the score "
+                     f"typed when asked again) | {calls['completion_rate']:.3f} ({calls['right_score']} with the right "
+                     f"score, {calls['score_heard_from_speech']} of them from speech; {calls['mean_call_seconds']} s "
+                     f"per call) |")
     return lines
 
 

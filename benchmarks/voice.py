@@ -63,8 +63,8 @@ def _padded(pcm: bytes, rate: int) -> bytes:
     return noise[: rate] + pcm + noise + noise
 
 
-def transcribe(recognizer: SpeechRecognizer, pcm: bytes, language: str) -> str:
-    stream = recognizer.open_stream(language)
+def transcribe(recognizer: SpeechRecognizer, pcm: bytes, language: str, hint: str | None = None) -> str:
+    stream = recognizer.open_stream(language, hint)
     chunk = recognizer.sample_rate * 2 // 50  # 20 ms
     finals = []
     for start in range(0, len(pcm), chunk):

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.speech_engines import SpeechEngines, build_speech_engines
 from bot.main import create_app
@@ -94,13 +95,14 @@ class SurveyRig:
     cloud: FakeTwilioCloud
     phone: SurveyPhone
     clock: PinnedClock
-    database_url: str
+    sessions: sessionmaker[Session]
     engine_url: str
     orders: dict[str, int] = field(default_factory=dict)  # phone number -> order id
+    typed_score: set[str] = field(default_factory=set)  # calls on which the customer typed the score
 
     def add_customer(self, name: str, language: str, category: str = "shoes") -> str:
         number = f"+48{secrets.randbelow(10**9):09d}" if language == "pl" else f"+447{secrets.randbelow(10**9):09d}"
-        with unit_of_work(session_factory(make_engine(self.database_url))) as session:
+        with unit_of_work(self.sessions) as session:
             order = delivered_order(session, self.clock.now - timedelta(days=4), phone=number, language=language,
                                     country="PL" if language == "pl" else "GB", category=category,
                                     number=str(900000 + secrets.randbelow(100000)), full_name=name)
@@ -121,7 +123,7 @@ class SurveyRig:
 
     def survey_state(self, call_sid: str) -> dict:
         """The survey dialogue's slots on this call, from the engine's tracker."""
-        with session_factory(make_engine(self.database_url))() as session:
+        with self.sessions() as session:
             conversation_id = session.scalar(select(SurveyCall.conversation_id).where(SurveyCall.call_sid == call_sid))
         tracker = httpx.get(f"{self.engine_url}/conversations/{conversation_id}/tracker", timeout=30)
         tracker.raise_for_status()
@@ -140,6 +142,7 @@ class SurveyRig:
                 if customer.says_score and (score_asked == 1 or not customer.keypad_when_misheard):
                     yield (customer.says_score, customer.language)
                 else:
+                    self.typed_score.add(call.sid)
                     yield f"{customer.score}#"
             elif asked == "nps_confirmation":
                 yield (yes if slots.get("nps_candidate") == str(customer.score) else no, customer.language)
@@ -151,7 +154,7 @@ class SurveyRig:
                 return
 
     def survey_of(self, number: str) -> Survey:
-        with session_factory(make_engine(self.database_url))() as session:
+        with self.sessions() as session:
             return session.scalar(select(Survey).where(Survey.order_id == self.orders[number]))
 
 
@@ -169,7 +172,8 @@ def survey_rig(database_url: str, engine_url: str, speech: SpeechEngines, clock:
         gateway_settings.public_base_url = gateway.base_url
         running.enter_context(gateway)
         yield SurveyRig(gateway.base_url, gateway_settings.api_key, cloud,
-                        SurveyPhone(cloud.auth_token, speech.synthesizer), clock, database_url, engine_url)
+                        SurveyPhone(cloud.auth_token, speech.synthesizer), clock,
+                        session_factory(make_engine(database_url)), engine_url)
 
 
 def call_everyone(rig: SurveyRig, customers: list[DemoCustomer]) -> dict[str, DemoCustomer]:
