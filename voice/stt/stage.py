@@ -24,10 +24,10 @@ class RecognitionStage(Stage):
     def __init__(self, recognizer: SpeechRecognizer, language: str) -> None:
         self.recognizer = recognizer
         self.language = language
+        self.hint: str | None = None
         # Touched only on the worker thread: streams are thread-confined.
         self._stream: RecognitionStream | None = None
         self._stream_language: str | None = None
-        self.hint: str | None = None
         self._stream_hint: str | None = None
         # A single worker keeps this call's audio in order and its stream on one thread.
         self._worker: ThreadPoolExecutor | None = None

@@ -17,10 +17,11 @@ def makefile_recipe(target: str) -> list[str]:
     return recipe.replace("$(TRAINING_DATA)", data).split()
 
 
-def test_the_same_rasa_commands_as_the_makefile():
+def test_the_same_rasa_training_as_the_makefile_whose_validate_is_koliber_validate():
     layout = ProjectLayout(PROJECT_ROOT)
     assert ["$(RASA)", *train_argv(layout)[1:]] == makefile_recipe("train")
-    assert ["$(RASA)", *validate_argv(layout)[1:]] == makefile_recipe("validate")
+    assert makefile_recipe("validate") == ["$(APP)/bin/koliber", "validate"]
+    assert validate_argv(layout)[1:4] == ["data", "validate", "--data"] and "--fail-on-warnings" in validate_argv(layout)
 
 
 def test_a_model_older_than_any_training_file_is_stale(tmp_path):
