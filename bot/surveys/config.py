@@ -22,6 +22,8 @@ class SurveyConfig(BaseModel):
                                           "GB": "Europe/London"}
     max_attempts: int = Field(3, ge=1)
     retry_after_minutes: list[float] = [120, 1440]
+    # An attempt whose final status callback never came (the gateway was down) counts as failed.
+    silent_call_minutes: float = Field(60, gt=0)
     after_last_voicemail: str = Field("sms", pattern="^(sms|none)$")
     review_link: str = ""
     speech_hints: dict[str, str] = {}

@@ -34,6 +34,7 @@ class SurveyDialer:
     async def run_once(self) -> list[str]:
         """Opens surveys for newly due orders and calls every survey due now; returns the call SIDs."""
         now = self._clock()
+        await asyncio.to_thread(self._planner.expire_silent_calls, now)
         await asyncio.to_thread(self._planner.select_due_orders, now)
         placed = []
         for survey_id in await asyncio.to_thread(self._planner.due_surveys, now):

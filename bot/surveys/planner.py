@@ -99,6 +99,21 @@ class SurveyPlanner:
             .order_by(Conversation.last_activity_at.desc()).limit(1))
         return spoken or customer.language or "pl"
 
+    def expire_silent_calls(self, now: datetime) -> int:
+        """Attempts whose final status callback never came count as failed (retried like one), so
+        a lost webhook cannot leave a survey "calling" for ever. Returns how many."""
+        cutoff = now - timedelta(minutes=self._config.silent_call_minutes)
+        with unit_of_work(self._sessions) as session:
+            silent = session.scalars(select(SurveyCall).join(Survey).where(
+                Survey.state == SurveyState.CALLING, SurveyCall.attempt == Survey.attempts,
+                SurveyCall.ended_at.is_(None), SurveyCall.placed_at <= cutoff)).all()
+            for call in silent:
+                log.warning("survey call %s (%s) had no final status after %s min: counted as failed",
+                            call.id, call.call_sid, self._config.silent_call_minutes)
+                call.ended_at = now
+                self._after_unreached(call.survey, SurveyOutcome.FAILED, now)
+            return len(silent)
+
     def due_surveys(self, now: datetime) -> list[int]:
         with self._sessions() as session:
             return list(session.scalars(
@@ -166,6 +181,8 @@ class SurveyPlanner:
                 call = session.scalar(select(SurveyCall).where(SurveyCall.call_sid == call_sid))
                 if call is None:
                     log.warning("status %s for unknown survey call %s", status, call_sid)
+                    return StatusUpdate(applied=True)
+                if call.ended_at is not None:  # already counted as failed: too late to change it
                     return StatusUpdate(applied=True)
                 call.status = status
                 call.answered_by = answered_by or call.answered_by

@@ -134,6 +134,25 @@ def test_a_status_callback_twilio_retries_is_applied_once(sessions):
     assert survey_of(sessions, order).next_attempt_at == NOW + timedelta(minutes=120)
 
 
+def test_an_attempt_whose_final_status_never_came_counts_as_failed_and_is_retried(sessions):
+    order = add_order(sessions, 4)
+    surveys = planner(sessions, max_attempts=3, silent_call_minutes=60)
+    [survey_id] = surveys.select_due_orders(NOW)
+    call(surveys, survey_id, NOW, "CA1")
+    surveys.apply_status("CA1", "ringing", None, None, NOW)
+    assert surveys.expire_silent_calls(NOW + timedelta(minutes=30)) == 0  # maybe still talking
+    assert survey_of(sessions, order).state == SurveyState.CALLING
+    later = NOW + timedelta(minutes=61)
+    assert surveys.expire_silent_calls(later) == 1
+    survey = survey_of(sessions, order)
+    assert (survey.state, survey.attempts, survey.next_attempt_at) == (SurveyState.SCHEDULED, 1,
+                                                                        later + timedelta(minutes=120))
+    # The lost callback turning up after all changes nothing; the retry goes ahead.
+    surveys.apply_status("CA1", "completed", "human", 30, later)
+    assert survey_of(sessions, order).state == SurveyState.SCHEDULED
+    assert surveys.expire_silent_calls(later + timedelta(minutes=61)) == 0
+
+
 def test_voicemail_is_retried_then_the_last_one_sends_the_link(sessions):
     order = add_order(sessions, 4)
     surveys = planner(sessions, max_attempts=2, retry_after_minutes=[60])
