@@ -95,7 +95,7 @@ async def build_gateway(settings: Settings, clock: Callable[[], datetime] = utcn
     core = ConversationCore(sessions, engine, queue, texts, delivery, announcer,
                             detector_for(settings.nlu_data_dir), clock)
     desk = AgentDesk(sessions, queue, texts, delivery, announcer, clock)
-    surveys = build_surveys(settings, sessions, queue, texts, delivery, announcer, twilio, clock)
+    surveys = build_surveys(settings, sessions, queue, texts, delivery, announcer, twilio, engine, clock)
     core.handle_custom(SURVEY_RESULT_TYPE, surveys.results.from_assistant)
     return Gateway(settings, database, sessions, hub, texts, queue, core, desk, delivery, twilio, clock, surveys, speech,
                    _closers=[engine.close, twilio.http_client.session.close])

@@ -38,8 +38,8 @@ class OutboundDialogue(Protocol):
 
     async def is_over(self, conversation_id: str) -> bool: ...
 
-    def speech_hint(self, language: str) -> str | None:
-        """What callers typically say in this dialogue, to prime the recogniser."""
+    async def speech_hint(self, conversation_id: str, language: str) -> str | None:
+        """What the caller is likely to say next in this dialogue, to prime the recogniser."""
 
 
 class GatewayCallHandler:
@@ -59,6 +59,7 @@ class GatewayCallHandler:
         self._caller_spoke = False
         self._choices = 0
         self._transfer_ticket: int | None = None
+        self._hint: str | None = None  # what the recogniser is primed with (outbound dialogues)
 
     async def start(self, call: CallInfo) -> BotReply:
         self._call_sid = call.call_sid
@@ -70,7 +71,8 @@ class GatewayCallHandler:
             return self._reply([await self._core.say(self.conversation_id, "call_greeting", self._language)])
         self._outbound_call = self._caller_spoke = True  # no language keys: the shop chose the language
         try:
-            return self._reply(await self._core.start_dialogue(self.conversation_id, intent))
+            replies = await self._core.start_dialogue(self.conversation_id, intent)
+            return self._reply(replies, hint=await self._next_hint())
         except EngineUnavailable:
             return self._reply([await self._core.say(self.conversation_id, "call_goodbye")], hang_up=True)
 
@@ -98,11 +100,11 @@ class GatewayCallHandler:
             return self._reply(replies, hang_up=True)
         if self._outbound_call and await self._outbound.is_over(self.conversation_id):
             return self._reply(replies, hang_up=True)
-        return self._reply(replies)
+        return self._reply(replies, hint=await self._next_hint())
 
     async def silence(self, reprompts: int, final: bool) -> BotReply:
         key = "call_goodbye" if final else "call_reprompt"
-        return self._reply([await self._core.say(self.conversation_id, key)])
+        return self._reply([await self._core.say(self.conversation_id, key)], hint=None if final else self._hint)
 
     async def heard(self, utterance: Utterance, heard_text: str, interrupted: bool) -> None:
         if interrupted and utterance.id.isdigit():
@@ -130,8 +132,13 @@ class GatewayCallHandler:
                     return language
         return None
 
-    def _reply(self, messages: list[dict[str, Any]], hang_up: bool = False) -> BotReply:
+    async def _next_hint(self) -> str | None:
+        """The outbound dialogue's hint for the caller's next answer (None on inbound calls)."""
+        self._hint = await self._outbound.speech_hint(self.conversation_id, self._language) \
+            if self._outbound_call and self._outbound else None
+        return self._hint
+
+    def _reply(self, messages: list[dict[str, Any]], hang_up: bool = False, hint: str | None = None) -> BotReply:
         self._choices = max((len(m.get("buttons") or []) for m in messages), default=0)
         utterances = [Utterance(str(m["id"]), self._delivery.as_plain_text(m)) for m in messages]
-        hint = self._outbound.speech_hint(self._language) if self._outbound_call else None
         return BotReply(utterances, self._language, choices=self._choices, hang_up=hang_up, speech_hint=hint)

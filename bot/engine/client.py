@@ -46,14 +46,9 @@ class EngineClient:
             )
             response.raise_for_status()
             messages = [_bot_message(item) for item in response.json()]
-            tracker = await self._client.get(
-                f"{self._base_url}/conversations/{quote(conversation_id, safe='')}/tracker",
-                params={"include_events": "NONE"},
-            )
-            tracker.raise_for_status()
-            state = tracker.json()
         except (httpx.HTTPError, ValueError) as error:
             raise EngineUnavailable(f"{type(error).__name__}: {error}") from error
+        state = await self.state(conversation_id)
         intent = (state.get("latest_message") or {}).get("intent") or {}
         return EngineTurn(
             messages=messages,
@@ -61,6 +56,19 @@ class EngineClient:
             confidence=intent.get("confidence"),
             slots=state.get("slots") or {},
         )
+
+
+    async def state(self, conversation_id: str) -> dict[str, Any]:
+        """The conversation's tracker without its events: latest message, slots, active form."""
+        try:
+            tracker = await self._client.get(
+                f"{self._base_url}/conversations/{quote(conversation_id, safe='')}/tracker",
+                params={"include_events": "NONE"},
+            )
+            tracker.raise_for_status()
+            return tracker.json()
+        except (httpx.HTTPError, ValueError) as error:
+            raise EngineUnavailable(f"{type(error).__name__}: {error}") from error
 
 
 def _bot_message(item: dict[str, Any]) -> BotMessage:

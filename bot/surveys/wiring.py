@@ -12,6 +12,7 @@ from twilio.rest import Client
 from bot.conversations.delivery import Delivery
 from bot.conversations.replies import SystemReplies
 from bot.conversations.texts import GatewayTexts
+from bot.engine.client import EngineClient, EngineUnavailable
 from bot.handoff.announcer import QueueAnnouncer
 from bot.handoff.queue import HandoffQueue
 from bot.settings import Settings
@@ -22,8 +23,9 @@ from bot.surveys.models import Survey, SurveyCall, SurveyState
 from bot.surveys.planner import SurveyPlanner
 from bot.surveys.results import SurveyResults
 
-# The assistant's dialogue a survey call starts (stories/survey.yml).
+# The assistant's dialogue a survey call starts (stories/survey.yml), and its slot for the score.
 SURVEY_INTENT = "give_feedback"
+SCORE_SLOT = "nps_score"
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Surveys:
     results: SurveyResults
     links: SurveyLinks
     sessions: sessionmaker[Session]
+    engine: EngineClient
 
     # --- an answered survey call (bot.conversations.calls.OutboundDialogue) ---------------------
     async def begin(self, parameters: dict[str, str], conversation_id: str) -> str | None:
@@ -51,15 +54,23 @@ class Surveys:
                 return state == SurveyState.FINISHED
         return await asyncio.to_thread(finished)
 
-    def speech_hint(self, language: str) -> str | None:
-        return self.config.speech_hints.get(language)
+    async def speech_hint(self, conversation_id: str, language: str) -> str | None:
+        """The score hint while the survey waits for a score; nothing otherwise, as a hint full of
+        numbers makes Whisper hear numbers in a reason or a "not now"."""
+        try:
+            state = await self.engine.state(conversation_id)
+        except EngineUnavailable:
+            return None
+        asking = (state.get("slots") or {}).get("requested_slot")
+        return self.config.speech_hints.get(language) if asking == SCORE_SLOT else None
 
 
 def build_surveys(settings: Settings, sessions: sessionmaker[Session], queue: HandoffQueue, texts: GatewayTexts,
-                  delivery: Delivery, announcer: QueueAnnouncer, twilio: Client,
+                  delivery: Delivery, announcer: QueueAnnouncer, twilio: Client, engine: EngineClient,
                   clock: Callable[[], datetime]) -> Surveys:
     config = load_survey_config(settings.surveys_config_path)
     planner = SurveyPlanner(sessions, config)
     results = SurveyResults(queue, texts)
     links = SurveyLinks(sessions, SystemReplies(texts, queue), delivery, results, announcer, settings, clock)
-    return Surveys(config, planner, SurveyDialer(planner, twilio, settings, config, clock), results, links, sessions)
+    return Surveys(config, planner, SurveyDialer(planner, twilio, settings, config, clock), results, links, sessions,
+                   engine)
