@@ -84,7 +84,8 @@ def completion_rate(engine_url: str, database_url: str, speech, answers, languag
     completed = sum(outcome == "completed" for outcome, *_ in outcomes)
     right = sum(outcome == "completed" and score == expected for outcome, score, expected, _ in outcomes)
     return {"calls": len(outcomes), "completed": completed, "completion_rate": round(completed / len(outcomes), 3),
-            "right_score": right, "score_heard_from_speech": sum(spoken for *_, spoken in outcomes),
+            "right_score": right, "right_score_from_speech": sum(
+                outcome == "completed" and score == expected and spoken for outcome, score, expected, spoken in outcomes),
             "mean_call_seconds": round(sum(seconds) / len(seconds), 1)}
 
 
@@ -122,7 +123,7 @@ def markdown(surveys: dict) -> list[str]:
     for language, calls in surveys["calls_whisper"].items():
         lines.append(f"| whole {language.upper()} survey calls completed ({calls['calls']}, Whisper base; the score "
                      f"typed when asked again) | {calls['completion_rate']:.3f} ({calls['right_score']} with the right "
-                     f"score, {calls['score_heard_from_speech']} of them from speech; {calls['mean_call_seconds']} s "
+                     f"score, {calls['right_score_from_speech']} of them from speech; {calls['mean_call_seconds']} s "
                      f"per call) |")
     return lines
 
