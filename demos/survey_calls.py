@@ -5,17 +5,19 @@ Media Streams socket, the real engine and action server hold the survey, and the
 the results. It uses the embedded database, so `make run` shows the same results afterwards.
 
 The clock is pinned to the latest calling slot (a weekday morning, Warsaw time) and moved on to
-the retries of the customer whose calls reach voicemail.
+the retries of the customer whose calls reach voicemail. The fake cloud, the customer's phone and
+the order rows are the tests' own (tests/fakes/, tests/bot/surveys/shop_rows.py): the demo shows
+exactly what the tests check.
 """
 
 import argparse
 import secrets
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Iterator
 from zoneinfo import ZoneInfo
 
 import httpx
