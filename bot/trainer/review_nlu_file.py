@@ -1,26 +1,15 @@
 """Appends one example to one Rasa NLU file through a ruamel.yaml round trip, so every other byte of
 the file (comments, blank lines, quoting, indentation) stays as the trainer wrote it."""
 
-import io
 from pathlib import Path
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from bot.trainer.review_files import FileLayoutError, inserted_lines, write_atomically
+from bot.trainer.review_files import (FileLayoutError, dumped, inserted_lines, load_for_edit, round_trip_yaml,
+                                      write_atomically)
 
 NEW_FILE_HEADER = 'version: "3.1"\n# Examples added from the review inbox (bot/trainer/).\nnlu:\n'
-
-
-def _yaml() -> YAML:
-    # The project's NLU files: two-space mappings, sequences flush with their key, long lines kept.
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=2, offset=0)
-    return yaml
 
 
 def _with_example(examples: object, example: str) -> LiteralScalarString:
@@ -36,14 +25,8 @@ def _with_example(examples: object, example: str) -> LiteralScalarString:
 def append_example(path: Path, intent: str, example: str) -> int:
     """Adds `- example` to the intent's block in `path`, or a new block at the end when the file
     has none (the file is created if missing). Returns the 1-based line of the new example."""
-    original = path.read_text(encoding="utf-8") if path.exists() else NEW_FILE_HEADER
-    yaml = _yaml()
-    try:
-        data = yaml.load(original)
-    except YAMLError as error:
-        raise FileLayoutError(f"{path.name} is not valid YAML: {error}") from error
-    if not isinstance(data, CommentedMap):
-        raise FileLayoutError(f"{path.name} is not a Rasa NLU file")
+    yaml = round_trip_yaml()
+    original, data = load_for_edit(yaml, path, NEW_FILE_HEADER, "NLU")
     if "nlu" in data and data["nlu"] is None:  # a new file, or one emptied by hand
         data["nlu"] = CommentedSeq()
     blocks = data.get("nlu")
@@ -54,9 +37,7 @@ def append_example(path: Path, intent: str, example: str) -> int:
         blocks.append(CommentedMap([("intent", intent), ("examples", LiteralScalarString(f"- {example}\n"))]))
     else:
         block["examples"] = _with_example(block.get("examples"), example)
-    stream = io.StringIO()
-    yaml.dump(data, stream)
-    updated = stream.getvalue()
+    updated = dumped(yaml, data)
     added = [i for i in inserted_lines(original, updated) if updated.splitlines()[i].strip() == f"- {example}"]
     if not added:
         raise FileLayoutError("the example did not land in the intent's block")

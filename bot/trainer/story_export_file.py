@@ -1,16 +1,15 @@
 """Writes test stories in Rasa's format, appended to one file through a ruamel.yaml round trip."""
 
-import io
 import threading
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from bot.trainer.review_files import FileLayoutError, inserted_lines, write_atomically
+from bot.trainer.review_files import (FileLayoutError, dumped, inserted_lines, load_for_edit, round_trip_yaml,
+                                      write_atomically)
 from bot.trainer.story_export_steps import ActionStep, SlotStep, Step, UserStep
 
 NEW_FILE_HEADER = (
@@ -23,10 +22,7 @@ _write_lock = threading.Lock()
 
 
 def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=2, offset=0)
+    yaml = round_trip_yaml()
     # `active_loop: null`, as Rasa writes it, rather than an empty value.
     yaml.representer.add_representer(type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null"))
     return yaml
@@ -45,34 +41,29 @@ def _step_map(step: Step) -> CommentedMap:
     return CommentedMap([("active_loop", step.name)])  # a LoopStep
 
 
+def _story_map(name: str, steps: list[Step]) -> CommentedMap:
+    return CommentedMap([("story", name), ("steps", CommentedSeq(map(_step_map, steps)))])
+
+
 def story_yaml(name: str, steps: list[Step]) -> str:
     """One story as it appears in the file, for showing the trainer what was written."""
-    stream = io.StringIO()
-    _yaml().dump(CommentedSeq([CommentedMap([("story", name), ("steps", CommentedSeq(map(_step_map, steps)))])]),
-                 stream)
-    return stream.getvalue()
+    return dumped(_yaml(), CommentedSeq([_story_map(name, steps)]))
 
 
 def append_story(path: Path, name: str, steps: list[Step], comment: str) -> int:
     """Adds the story at the end of the file's `stories:` (the file is created if missing), with
     `comment` above it (plain lines; ruamel adds the `#`). Returns the 1-based line of `- story:`."""
     with _write_lock:
-        original = path.read_text(encoding="utf-8") if path.exists() else NEW_FILE_HEADER
         yaml = _yaml()
-        try:
-            data = yaml.load(original)
-        except YAMLError as error:
-            raise FileLayoutError(f"{path.name} is not valid YAML: {error}") from error
-        if not isinstance(data, CommentedMap) or not isinstance(data.get("stories", CommentedSeq()), (CommentedSeq, type(None))):
+        original, data = load_for_edit(yaml, path, NEW_FILE_HEADER, "story")
+        if not isinstance(data.get("stories", CommentedSeq()), (CommentedSeq, type(None))):
             raise FileLayoutError(f"{path.name} is not a Rasa story file")
         if data.get("stories") is None:
             data["stories"] = CommentedSeq()
         stories = data["stories"]
-        stories.append(CommentedMap([("story", name), ("steps", CommentedSeq(map(_step_map, steps)))]))
+        stories.append(_story_map(name, steps))
         stories.yaml_set_comment_before_after_key(len(stories) - 1, before="\n" + comment, indent=0)
-        stream = io.StringIO()
-        yaml.dump(data, stream)
-        updated = stream.getvalue()
+        updated = dumped(yaml, data)
         first = next((i for i in inserted_lines(original, updated) if updated.splitlines()[i].startswith("- story:")), None)
         if first is None:
             raise FileLayoutError("the story did not land at the end of the file")
