@@ -74,8 +74,7 @@ def completion_rate(engine_url: str, database_url: str, speech, answers, languag
         for call in rig.run_round():
             customer = customers[call.to]
             started = time.perf_counter()
-            rig.phone.talk(call, rig.phone.pick_up(call), rig.answers_of(call, customer))
-            rig.phone.hang_up(call)
+            rig.answer(call, customer)
             seconds.append(time.perf_counter() - started)
             survey = rig.survey_of(call.to)
             spoken = call.sid not in rig.typed_score

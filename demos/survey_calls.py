@@ -155,6 +155,14 @@ class SurveyRig:
             else:
                 return
 
+    def answer(self, call: PlacedCall, customer: DemoCustomer) -> None:
+        """The customer's phone rings: they talk through the survey, or their voicemail picks up."""
+        answered_by = "machine_end_beep" if customer.voicemail else "human"
+        twiml = self.phone.pick_up(call, answered_by)
+        if not customer.voicemail:
+            self.phone.talk(call, twiml, self.answers_of(call, customer))
+        self.phone.hang_up(call, answered_by, seconds=15 if customer.voicemail else 60)
+
     def survey_of(self, number: str) -> Survey:
         with self.sessions() as session:
             return session.scalar(select(Survey).where(Survey.order_id == self.orders[number]))
@@ -184,13 +192,9 @@ def call_everyone(rig: SurveyRig, customers: list[DemoCustomer]) -> dict[str, De
     for _ in range(24 * 7):  # an hour at a time, for the retries' back-off, nights and Sundays
         for call in rig.run_round():
             customer = numbers[call.to]
-            answered_by = "machine_end_beep" if customer.voicemail else "human"
-            print(f"  calling {customer.name} ({customer.language}) at {rig.clock.now:%a %H:%M}: {answered_by}",
-                  flush=True)
-            twiml = rig.phone.pick_up(call, answered_by)
-            if not customer.voicemail:
-                rig.phone.talk(call, twiml, rig.answers_of(call, customer))
-            rig.phone.hang_up(call, answered_by, seconds=15 if customer.voicemail else 60)
+            print(f"  calling {customer.name} ({customer.language}) at {rig.clock.now:%a %H:%M}: "
+                  f"{'voicemail' if customer.voicemail else 'answered'}", flush=True)
+            rig.answer(call, customer)
         if all(getattr(rig.survey_of(number), "outcome", None) for number in numbers):
             break
         rig.clock.now += timedelta(hours=1)
