@@ -3,7 +3,7 @@ survey's TwiML URL, a status callback and answering-machine detection."""
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
 
 from twilio.base.exceptions import TwilioException
@@ -17,9 +17,6 @@ log = logging.getLogger(__name__)
 
 STATUS_EVENTS = ["initiated", "ringing", "answered", "completed"]
 RING_SECONDS = 30
-
-# Texts a survey's link to the customer (after the last attempt reached voicemail).
-SendLink = Callable[[int], Awaitable[None]]
 
 
 class SurveyDialer:
