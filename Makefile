@@ -12,7 +12,11 @@ APP := .venv/app
 RASA := $(ENGINE)/bin/rasa
 TRAINING_DATA := nlu_data stories
 
-.PHONY: help setup system db train run survey-demo test bench validate models clean
+.PHONY: help setup system db secrets train run survey-demo test bench validate models clean
+
+# These targets try Koliber on one machine: development mode (demo accounts, the placeholder Twilio
+# token). Production is what the code defaults to; a deployment sets its own secrets.
+run survey-demo test bench: export KOLIBER_ENV := development
 
 help:
 	@echo "make run    - set up, migrate and seed the demo shop, train if needed, start everything"
@@ -47,6 +51,10 @@ db: setup
 	$(APP)/bin/koliber migrate
 	$(APP)/bin/koliber seed
 
+# Random secrets for the engine, the action server and the REST API, generated once into var/.
+secrets: setup
+	$(APP)/bin/koliber secrets
+
 # Rasa caches every trained component by a fingerprint of its inputs: when the data did
 # not change, training only restores the cached model (about a minute).
 train: setup
@@ -56,10 +64,10 @@ train: setup
 validate: setup
 	$(APP)/bin/koliber validate
 
-run: system db train
+run: system db secrets train
 	$(APP)/bin/koliber run
 
-survey-demo: system db train
+survey-demo: system db secrets train
 	$(APP)/bin/python -m demos.survey_calls
 
 test: system train

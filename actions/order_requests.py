@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import hand_off
 from actions.shop_access import language, shop
-from actions.verification import verification_exhausted, verified_order
+from actions.verification import HANDOFF_REASONS, current_refusal, verified_order
 from bot.shop import rules
 from bot.shop.views import OrderView
 from bot.text import formatting as fmt
@@ -25,9 +25,10 @@ class ActionAnswerOrderRequest(Action):
     def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
         order_number = verified_order(tracker)
         if order_number is None:
-            if verification_exhausted(tracker):
-                hand_off(dispatcher, tracker, "verification_failed", response="utter_verification_handoff")
-                return [SlotSet("verification_failures", 0.0)]
+            # Closed verification stays closed: nothing is reset, so a handoff never buys more guesses.
+            refusal = current_refusal(tracker)
+            if refusal is not None:
+                hand_off(dispatcher, tracker, HANDOFF_REASONS[refusal], response="utter_verification_handoff")
             return []
         order = shop().get_order(order_number)
         if order is None:

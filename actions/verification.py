@@ -1,6 +1,8 @@
 """Proves an order belongs to the customer (order number plus its e-mail or delivery postcode)
 before any of its details are shown. A wrong pair is re-asked in full, so the customer never
-learns which half was wrong; after too many misses a human takes over."""
+learns which half was wrong. The verification guard, in the database every process shares, stops
+guessing: a conversation gets its few tries once and for all, and an order or a client with too
+many recent misses is locked for everyone; then a human takes over."""
 
 from typing import Any
 
@@ -10,8 +12,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.shop_access import language, shop
+from actions.shop_access import client, language, shop, verification_guard
 from bot.settings import get_settings
+from bot.shop.verification_guard import Refusal
 from bot.text.identifiers import (
     find_order_number,
     find_verification_contact,
@@ -20,19 +23,43 @@ from bot.text.identifiers import (
     normalize_postcode,
 )
 
+# What the agent's ticket says when verification is closed.
+HANDOFF_REASONS = {
+    Refusal.CONVERSATION_EXHAUSTED: "verification_failed",
+    Refusal.ORDER_LOCKED: "suspected_guessing",
+    Refusal.CLIENT_LOCKED: "suspected_guessing",
+}
+
 
 def verification_failures(tracker: Tracker) -> int:
     return int(tracker.get_slot("verification_failures") or 0)
-
-
-def verification_exhausted(tracker: Tracker) -> bool:
-    return verification_failures(tracker) >= get_settings().max_verification_attempts
 
 
 def verified_order(tracker: Tracker) -> str | None:
     """The order number the customer has proven, if it is the one being talked about."""
     verified = tracker.get_slot("verified_order")
     return verified if verified and verified == tracker.get_slot("order_id") else None
+
+
+def verification_refusal(tracker: Tracker, order_number: str | None, failures: int) -> Refusal | None:
+    """Why this conversation may not have a pair for `order_number` checked, or None when it may.
+
+    The guard counts this conversation's misses in the database; `failures` (the conversation's
+    own count) still ends it should the database have forgotten them.
+    """
+    with verification_guard() as guard:
+        refusal = guard.refusal(tracker.sender_id, client(tracker), order_number)
+    if refusal is None and failures >= get_settings().max_verification_attempts:
+        return Refusal.CONVERSATION_EXHAUSTED
+    return refusal
+
+
+def current_refusal(tracker: Tracker) -> Refusal | None:
+    """Why verification is closed for the order this conversation is about, or None."""
+    if verified_order(tracker):
+        return None
+    return verification_refusal(tracker, normalize_order_number(tracker.get_slot("order_id")),
+                                verification_failures(tracker))
 
 
 def normalize_contact(value: Any) -> str | None:
@@ -44,7 +71,8 @@ class ValidateVerifyForm(FormValidationAction):
         return "validate_verify_form"
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
-        return [] if verification_exhausted(tracker) else domain_slots
+        # Nothing more to ask: the form ends and the order request hands the customer to a person.
+        return [] if current_refusal(tracker) else domain_slots
 
     def extract_order_id(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """Order numbers the entity extractor missed: keypad input, digit groups, number words."""
@@ -87,11 +115,21 @@ class ValidateVerifyForm(FormValidationAction):
 
     @staticmethod
     def _check_pair(dispatcher, tracker, order_number: str, contact: str) -> dict[str, Any]:
-        if shop().verify(order_number, contact):
-            return {"order_id": order_number, "verification_code": contact,
-                    "verified_order": order_number, "verification_failures": 0.0}
-        failures = verification_failures(tracker) + 1
-        if failures < get_settings().max_verification_attempts:
-            dispatcher.utter_message(response="utter_verification_failed")
+        failures = verification_failures(tracker)
+        # Once closed the pair is not even checked, so a right guess teaches the guesser nothing.
+        # The order number stays: the handoff tells the agent which order was tried.
+        closed = {"order_id": order_number, "verification_code": None, "verified_order": None}
+        if verification_refusal(tracker, order_number, failures):
+            return closed
+        matched = shop().verify(order_number, contact)
+        with verification_guard() as guard:
+            record = guard.record_success if matched else guard.record_failure
+            record(order_number, tracker.sender_id, client(tracker))
+        if matched:
+            return {"order_id": order_number, "verification_code": contact, "verified_order": order_number}
+        failures += 1
+        if verification_refusal(tracker, order_number, failures):
+            return {**closed, "verification_failures": float(failures)}
+        dispatcher.utter_message(response="utter_verification_failed")
         return {"order_id": None, "verification_code": None, "verified_order": None,
                 "verification_failures": float(failures)}

@@ -16,11 +16,11 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-import httpx
 from sqlalchemy import select
 from websockets.asyncio.client import connect
 
 from bot.conversations.models import Author, Message
+from bot.engine.address import EngineAddress
 from bot.persistence.database import make_engine, session_factory
 
 TURN_TIMEOUT = 180  # seconds; a turn slower than this counts as an error
@@ -68,10 +68,10 @@ class ChatClient:
         return (time.perf_counter() - start) * 1000
 
 
-async def overhead(gateway_ws: str, engine_url: str, turns: dict[str, list[str]], conversations: int) -> dict:
+async def overhead(gateway_ws: str, engine: EngineAddress, turns: dict[str, list[str]], conversations: int) -> dict:
     chat_latencies: list[float] = []
     rest_latencies: list[float] = []
-    async with httpx.AsyncClient(base_url=engine_url, timeout=60) as rest:
+    async with engine.async_client(timeout=60) as rest:
         for number in range(conversations):
             language = ("pl", "en")[number % 2]
             chat = await ChatClient.open(gateway_ws, language)
@@ -79,7 +79,7 @@ async def overhead(gateway_ws: str, engine_url: str, turns: dict[str, list[str]]
             for text in turns[language]:
                 chat_latencies.append(await chat.turn(text))
                 start = time.perf_counter()
-                (await rest.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})).raise_for_status()
+                (await rest.post("/webhooks/koliber/turn", json={"sender": sender, "message": text})).raise_for_status()
                 rest_latencies.append((time.perf_counter() - start) * 1000)
             await chat.socket.close()
     chat, rest = percentiles(chat_latencies), percentiles(rest_latencies)
@@ -135,9 +135,9 @@ def missing_from_store(database_url: str, message_ids: list[int]) -> int:
         engine.dispose()
 
 
-async def measure_gateway(gateway_ws: str, engine_url: str, database_url: str, turns: dict[str, list[str]],
+async def measure_gateway(gateway_ws: str, engine: EngineAddress, database_url: str, turns: dict[str, list[str]],
                           concurrency: int = 200, seconds: float = 60) -> dict:
-    results = {"overhead": await overhead(gateway_ws, engine_url, turns, conversations=10)}
+    results = {"overhead": await overhead(gateway_ws, engine, turns, conversations=10)}
     outcome = await load(gateway_ws, turns, concurrency, seconds)
     results["load"] = {
         "conversations": concurrency,

@@ -25,6 +25,7 @@ import httpx
 
 from benchmarks import surveys, voice
 from benchmarks.gateway import measure_gateway
+from bot.engine.address import EngineAddress
 from bot.processes import ManagedProcess, engine_with_actions, free_port, gateway_spec
 from bot.settings import PROJECT_ROOT
 from bot.shop.seed import create_demo_shop
@@ -83,7 +84,7 @@ async def conversation(client: httpx.AsyncClient, language: str, latencies: list
     sender = f"bench-{uuid.uuid4().hex[:10]}"
     for message in TURNS[language]:
         start = time.perf_counter()
-        response = await client.post("/webhooks/rest/webhook", json={"sender": sender, "message": message})
+        response = await client.post("/webhooks/koliber/turn", json={"sender": sender, "message": message})
         response.raise_for_status()
         latencies.append((time.perf_counter() - start) * 1000)
 
@@ -109,8 +110,8 @@ async def latency(client: httpx.AsyncClient, concurrency: int, conversations_eac
     }
 
 
-async def measure(engine_url: str) -> dict:
-    async with httpx.AsyncClient(base_url=engine_url, timeout=60) as client:
+async def measure(engine: EngineAddress) -> dict:
+    async with engine.async_client(timeout=60) as client:
         await conversation(client, "pl", [])  # warm-up
         results = {"intent_accuracy": {}, "latency": {}}
         for language in ("pl", "en"):
@@ -128,7 +129,7 @@ def markdown(results: dict) -> str:
              "## Intent accuracy", "", "| data set | examples | accuracy |", "|---|---|---|"]
     for name, row in results["intent_accuracy"].items():
         lines.append(f"| {name} | {row['examples']} | {row['accuracy']:.3f} |")
-    lines += ["", "## Turn latency (REST channel, action server on every turn)", "",
+    lines += ["", "## Turn latency (engine channel, action server on every turn)", "",
               "| concurrent conversations | messages | p50 ms | p99 ms | messages/s |", "|---|---|---|---|---|"]
     for row in results["latency"].values():
         lines.append(f"| {row['conversations']} | {row['messages']} | {row['p50_ms']} | {row['p99_ms']} | {row['messages_per_second']} |")
@@ -159,21 +160,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         database_url = f"sqlite:///{Path(work) / 'shop.db'}"
         create_demo_shop(database_url)
-        with engine_with_actions(Path(work), database_url, model_dir) as engine_url:
-            results = asyncio.run(measure(engine_url))
+        with engine_with_actions(Path(work), database_url, model_dir) as engine:
+            results = asyncio.run(measure(engine))
             port = free_port()
             # A turn waits in line behind 199 others on one engine: the timeout must not fire.
-            gateway = ManagedProcess(gateway_spec(port, database_url, engine_url, {"KOLIBER_ENGINE_TIMEOUT": "170"}),
+            gateway = ManagedProcess(gateway_spec(port, database_url, engine, {"KOLIBER_ENGINE_TIMEOUT": "170"}),
                                      Path(work))
             gateway.start()
             try:
                 gateway.wait_healthy()
                 results["gateway"] = asyncio.run(
-                    measure_gateway(f"ws://127.0.0.1:{port}/chat/ws", engine_url, database_url, TURNS))
+                    measure_gateway(f"ws://127.0.0.1:{port}/chat/ws", engine, database_url, TURNS))
             finally:
                 gateway.stop()
-            results["voice"] = voice.measure_voice(database_url, engine_url, PROJECT_ROOT / "var" / "models")
-            results["surveys"] = surveys.measure_surveys(engine_url, database_url)
+            results["voice"] = voice.measure_voice(database_url, engine, PROJECT_ROOT / "var" / "models")
+            results["surveys"] = surveys.measure_surveys(engine, database_url)
     results["measured_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     results["machine"] = f"{platform.machine()}, {os.cpu_count()} cores"
     RESULTS.mkdir(exist_ok=True)

@@ -60,14 +60,14 @@ CONSENT = {"pl": "Tak, proszę.", "en": "Yes, sure."}
 REASON = {"pl": "Dostawa była szybka.", "en": "The delivery was fast."}
 
 
-def completion_rate(engine_url: str, database_url: str, speech, answers, language: str, calls: int) -> dict:
+def completion_rate(engine, database_url: str, speech, answers, language: str, calls: int) -> dict:
     """Whole survey calls, placed at the fake Twilio cloud and answered by the call simulator:
     a cooperative customer says the score, and types it when asked again (as the bot suggests)."""
     from demos.survey_calls import DemoCustomer, PinnedClock, survey_rig
 
     scored = [(text, score) for text, score in answers if score is not None and "#" not in text][:calls]
     outcomes, seconds = [], []
-    with survey_rig(database_url, engine_url, speech, PinnedClock(SURVEY_DAY),
+    with survey_rig(database_url, engine, speech, PinnedClock(SURVEY_DAY),
                     KOLIBER_CALL_SILENCE_SECONDS="30") as rig:
         customers = {rig.add_customer("Benchmark Customer", language): DemoCustomer(
             "Benchmark Customer", language, CONSENT[language], score, text, REASON[language]) for text, score in scored}
@@ -88,7 +88,7 @@ def completion_rate(engine_url: str, database_url: str, speech, answers, languag
             "mean_call_seconds": round(sum(seconds) / len(seconds), 1)}
 
 
-def measure_surveys(engine_url: str, database_url: str, calls: int = 6) -> dict:
+def measure_surveys(engine, database_url: str, calls: int = 6) -> dict:
     from bot.channels.speech_engines import SpeechEngines
     from voice.stt.models import prepare_whisper_base
     from voice.stt.whisper_recognizer import WhisperRecognizer
@@ -104,7 +104,7 @@ def measure_surveys(engine_url: str, database_url: str, calls: int = 6) -> dict:
                            for language, rows in answers.items()},
         "spoken_whisper_without_hint": {language: spoken_accuracy(whisper, synthesizer, rows, language, None)
                                         for language, rows in answers.items()},
-        "calls_whisper": {language: completion_rate(engine_url, database_url, SpeechEngines(whisper, synthesizer),
+        "calls_whisper": {language: completion_rate(engine, database_url, SpeechEngines(whisper, synthesizer),
                                                     rows, language, calls) for language, rows in answers.items()},
     }
 
@@ -131,4 +131,8 @@ if __name__ == "__main__":
     import json
     import sys
 
-    print(json.dumps(measure_surveys(sys.argv[1], sys.argv[2]), indent=2))
+    from bot.engine.address import EngineAddress
+    from bot.settings import get_settings
+
+    engine = EngineAddress(sys.argv[1], get_settings().engine_token)
+    print(json.dumps(measure_surveys(engine, sys.argv[2]), indent=2))

@@ -148,13 +148,17 @@ def summarise_turns(first_audio_ms: list[float], timings: list) -> dict:
     }
 
 
-async def call_turns(url: str, headers: dict, synthesizer, script: list[tuple[str, str]], calls: int) -> list[float]:
-    """Runs the scripted calls one after another; the client-side latency of every turn."""
-    from voice.simulator import CallSimulator
+async def call_turns(gateway_url: str, auth_token: str, synthesizer, script: list[tuple[str, str]],
+                     calls: int) -> list[float]:
+    """Runs the scripted calls one after another (to the demo shop's English number); the
+    client-side latency of every turn."""
+    from voice.simulator import dial
 
     latencies: list[float] = []
     for _ in range(calls):
-        async with CallSimulator(url, synthesizer=synthesizer, language="en", headers=headers) as caller:
+        caller_line = await dial(f"{gateway_url}/twilio/voice", auth_token, caller="+447700900123",
+                                 called="+442038000000", synthesizer=synthesizer)
+        async with caller_line as caller:
             await caller.listen()
             for kind, value in script:
                 answer = await (caller.press(value) if kind == "keys" else caller.say(value, "en"))
@@ -171,18 +175,16 @@ def latency_table(rows: dict) -> list[str]:
     return lines
 
 
-def run_turns(url: str, headers: dict, synthesizer, script, calls: int) -> list[float]:
-    return asyncio.run(call_turns(url, headers, synthesizer, script, calls))
+def run_turns(gateway_url: str, auth_token: str, synthesizer, script, calls: int) -> list[float]:
+    return asyncio.run(call_turns(gateway_url, auth_token, synthesizer, script, calls))
 
 
 CALL_SCRIPT = [("say", "Hello, where is my order?"), ("say", "one, two, eight, seven, four."),
                ("keys", "10115#"), ("say", "Thank you, goodbye.")]
 
 
-def measure_voice(database_url: str, engine_url: str, models_dir: Path, calls: int = 3) -> dict:
-    """All voice measurements; the latency runs an in-process gateway in front of `engine_url`."""
-    from twilio.request_validator import RequestValidator
-
+def measure_voice(database_url: str, engine, models_dir: Path, calls: int = 3) -> dict:
+    """All voice measurements; the latency runs an in-process gateway in front of `engine` (an EngineAddress)."""
     from bot.channels.speech_engines import SpeechEngines
     from bot.main import create_app
     from bot.settings import Settings
@@ -196,12 +198,11 @@ def measure_voice(database_url: str, engine_url: str, models_dir: Path, calls: i
     whisper = WhisperRecognizer(prepare_whisper_base(models_dir / "whisper-base"))
     recognizers = {"faster-whisper base": whisper, "vosk (Korean model)": VoskRecognizer({"en": korean_test_model_dir()})}
     results = {"recognizers": measure_recognizers(recognizers, synthesizer)}
-    settings = Settings(**{"DATABASE_URL": database_url, "RASA_URL": engine_url})
+    settings = Settings(**{"KOLIBER_ENV": "development", "DATABASE_URL": database_url, "RASA_URL": engine.url,
+                           "KOLIBER_ENGINE_TOKEN": engine.token})
     app = create_app(settings, speech=SpeechEngines(whisper, synthesizer))
     with ServedApp(app) as server:
-        url = f"ws://127.0.0.1:{server.port}/twilio/media"
-        headers = {"X-Twilio-Signature": RequestValidator(settings.twilio_auth_token).compute_signature(url, {})}
-        latencies = run_turns(url, headers, synthesizer, CALL_SCRIPT, calls)
+        latencies = run_turns(server.base_url, settings.twilio_auth_token, synthesizer, CALL_SCRIPT, calls)
         timings = [turn for call in app.state.gateway.recent_call_timings for turn in call]
     results["latency"] = summarise_turns(latencies, timings)
     return results

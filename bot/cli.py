@@ -6,7 +6,8 @@ import sys
 import time
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import GENERATED_SECRETS_FILE, PROJECT_ROOT, get_settings
+from bot.privacy.commands import add_privacy_commands
 from bot.trainer.commands import add_trainer_commands
 
 
@@ -29,7 +30,7 @@ def cmd_seed(_: argparse.Namespace) -> int:
     with unit_of_work(session_factory(default_engine())) as session:
         added = seed_demo_shop(session, load_policy(settings.shop_policy_path), utcnow())
     print(f"demo shop: {added} orders added" if added else "demo shop already seeded")
-    if settings.environment == "development":
+    if settings.development:
         with unit_of_work(session_factory(default_engine())) as session:
             created = seed_demo_agents(session, settings.demo_agent_password)
         if created:
@@ -62,20 +63,20 @@ def cmd_call(args: argparse.Namespace) -> int:
     import asyncio
 
     import httpx
-    from twilio.request_validator import RequestValidator
 
-    from voice.simulator import CallSimulator
+    from voice.simulator import dial
     from voice.tts.espeak import EspeakSynthesizer
 
     settings = get_settings()
     base = args.gateway.rstrip("/")
-    url = base.replace("http", "ws", 1) + "/twilio/media"
-    signature = RequestValidator(settings.twilio_auth_token).compute_signature(url, {})
+    called = settings.number_for_language(args.language)
+    if called is None:
+        print(f"no number in KOLIBER_VOICE_NUMBERS answers in {args.language!r}", file=sys.stderr)
+        return 1
 
     async def call() -> str:
-        simulator = CallSimulator(url, synthesizer=EspeakSynthesizer(rate_wpm=settings.tts_rate_wpm),
-                                  language=args.language, caller=args.caller,
-                                  headers={"X-Twilio-Signature": signature})
+        simulator = await dial(f"{base}/twilio/voice", settings.twilio_auth_token, caller=args.caller,
+                               called=called, synthesizer=EspeakSynthesizer(rate_wpm=settings.tts_rate_wpm))
         async with simulator as caller:
             answer = await caller.listen()
             print(f"[bot speaks {answer.audio_ms / 1000:.1f} s]", flush=True)
@@ -112,19 +113,32 @@ def cmd_call(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_secrets(_: argparse.Namespace) -> int:
+    from bot.secrets_file import ensure_generated_secrets
+
+    added = ensure_generated_secrets(GENERATED_SECRETS_FILE)
+    where = GENERATED_SECRETS_FILE.relative_to(PROJECT_ROOT)
+    print(f"generated {', '.join(added)} into {where}" if added else f"secrets already in {where}")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.processes import ManagedProcess, ServiceFailed, action_server_spec, engine_spec, gateway_spec, write_endpoints
+    from bot.gateway import engine_address
+    from bot.processes import (InternalSecrets, ManagedProcess, ServiceFailed, action_server_spec, engine_spec,
+                               gateway_spec, write_endpoints)
 
     settings = get_settings()
+    secrets = InternalSecrets.from_settings(settings)
     rasa_port = int(settings.rasa_url.rsplit(":", 1)[-1])
     endpoints = write_endpoints(PROJECT_ROOT / "var" / "run" / "endpoints.yml", settings.action_server_port)
+    logs = PROJECT_ROOT / "var" / "log"
     services = [
-        ManagedProcess(action_server_spec(settings.action_server_port, settings.database_url), PROJECT_ROOT / "var" / "log"),
-        ManagedProcess(engine_spec(rasa_port, PROJECT_ROOT / "models", endpoints), PROJECT_ROOT / "var" / "log"),
-        ManagedProcess(gateway_spec(settings.gateway_port, settings.database_url, settings.rasa_url), PROJECT_ROOT / "var" / "log"),
+        ManagedProcess(action_server_spec(settings.action_server_port, settings.database_url, secrets,
+                                          settings.internal_host), logs),
+        ManagedProcess(engine_spec(rasa_port, PROJECT_ROOT / "models", endpoints, secrets, settings.internal_host), logs),
+        ManagedProcess(gateway_spec(settings.gateway_port, settings.database_url, engine_address(settings)), logs),
     ]
-    demo_login = (f"(demo: anna, trainer tr / {settings.demo_agent_password})"
-                  if settings.environment == "development" else "")
+    demo_login = f"(demo: anna, trainer tr / {settings.demo_agent_password})" if settings.development else ""
     stopping = False
 
     def _stop(*_):
@@ -144,9 +158,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"  agent console         http://127.0.0.1:{settings.gateway_port}/console  {demo_login}\n"
             f"  API docs              http://127.0.0.1:{settings.gateway_port}/docs\n"
             f"  Twilio webhooks       POST /twilio/messaging (SMS, WhatsApp), POST /twilio/voice (calls)\n"
-            f"  try a call            .venv/app/bin/koliber call --language en \"where is my order?\"\n"
-            f"  engine (REST channel) {settings.rasa_url}/webhooks/rest/webhook\n"
-            f"  action server         http://127.0.0.1:{settings.action_server_port}/health\n"
+            f"  try a call            KOLIBER_ENV=development .venv/app/bin/koliber call --language en \"where is my order?\"\n"
+            f"  engine (internal)     {settings.rasa_url}  (needs KOLIBER_ENGINE_TOKEN)\n"
+            f"  action server         http://127.0.0.1:{settings.action_server_port}  (internal, needs KOLIBER_ACTIONS_TOKEN)\n"
             "Press Ctrl+C to stop.",
             flush=True,
         )
@@ -171,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=cmd_migrate)
     commands.add_parser("seed", help="add the demo shop to an empty database").set_defaults(handler=cmd_seed)
     commands.add_parser("run", help="start engine, action server and gateway").set_defaults(handler=cmd_run)
+    commands.add_parser("secrets", help=f"generate the internal services' secrets into var/{GENERATED_SECRETS_FILE.name} "
+                                        "(kept when present)").set_defaults(handler=cmd_secrets)
     call = commands.add_parser("call", help="phone the voicebot through the call simulator",
                                description="Each step is something to say, keys:<digits> to press, "
                                            "wav:<file> to play, or wait:<seconds>.")
@@ -188,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
                      help="trainer: the review inbox only; admin: queue and review inbox")
     add.set_defaults(handler=cmd_agent_add)
     add_trainer_commands(commands)
+    add_privacy_commands(commands)
     args = parser.parse_args(argv)
     return args.handler(args)
 

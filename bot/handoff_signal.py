@@ -14,6 +14,8 @@ REASONS = {
     "customer_request": "normal",
     "repeated_fallback": "normal",
     "verification_failed": "high",
+    # The order or the customer's client was locked by the verification guard: someone may be guessing.
+    "suspected_guessing": "high",
     "complaint": "high",
     "payment_problem": "high",
     "late_delivery": "normal",

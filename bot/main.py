@@ -11,11 +11,14 @@ from fastapi.staticfiles import StaticFiles
 from bot.api import conversations, health, nps
 from bot.channels import twilio_messaging, twilio_survey, twilio_voice, webchat
 from bot.channels.speech_engines import SpeechEngines
+from bot.console import identity as console_identity
 from bot.console import nps as console_nps
+from bot.console import privacy as console_privacy
 from bot.console import review as console_review
 from bot.console import routes as console
 from bot.gateway import build_gateway
 from bot.persistence.base import utcnow
+from bot.privacy.scheduler import start_retention_job
 from bot.settings import PROJECT_ROOT, Settings, get_settings
 from bot.surveys.scheduler import SurveyScheduler
 from bot.web import pages, survey_page
@@ -29,15 +32,21 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         gateway = await build_gateway(settings or get_settings(), clock, speech)
         app.state.gateway = gateway
+        gateway.delivery.outbox.start()  # sends what an earlier run left in the outbox, then retries
         gateway.run_in_background(gateway.core.answer_unanswered())
         scheduler = None
         if gateway.settings.survey_scheduler and gateway.surveys.config.enabled:
             scheduler = SurveyScheduler(gateway.surveys.dialer, gateway.settings.database_url,
                                         gateway.surveys.config.select_every_minutes)
             scheduler.start()
+        retention = start_retention_job(gateway)
+        app.state.retention = retention
         yield
+        if retention is not None:
+            retention.shutdown()
         if scheduler is not None:
             scheduler.shutdown()
+        await gateway.delivery.outbox.stop()
         await gateway.close()
 
     app = FastAPI(
@@ -50,7 +59,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     # origin (no cookies). The console's cookie is SameSite=strict, so this opens nothing there.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"], allow_credentials=False)
     for module in (health, pages, survey_page, webchat, twilio_messaging, twilio_voice, twilio_survey, conversations, nps,
-                   console, console_nps, console_review):
+                   console, console_nps, console_review, console_privacy, console_identity):
         app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=PROJECT_ROOT / "bot" / "console" / "static"),
               name="console-static")

@@ -4,6 +4,7 @@
 """
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -16,10 +17,13 @@ from pathlib import Path
 
 import httpx
 
-from bot.settings import PROJECT_ROOT
+from bot.engine.address import EngineAddress
+from bot.privacy.private_files import private_file, write_private
+from bot.settings import PROJECT_ROOT, Settings
 
 ENGINE_PYTHON_ENV = PROJECT_ROOT / ".venv" / "engine"
 RASA_BIN = ENGINE_PYTHON_ENV / "bin" / "rasa"
+ENGINE_PYTHON = ENGINE_PYTHON_ENV / "bin" / "python"
 # Quiet, offline Rasa: no telemetry calls, no TensorFlow and SQLAlchemy-1.4 chatter.
 ENGINE_ENV = {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
 
@@ -44,8 +48,7 @@ class ManagedProcess:
         self._process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = self.log_path.open("ab")
+        log = private_file(self.log_path).open("ab")  # logs quote customers' messages
         self._process = subprocess.Popen(
             self.spec.argv, cwd=PROJECT_ROOT, env={**os.environ, **self.spec.env},
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -84,35 +87,61 @@ class ManagedProcess:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
-def engine_spec(port: int, model_dir: Path, endpoints: Path, startup_timeout: float = 180) -> ServiceSpec:
+@dataclass(frozen=True)
+class InternalSecrets:
+    """What the gateway shows the engine, and the engine the action server."""
+
+    engine_token: str
+    actions_token: str
+
+    @classmethod
+    def generate(cls) -> "InternalSecrets":
+        return cls(secrets.token_urlsafe(32), secrets.token_urlsafe(32))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "InternalSecrets":
+        return cls(settings.engine_token, settings.actions_token)
+
+    def env(self) -> dict[str, str]:
+        return {"KOLIBER_ENGINE_TOKEN": self.engine_token, "KOLIBER_ACTIONS_TOKEN": self.actions_token}
+
+
+def _reachable(host: str) -> str:
+    return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+
+
+def engine_spec(port: int, model_dir: Path, endpoints: Path, secrets_: InternalSecrets, host: str = "127.0.0.1",
+                startup_timeout: float = 180) -> ServiceSpec:
+    # engine_plugins.serve is `rasa run` with the auth token taken from the environment.
     return ServiceSpec(
         name="engine",
-        argv=[str(RASA_BIN), "run", "--enable-api", "--port", str(port),
-              "--model", str(model_dir), "--endpoints", str(endpoints),
+        argv=[str(ENGINE_PYTHON), "-m", "engine_plugins.serve", "--enable-api", "--interface", host,
+              "--port", str(port), "--model", str(model_dir), "--endpoints", str(endpoints),
               "--credentials", str(PROJECT_ROOT / "credentials.yml")],
-        health_url=f"http://127.0.0.1:{port}/status",
+        health_url=f"http://{_reachable(host)}:{port}/status?token={secrets_.engine_token}",
         startup_timeout=startup_timeout,
-        env=ENGINE_ENV,
+        env={**ENGINE_ENV, **secrets_.env()},
     )
 
 
-def action_server_spec(port: int, database_url: str) -> ServiceSpec:
+def action_server_spec(port: int, database_url: str, secrets_: InternalSecrets, host: str = "127.0.0.1") -> ServiceSpec:
+    # rasa_sdk_plugins/ makes the action server refuse calls without the actions token.
     return ServiceSpec(
         name="actions",
         argv=[sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-        health_url=f"http://127.0.0.1:{port}/health",
+        health_url=f"http://{_reachable(host)}:{port}/health",
         startup_timeout=60,
-        env={"DATABASE_URL": database_url},
+        env={"DATABASE_URL": database_url, "SANIC_HOST": host, **secrets_.env()},
     )
 
 
-def gateway_spec(port: int, database_url: str, rasa_url: str, env: dict[str, str] | None = None) -> ServiceSpec:
+def gateway_spec(port: int, database_url: str, engine: EngineAddress, env: dict[str, str] | None = None) -> ServiceSpec:
     return ServiceSpec(
         name="gateway",
-        argv=[sys.executable, "-m", "uvicorn", "bot.main:app", "--host", "127.0.0.1", "--port", str(port)],
+        argv=[sys.executable, "-m", "bot.serve", "--host", "127.0.0.1", "--port", str(port)],
         health_url=f"http://127.0.0.1:{port}/health",
         startup_timeout=60,
-        env={"DATABASE_URL": database_url, "RASA_URL": rasa_url, **(env or {})},
+        env={"DATABASE_URL": database_url, "RASA_URL": engine.url, "KOLIBER_ENGINE_TOKEN": engine.token, **(env or {})},
     )
 
 
@@ -122,10 +151,14 @@ TRACKER_STORE = "engine_plugins.tracker_store.ProcessTrackerStore"
 
 
 def write_endpoints(path: Path, action_port: int) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-                    f'tracker_store:\n  type: {TRACKER_STORE}\n', encoding="utf-8")
-    return path
+    """The engine's endpoints; the action server's secret stays in the environment (Rasa expands it)."""
+    return write_private(path, f'''action_endpoint:
+  url: "http://127.0.0.1:{action_port}/webhook"
+  headers:
+    Authorization: Bearer ${{KOLIBER_ACTIONS_TOKEN}}
+tracker_store:
+  type: {TRACKER_STORE}
+'''.encode())
 
 
 def free_port() -> int:
@@ -135,18 +168,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def engine_with_actions(work_dir: Path, database_url: str, model_dir: Path) -> Iterator[str]:
-    """Runs an action server and an engine on free ports; yields the engine's base URL."""
+def engine_with_actions(work_dir: Path, database_url: str, model_dir: Path,
+                        secrets_: InternalSecrets | None = None) -> Iterator[EngineAddress]:
+    """Runs an action server and an engine on free ports with fresh secrets; yields the engine's address."""
+    secrets_ = secrets_ or InternalSecrets.generate()
     action_port, engine_port = free_port(), free_port()
     endpoints = write_endpoints(work_dir / "endpoints.yml", action_port)
-    services = [ManagedProcess(action_server_spec(action_port, database_url), work_dir),
-                ManagedProcess(engine_spec(engine_port, model_dir, endpoints), work_dir)]
+    engine = ManagedProcess(engine_spec(engine_port, model_dir, endpoints, secrets_), work_dir)
+    services = [ManagedProcess(action_server_spec(action_port, database_url, secrets_), work_dir), engine]
     try:
         for service in services:
             service.start()
         for service in services:
             service.wait_healthy()
-        yield f"http://127.0.0.1:{engine_port}"
+        yield EngineAddress(f"http://127.0.0.1:{engine_port}", secrets_.engine_token)
     finally:
         for service in reversed(services):
             service.stop()

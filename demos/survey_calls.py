@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.speech_engines import SpeechEngines, build_speech_engines
+from bot.engine.address import EngineAddress
 from bot.main import create_app
 from bot.persistence.database import make_engine, session_factory, unit_of_work
 from bot.processes import engine_with_actions
@@ -98,7 +99,7 @@ class SurveyRig:
     phone: SurveyPhone
     clock: PinnedClock
     sessions: sessionmaker[Session]
-    engine_url: str
+    engine: EngineAddress
     orders: dict[str, int] = field(default_factory=dict)  # phone number -> order id
     typed_score: set[str] = field(default_factory=set)  # calls on which the customer typed the score
 
@@ -127,7 +128,8 @@ class SurveyRig:
         """The survey dialogue's slots on this call, from the engine's tracker."""
         with self.sessions() as session:
             conversation_id = session.scalar(select(SurveyCall.conversation_id).where(SurveyCall.call_sid == call_sid))
-        tracker = httpx.get(f"{self.engine_url}/conversations/{conversation_id}/tracker", timeout=30)
+        with self.engine.client(timeout=30) as client:
+            tracker = client.get(f"/conversations/{conversation_id}/tracker")
         tracker.raise_for_status()
         return tracker.json()["slots"]
 
@@ -169,12 +171,13 @@ class SurveyRig:
 
 
 @contextmanager
-def survey_rig(database_url: str, engine_url: str, speech: SpeechEngines, clock: PinnedClock,
+def survey_rig(database_url: str, engine: EngineAddress, speech: SpeechEngines, clock: PinnedClock,
                **settings: str) -> Iterator[SurveyRig]:
     cloud = FakeTwilioCloud("AC" + secrets.token_hex(16), secrets.token_hex(16))
     with ExitStack() as running:
         running.enter_context(RunningFake(cloud))
-        gateway_settings = Settings(**{"DATABASE_URL": database_url, "RASA_URL": engine_url,
+        gateway_settings = Settings(**{"KOLIBER_ENV": "development", "DATABASE_URL": database_url,
+                                       "RASA_URL": engine.url, "KOLIBER_ENGINE_TOKEN": engine.token,
                                        "TWILIO_ACCOUNT_SID": cloud.account_sid, "TWILIO_AUTH_TOKEN": cloud.auth_token,
                                        "TWILIO_API_BASE_URL": cloud.base_url, "KOLIBER_SURVEY_SCHEDULER": "false",
                                        **settings})
@@ -183,7 +186,7 @@ def survey_rig(database_url: str, engine_url: str, speech: SpeechEngines, clock:
         running.enter_context(gateway)
         yield SurveyRig(gateway.base_url, gateway_settings.api_key, cloud,
                         SurveyPhone(cloud.auth_token, speech.synthesizer), clock,
-                        session_factory(make_engine(database_url)), engine_url)
+                        session_factory(make_engine(database_url)), engine)
 
 
 def call_everyone(rig: SurveyRig, customers: list[DemoCustomer]) -> dict[str, DemoCustomer]:
@@ -211,8 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"loading speech models; the demo's clock says {clock.now:%A %Y-%m-%d %H:%M} (Warsaw)", flush=True)
     speech = build_speech_engines(settings)
     with engine_with_actions(PROJECT_ROOT / "var" / "survey-demo", settings.database_url,
-                             PROJECT_ROOT / "models") as engine_url:
-        with survey_rig(settings.database_url, engine_url, speech, clock,
+                             PROJECT_ROOT / "models") as engine:
+        with survey_rig(settings.database_url, engine, speech, clock,
                         KOLIBER_API_KEY=settings.api_key) as rig:
             numbers = call_everyone(rig, CUSTOMERS)
             print("\nresults:")

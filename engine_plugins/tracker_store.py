@@ -20,3 +20,7 @@ class ProcessTrackerStore(InMemoryTrackerStore):
         kwargs.pop("host", None)  # Rasa passes the endpoint's url, which an in-memory store has none of
         super().__init__(domain, event_broker, **kwargs)
         self.store = _CONVERSATIONS
+
+    async def delete(self, sender_id: Text) -> None:
+        """Forgets one conversation (a customer's erasure request)."""
+        self.store.pop(sender_id, None)

@@ -1,6 +1,10 @@
 """Shared fixtures: real databases (SQLite and the local PostgreSQL), the seeded demo shop, a fixed clock."""
 
 import os
+
+# The code defaults to production; the tests run in development (placeholder Twilio token, demo
+# accounts) unless a test builds production settings itself. Processes the tests start inherit it.
+os.environ["KOLIBER_ENV"] = "development"
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -59,6 +63,14 @@ def database_url(request, tmp_path: Path) -> Iterator[str]:
     yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(autouse=True)
+def _verification_guard_forgets_each_test(request) -> Iterator[None]:
+    """Every test that talks to the shared engine starts with no guesses counted against any order."""
+    yield
+    if "stack" in request.fixturenames:
+        request.getfixturevalue("stack").forget_guesses()
 
 
 @pytest.fixture(scope="session")

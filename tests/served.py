@@ -6,13 +6,17 @@ import time
 import uvicorn
 
 from bot.processes import free_port
+from bot.serve import uvicorn_options
+from bot.settings import Settings
 
 
 class ServedApp:
     def __init__(self, app) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        # The same server limits as the real gateway (bot/serve.py).
+        self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
+                                                     **uvicorn_options(Settings())))
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 
     def __enter__(self) -> "ServedApp":

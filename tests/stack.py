@@ -8,13 +8,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 
+from sqlalchemy import delete
+
+from bot.engine.address import EngineAddress
+from bot.persistence.database import make_engine
 from bot.processes import engine_with_actions
 from bot.settings import PROJECT_ROOT
 from bot.shop.seed import create_demo_shop
 from bot.shop.service import SqlShopService
+from bot.shop.verification_guard import VerificationAttempt, VerificationLock
 
 MODEL_DIR = PROJECT_ROOT / "models"
 
@@ -31,18 +35,19 @@ class Reply:
 
 
 class Conversation:
-    """One customer talking to the engine over its REST channel."""
+    """One customer talking to the engine over Koliber's engine channel, as the gateway does."""
 
-    def __init__(self, engine_url: str, metadata: dict[str, Any] | None = None) -> None:
+    def __init__(self, engine: EngineAddress, metadata: dict[str, Any] | None = None) -> None:
         self.sender = f"test-{uuid.uuid4().hex[:12]}"
-        self._url = f"{engine_url}/webhooks/rest/webhook"
+        self._engine = engine
         self._metadata = metadata or {}
 
     def say(self, text: str) -> Reply:
-        response = httpx.post(self._url, json={"sender": self.sender, "message": text, "metadata": self._metadata},
-                              timeout=30)
+        with self._engine.client(timeout=30) as client:
+            response = client.post("/webhooks/koliber/turn",
+                                   json={"sender": self.sender, "message": text, "metadata": self._metadata})
         response.raise_for_status()
-        messages = response.json()
+        messages = response.json()["messages"]
         return Reply(
             texts=[m["text"] for m in messages if "text" in m],
             buttons=[b for m in messages for b in m.get("buttons", [])],
@@ -52,13 +57,22 @@ class Conversation:
 
 @dataclass
 class Stack:
-    engine_url: str
+    engine: EngineAddress
     shop: SqlShopService
     database_url: str
     work_dir: Path
 
     def conversation(self, **metadata: Any) -> Conversation:
-        return Conversation(self.engine_url, metadata)
+        return Conversation(self.engine, metadata)
+
+    def forget_guesses(self) -> None:
+        """Clears what the verification guard counted: tests share this shop, and wrong answers in
+        one test must not lock an order for the next (bot/shop/verification_guard.py)."""
+        engine = make_engine(self.database_url)
+        with engine.begin() as connection:
+            connection.execute(delete(VerificationAttempt))
+            connection.execute(delete(VerificationLock))
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -68,5 +82,5 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
     work = tmp_path_factory.mktemp("stack")
     database_url = f"sqlite:///{work / 'shop.db'}"
     shop = create_demo_shop(database_url)
-    with engine_with_actions(work, database_url, MODEL_DIR) as engine_url:
-        yield Stack(engine_url, shop, database_url, work)
+    with engine_with_actions(work, database_url, MODEL_DIR) as engine:
+        yield Stack(engine, shop, database_url, work)

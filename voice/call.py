@@ -73,6 +73,10 @@ class BotReply:
     speech_hint: str | None = None  # primes the recogniser for the caller's answer (RecognitionStage.set_hint)
 
 
+class CallRefused(Exception):
+    """Raised by a handler's `start` when the stream is not a call it accepts; the call ends at once."""
+
+
 class CallHandler(Protocol):
     async def start(self, call: CallInfo) -> BotReply: ...
     async def answer(self, turn: CallerTurn) -> BotReply: ...
@@ -188,10 +192,15 @@ class VoiceCall:
     async def _on_start(self, frame: CallStarted) -> None:
         if self._started:
             return
+        try:
+            reply = await self._handler.start(CallInfo(frame.call_sid, frame.stream_sid, frame.parameters))
+        except CallRefused as refusal:
+            log.warning("call %s refused: %s", frame.call_sid, refusal)
+            await self._end("refused")
+            return
         self._started = True
-        self.language = frame.parameters.get("language", self.language)
+        self.language = reply.language
         self._recognition.set_language(self.language)
-        reply = await self._handler.start(CallInfo(frame.call_sid, frame.stream_sid, frame.parameters))
         self._recognition.set_hint(reply.speech_hint)
         self._say(reply)
 

@@ -9,6 +9,8 @@ from voice.stage import Stage
 
 SUBMIT = "#"
 CLEAR = "*"
+# Longer than any order number, postcode or phone number: keys beyond it are dropped.
+MAX_DIGITS = 32
 
 
 class KeypadCollector(Stage):
@@ -37,5 +39,5 @@ class KeypadCollector(Stage):
                 self._typed.clear()
         elif self.single_key and not self._typed:
             yield Transcript(text=frame.digit, final=True, confidence=1.0)
-        else:
+        elif len(self._typed) < MAX_DIGITS:
             self._typed.append(frame.digit)

@@ -15,8 +15,11 @@ import wave
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
+import httpx
 import numpy as np
+from twilio.request_validator import RequestValidator
 from websockets.asyncio.client import ClientConnection, connect
 
 from voice.audio.mulaw import pcm16_to_mulaw
@@ -91,7 +94,7 @@ class CallSimulator:
         self.stream_sid = "MZ" + uuid.uuid4().hex
         self._synthesizer = synthesizer
         # The <Stream> parameters Twilio passes on: the TwiML's own when given (an outbound call).
-        self._parameters = parameters or {"language": language, "caller": caller}
+        self.parameters = parameters or {"language": language, "caller": caller}
         self._headers = headers or {}
         self._socket: ClientConnection | None = None
         self._line = _Line()
@@ -106,7 +109,7 @@ class CallSimulator:
     async def __aenter__(self) -> "CallSimulator":
         self._socket = await connect(self.url, additional_headers=self._headers, open_timeout=30, max_size=None)
         await self._socket.send(twilio_event_connected())
-        await self._socket.send(twilio_event_start(self.call_sid, self.stream_sid, self._parameters))
+        await self._socket.send(twilio_event_start(self.call_sid, self.stream_sid, self.parameters))
         self._sequence = 1
         self._tasks = [asyncio.create_task(self._microphone()), asyncio.create_task(self._receiver()),
                        asyncio.create_task(self._loudspeaker())]
@@ -244,3 +247,23 @@ class CallSimulator:
                 self._line.last_played_at = time.perf_counter()
             next_at += FRAME_MS / 1000
             await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+
+
+async def dial(voice_webhook_url: str, auth_token: str, *, caller: str, called: str,
+               synthesizer: SpeechSynthesizer | None = None, timeout: float = 30) -> CallSimulator:
+    """Twilio's side of an incoming call up to the stream: the signed Voice webhook, then a
+    simulator for the <Stream> its TwiML names, with the TwiML's parameters (not yet connected)."""
+    call_sid = "CA" + uuid.uuid4().hex
+    validator = RequestValidator(auth_token)
+    params = {"CallSid": call_sid, "From": caller, "To": called, "CallStatus": "ringing", "Direction": "inbound"}
+    async with httpx.AsyncClient(timeout=timeout) as client:
+        response = await client.post(voice_webhook_url, data=params, headers={
+            "X-Twilio-Signature": validator.compute_signature(voice_webhook_url, params)})
+    response.raise_for_status()
+    stream = ElementTree.fromstring(response.text).find("./Connect/Stream")
+    if stream is None:
+        raise ValueError(f"the Voice webhook answered without a <Connect><Stream>: {response.text}")
+    url = stream.get("url", "")
+    parameters = {p.get("name", ""): p.get("value", "") for p in stream.findall("Parameter")}
+    return CallSimulator(url, synthesizer=synthesizer, call_sid=call_sid, parameters=parameters,
+                         headers={"X-Twilio-Signature": validator.compute_signature(url, {})})

@@ -2,25 +2,27 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Path, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from bot.api.deps import GatewayDep, clean_text, require_api_key, require_json
+from bot.api.deps import PRINTABLE, GatewayDep, require_api_key, require_json
 from bot.conversations.core import ConversationNotFound, InboundMessage
 from bot.conversations.models import Channel, Conversation, Message
 from bot.conversations.views import conversation_view, message_view
+from bot.text.cleaning import UnusableText
 
 router = APIRouter(prefix="/api/v1", tags=["conversations"], dependencies=[Depends(require_api_key)])
 
 
 class PostMessage(BaseModel):
     text: str = Field(description="What the customer wrote")
-    conversation_id: str | None = Field(None, description="Continue this conversation (from an earlier reply)")
-    sender: str | None = Field(None, max_length=128,
+    conversation_id: str | None = Field(None, max_length=64, pattern=PRINTABLE,
+                                        description="Continue this conversation (from an earlier reply)")
+    sender: str | None = Field(None, max_length=128, pattern=PRINTABLE,
                                description="Your id for the customer: continues their latest conversation")
-    message_id: str | None = Field(None, max_length=64,
+    message_id: str | None = Field(None, max_length=64, pattern=PRINTABLE,
                                    description="Your id for this message: a retry with the same id is not stored twice")
     language: Literal["pl", "en"] | None = Field(None, description="Language hint for a new conversation")
 
@@ -63,29 +65,31 @@ class ConversationOut(BaseModel):
              responses={404: {"description": "Unknown conversation"}, 413: {}, 415: {}})
 async def post_message(body: PostMessage, gateway: GatewayDep) -> PostMessageResult:
     """Stores the message, answers it (assistant or agent), and returns the replies sent back."""
-    try:
-        text = clean_text(body.text, gateway.settings.max_message_chars)
-    except ValueError as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
-    inbound = InboundMessage(channel=Channel.API, text=text, conversation_id=body.conversation_id,
-                             address=body.sender, external_id=body.message_id, language=body.language)
+    inbound = InboundMessage(channel=Channel.API, text=body.text, conversation_id=body.conversation_id,
+                             address=body.sender, external_id=body.message_id, language=body.language,
+                             client=f"api:{body.sender or 'anonymous'}")
     try:
         receipt = await gateway.core.accept(inbound)
+    except UnusableText as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
     except ConversationNotFound as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no conversation {error}") from error
-    replies = [] if receipt.duplicate else await gateway.core.process(receipt.message_id)
+    replies = [] if receipt.duplicate else await gateway.core.process(receipt.message_id, inbound.client)
     return PostMessageResult(conversation_id=receipt.conversation_id, message_id=receipt.message_id,
                              duplicate=receipt.duplicate, replies=[MessageOut(**r) for r in replies])
 
 
+Id = Annotated[str, Path(max_length=64, pattern=PRINTABLE)]
+
+
 @router.get("/conversations/{conversation_id}", response_model=ConversationOut, responses={404: {}})
-def read_conversation(conversation_id: str, gateway: GatewayDep) -> ConversationOut:
+def read_conversation(conversation_id: Id, gateway: GatewayDep) -> ConversationOut:
     """The whole transcript: customer, assistant, agent and system messages in order."""
     return _transcript(gateway, Conversation.id == conversation_id, conversation_id)
 
 
 @router.get("/calls/{call_sid}", response_model=ConversationOut, responses={404: {}})
-def read_call(call_sid: str, gateway: GatewayDep) -> ConversationOut:
+def read_call(call_sid: Id, gateway: GatewayDep) -> ConversationOut:
     """A phone call's transcript, by Twilio's CallSid."""
     return _transcript(gateway, Conversation.call_sid == call_sid, call_sid)
 

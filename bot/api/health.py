@@ -4,8 +4,8 @@ import httpx
 from fastapi import APIRouter
 from sqlalchemy import text
 
-from bot.persistence.database import default_engine
-from bot.settings import get_settings
+from bot.api.deps import GatewayDep
+from bot.gateway import engine_address
 
 router = APIRouter(tags=["health"])
 
@@ -16,16 +16,16 @@ async def health() -> dict[str, str]:
 
 
 @router.get("/health/dependencies")
-async def dependencies() -> dict[str, str]:
+async def dependencies(gateway: GatewayDep) -> dict[str, str]:
     result = {"database": "ok", "engine": "ok"}
     try:
-        with default_engine().connect() as connection:
+        with gateway.database.connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as error:  # any driver error means the database is unusable
         result["database"] = f"error: {type(error).__name__}"
     try:
-        async with httpx.AsyncClient(timeout=3) as client:
-            (await client.get(f"{get_settings().rasa_url}/status")).raise_for_status()
+        async with engine_address(gateway.settings).async_client(timeout=3) as client:
+            (await client.get("/status")).raise_for_status()
     except httpx.HTTPError as error:
         result["engine"] = f"error: {type(error).__name__}"
     return result

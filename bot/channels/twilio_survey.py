@@ -10,10 +10,12 @@ import asyncio
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import Response
-from twilio.twiml.voice_response import Connect, VoiceResponse
+from twilio.twiml.voice_response import VoiceResponse
 
 from bot.api.deps import GatewayDep
-from bot.channels.twilio_signature import public_url, verified_form
+from bot.channels.twilio_signature import verified_form
+from bot.channels.twilio_voice import stream_twiml
+from bot.conversations.call_streams import CallStreamTokens
 
 router = APIRouter(prefix="/twilio/survey", tags=["twilio"])
 XML = "application/xml"
@@ -30,12 +32,9 @@ async def survey_call_answered(request: Request, gateway: GatewayDep, call: int 
     person, language = answered
     response = VoiceResponse()
     if person:
-        connect = Connect()
-        stream = connect.stream(url=public_url(request.url, gateway.settings, "/twilio/media", websocket=True))
-        stream.parameter(name="language", value=language)
-        stream.parameter(name="caller", value=form.get("To", ""))
-        stream.parameter(name="survey_call", value=str(call))
-        response.append(connect)
+        token = await asyncio.to_thread(CallStreamTokens(gateway.sessions, gateway.clock).issue,
+                                        form.get("CallSid", ""), form.get("To"), language, call)
+        response.append(stream_twiml(request, gateway, token))
     response.hangup()
     return Response(str(response), media_type=XML)
 

@@ -2,19 +2,22 @@
 audio to our Media Streams WebSocket, where a VoiceCall holds the conversation.
 
 Point the number's "a call comes in" webhook at POST /twilio/voice. The webhook and the
-WebSocket handshake are both signature-checked. A handoff transfers the live call (REST update
+WebSocket handshake are both signature-checked, and a stream is accepted only with the single-use
+token of its call (bot/conversations/call_streams.py). A handoff transfers the live call (REST update
 with new TwiML) to the agents' number, with a spoken summary for the agent, or to a Twilio queue.
 """
 
 import asyncio
+import contextlib
 import logging
 
-from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect, status
+from fastapi import APIRouter, HTTPException, Query, Request, WebSocket, WebSocketDisconnect, status
 from fastapi.responses import Response
 from twilio.twiml.voice_response import Connect, Dial, VoiceResponse
 
 from bot.api.deps import GatewayDep
 from bot.channels.twilio_signature import public_url, verified_form, websocket_is_signed
+from bot.conversations.call_streams import CallStreamTokens
 from bot.conversations.calls import GatewayCallHandler
 from bot.gateway import Gateway
 from bot.handoff.models import Ticket
@@ -26,19 +29,27 @@ XML = "application/xml"
 SAY_LANGUAGE = {"pl": "pl-PL", "en": "en-GB"}
 
 
-@router.post("/voice", response_class=Response, responses={200: {"content": {XML: {}}}, 403: {}, 415: {}})
+@router.post("/voice", response_class=Response, responses={200: {"content": {XML: {}}}, 400: {}, 403: {}, 415: {}})
 async def incoming_call(request: Request, gateway: GatewayDep) -> Response:
-    """TwiML: stream the call to /twilio/media with its language and caller; hang up after."""
+    """TwiML: stream the call to /twilio/media with a single-use token for this call; hang up after."""
     form = await verified_form(request, gateway.settings)
+    if not form.get("CallSid"):
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "CallSid is required")
     language = gateway.settings.language_of_number(form.get("To", ""))
+    token = await asyncio.to_thread(CallStreamTokens(gateway.sessions, gateway.clock).issue,
+                                    form["CallSid"], form.get("From"), language)
     response = VoiceResponse()
-    connect = Connect()
-    stream = connect.stream(url=public_url(request.url, gateway.settings, "/twilio/media", websocket=True))
-    stream.parameter(name="language", value=language)
-    stream.parameter(name="caller", value=form.get("From", ""))
-    response.append(connect)
+    response.append(stream_twiml(request, gateway, token))
     response.hangup()  # reached when our WebSocket closes; a transfer replaces the TwiML first
     return Response(str(response), media_type=XML)
+
+
+def stream_twiml(request: Request, gateway: Gateway, token: str) -> Connect:
+    """<Connect><Stream> to our Media Streams socket, carrying the call's stream token."""
+    connect = Connect()
+    stream = connect.stream(url=public_url(request.url, gateway.settings, "/twilio/media", websocket=True))
+    stream.parameter(name="token", value=token)
+    return connect
 
 
 @router.post("/voice/whisper", response_class=Response, include_in_schema=False)
@@ -81,7 +92,8 @@ async def media_stream(socket: WebSocket) -> None:
             response.enqueue(gateway.settings.agents_call_queue)
         await gateway.twilio.calls(call_sid).update_async(twiml=str(response))
 
-    handler = GatewayCallHandler(gateway.core, gateway.delivery, transfer, gateway.surveys)
+    handler = GatewayCallHandler(gateway.core, gateway.delivery, CallStreamTokens(gateway.sessions, gateway.clock),
+                                 transfer, gateway.surveys)
     call = VoiceCall(handler, engines.recognizer, engines.synthesizer, gateway.settings.default_language,
                      CallSettings(silence_reprompt_seconds=gateway.settings.call_silence_seconds,
                                   max_reprompts=gateway.settings.call_max_reprompts))
@@ -95,7 +107,10 @@ async def media_stream(socket: WebSocket) -> None:
     reason = await call.run(receive, socket.send_text)
     gateway.recent_call_timings.append(call.timings)
     log.info("call %s ended: %s (%d bad messages)", handler.conversation_id, reason, call.protocol_errors)
-    if reason == "goodbye":
+    if reason == "refused":
+        with contextlib.suppress(RuntimeError):
+            await socket.close(code=status.WS_1008_POLICY_VIOLATION, reason="no valid stream token")
+    elif reason == "goodbye":
         try:
             await socket.close()
         except RuntimeError:

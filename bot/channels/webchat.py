@@ -11,14 +11,16 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from dataclasses import replace
 from typing import Any
 
-from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect, status
 from fastapi.responses import FileResponse
 from sqlalchemy import select
 
-from bot.api.deps import GatewayDep, clean_text
+from bot.api.deps import GatewayDep
+from bot.channels.socket_limits import MessagePace
 from bot.conversations.core import ConversationNotFound, InboundMessage, token_hash
 from bot.conversations.models import Channel, Conversation, Message
 from bot.conversations.views import message_view
@@ -26,6 +28,7 @@ from bot.gateway import Gateway
 from bot.realtime import AVAILABILITY_TOPIC, conversation_topic
 from bot.settings import PROJECT_ROOT
 from bot.text import formatting
+from bot.text.cleaning import UnusableText
 from bot.web.texts import widget_texts
 
 log = logging.getLogger(__name__)
@@ -33,6 +36,7 @@ router = APIRouter(prefix="/chat", tags=["web chat"])
 STATIC = PROJECT_ROOT / "bot" / "web" / "static"
 HISTORY_LIMIT = 200
 MAX_FRAME_CHARS = 16 * 1024
+IDLE_CLOSE_CODE = 4408  # the socket sent nothing, not even the widget's ping, for too long
 
 
 @router.get("/widget.js", include_in_schema=False)
@@ -68,13 +72,15 @@ def _availability(gateway: Gateway, language: str) -> dict[str, Any]:
 class _ChatSession:
     """One open widget: which conversation it shows and the events waiting to be sent to it."""
 
-    def __init__(self, socket: WebSocket, gateway: Gateway) -> None:
+    def __init__(self, socket: WebSocket, gateway: Gateway, client_ip: str) -> None:
         self.socket = socket
         self.gateway = gateway
+        self.client_ip = client_ip
         self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=1000)
         self.conversation_id: str | None = None
         self.token: str | None = None
         self.language = gateway.settings.default_language
+        self.pace = MessagePace(gateway.settings.chat_messages_per_minute)
 
     def follow(self, conversation_id: str) -> None:
         if self.conversation_id != conversation_id:
@@ -96,26 +102,35 @@ class _ChatSession:
 @router.websocket("/ws")
 async def chat_socket(socket: WebSocket) -> None:
     gateway: Gateway = socket.app.state.gateway
-    await socket.accept()
-    chat = _ChatSession(socket, gateway)
-    gateway.hub.subscribe(AVAILABILITY_TOPIC, chat.events)
-    forwarder = asyncio.create_task(_forward_events(chat))
-    try:
-        while True:
-            raw = await socket.receive_text()
-            frame = _parse_frame(raw)
-            if frame is None:
-                await chat.error("bad_frame", "send JSON objects with a 'type' field")
-                continue
-            await _handle_frame(chat, frame)
-    except WebSocketDisconnect:
-        pass
-    finally:
-        forwarder.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await forwarder
-        chat.unfollow()
-        gateway.hub.unsubscribe(AVAILABILITY_TOPIC, chat.events)
+    client_ip = socket.client.host if socket.client else "unknown"
+    with gateway.chat_sockets.opened(client_ip) as admitted:
+        if not admitted:
+            await socket.close(code=status.WS_1008_POLICY_VIOLATION, reason="too many open chats from this address")
+            return
+        await socket.accept()
+        chat = _ChatSession(socket, gateway, client_ip)
+        gateway.hub.subscribe(AVAILABILITY_TOPIC, chat.events)
+        forwarder = asyncio.create_task(_forward_events(chat))
+        try:
+            while True:
+                try:
+                    raw = await asyncio.wait_for(socket.receive_text(), gateway.settings.chat_idle_seconds)
+                except TimeoutError:
+                    await socket.close(code=IDLE_CLOSE_CODE, reason="idle")
+                    break
+                frame = _parse_frame(raw)
+                if frame is None:
+                    await chat.error("bad_frame", "send JSON objects with a 'type' field")
+                    continue
+                await _handle_frame(chat, frame)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            forwarder.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await forwarder
+            chat.unfollow()
+            gateway.hub.unsubscribe(AVAILABILITY_TOPIC, chat.events)
 
 
 def _parse_frame(raw: str) -> dict[str, Any] | None:
@@ -194,15 +209,17 @@ async def _message(chat: _ChatSession, frame: dict[str, Any]) -> None:
     if payload is not None and (not isinstance(payload, str) or len(payload) > 200):
         await chat.error("bad_message", "'payload' must be a short string", client_id)
         return
-    try:
-        text = clean_text(text, chat.gateway.settings.max_message_chars)
-    except ValueError as problem:
-        await chat.error("bad_message", str(problem), client_id)
+    if not chat.pace.allow(time.monotonic()):
+        await chat.error("rate_limited", "too many messages: wait a moment, then send it again", client_id)
         return
     inbound = InboundMessage(channel=Channel.WEB, text=text, conversation_id=chat.conversation_id,
-                             resume_token=chat.token, payload=payload, external_id=client_id, language=chat.language)
+                             resume_token=chat.token, payload=payload, client_message_id=client_id,
+                             language=chat.language, client=f"ip:{chat.client_ip}")
     try:
         receipt = await chat.gateway.core.accept(inbound)
+    except UnusableText as problem:
+        await chat.error("bad_message", str(problem), client_id)
+        return
     except ConversationNotFound:
         # The conversation vanished (e.g. a wiped database): start a new one rather than lose the text.
         chat.unfollow()
@@ -214,4 +231,4 @@ async def _message(chat: _ChatSession, frame: dict[str, Any]) -> None:
     await chat.send({"type": "ack", "client_id": client_id, "message_id": receipt.message_id,
                      "conversation_id": receipt.conversation_id, "token": chat.token})
     if not receipt.duplicate:
-        chat.gateway.run_in_background(chat.gateway.core.process(receipt.message_id))
+        chat.gateway.run_in_background(chat.gateway.core.process(receipt.message_id, inbound.client))

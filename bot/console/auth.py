@@ -1,12 +1,12 @@
-"""Who is using the console: the session cookie turned into an agent, for pages, API and socket."""
+"""Who is using the console: the session cookie turned into an agent, for pages, API and socket alike."""
 
 import asyncio
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, WebSocket, status
+from fastapi import Depends
+from starlette.requests import HTTPConnection
 
-from bot.api.deps import GatewayDep
 from bot.gateway import Gateway
 from bot.handoff.agents import agent_for_token
 
@@ -37,19 +37,11 @@ def _lookup(gateway: Gateway, token: str | None) -> SignedInAgent | None:
                              agent.role.value, agent.status.value)
 
 
-async def optional_agent(request: Request, gateway: GatewayDep) -> SignedInAgent | None:
-    return await asyncio.to_thread(_lookup, gateway, request.cookies.get(SESSION_COOKIE))
+async def signed_in_agent(connection: HTTPConnection) -> SignedInAgent | None:
+    """The agent behind the request's or the socket's session cookie, or None."""
+    return await asyncio.to_thread(_lookup, connection.app.state.gateway, connection.cookies.get(SESSION_COOKIE))
 
 
-async def current_agent(agent: Annotated[SignedInAgent | None, Depends(optional_agent)]) -> SignedInAgent:
-    if agent is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "log in to the console first")
-    return agent
-
-
-async def socket_agent(socket: WebSocket) -> SignedInAgent | None:
-    return await asyncio.to_thread(_lookup, socket.app.state.gateway, socket.cookies.get(SESSION_COOKIE))
-
-
-MaybeAgent = Annotated[SignedInAgent | None, Depends(optional_agent)]
-CurrentAgent = Annotated[SignedInAgent, Depends(current_agent)]
+# Only for the doors that strangers may use too (logging out); every other route declares the
+# roles it is for with the aliases in bot.console.permissions.
+MaybeAgent = Annotated[SignedInAgent | None, Depends(signed_in_agent)]

@@ -1,17 +1,18 @@
-"""The NPS report page in the console (any signed-in agent), with its CSV export."""
+"""The NPS report page in the console, with its CSV export: for agents and admins (it names orders)."""
 
 import asyncio
 from datetime import datetime, timedelta
 
-from fastapi import APIRouter, Query, Request, status
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import Query, Request
+from fastapi.responses import HTMLResponse, Response
 
 from bot.api.deps import GatewayDep
-from bot.console.auth import CurrentAgent, MaybeAgent
+from bot.console.origin import console_router
+from bot.console.permissions import AgentOrAdmin, AgentOrAdminPage
 from bot.console.routes import templates
 from bot.surveys.report import build_report, report_csv
 
-router = APIRouter(prefix="/console", tags=["agent console"])
+router = console_router("/console", ["agent console"])
 PERIODS = {"30": 30, "90": 90, "365": 365, "all": None}
 
 
@@ -21,11 +22,8 @@ def since(gateway, period: str) -> datetime | None:
 
 
 @router.get("/nps", response_class=HTMLResponse, include_in_schema=False)
-async def nps_page(request: Request, gateway: GatewayDep, agent: MaybeAgent,
+async def nps_page(request: Request, gateway: GatewayDep, agent: AgentOrAdminPage,
                    period: str = Query("90", pattern="^(30|90|365|all)$")) -> Response:
-    if agent is None:
-        return RedirectResponse("/console/login", status_code=status.HTTP_303_SEE_OTHER)
-
     def report():
         with gateway.sessions() as session:
             return build_report(session, gateway.surveys.config.default_time_zone, since(gateway, period))
@@ -35,7 +33,7 @@ async def nps_page(request: Request, gateway: GatewayDep, agent: MaybeAgent,
 
 
 @router.get("/nps.csv", include_in_schema=False)
-async def nps_csv(gateway: GatewayDep, agent: CurrentAgent,
+async def nps_csv(gateway: GatewayDep, agent: AgentOrAdmin,
                   period: str = Query("all", pattern="^(30|90|365|all)$")) -> Response:
     def rows() -> str:
         with gateway.sessions() as session:

@@ -5,11 +5,13 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, status
+from fastapi import Depends, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.api.deps import GatewayDep
-from bot.console.auth import MaybeAgent, SignedInAgent
+from bot.console.auth import SignedInAgent
+from bot.console.origin import console_router
+from bot.console.permissions import TrainerOrAdmin, TrainerOrAdminPage
 from bot.console.routes import templates
 from bot.conversations.models import Channel
 from bot.gateway import Gateway
@@ -17,27 +19,9 @@ from bot.trainer.inbox_query import InboxFilters, Reason
 from bot.trainer.review_desk import ReviewConflict, ReviewDesk, ReviewInvalid, ReviewNotFound, TrainerRef
 from bot.trainer.review_texts import pick_language, review_texts
 
-router = APIRouter(prefix="/console/review", tags=["review inbox"])
-REVIEW_ROLES = ("trainer", "admin")
+router = console_router("/console/review", ["review inbox"])
 LANGUAGE_COOKIE = "koliber_console_lang"
 FILTER_KEYS = ("language", "channel", "intent", "since", "until")
-
-
-def _trainer_or_none(agent: MaybeAgent) -> SignedInAgent | None:
-    """None when nobody is signed in (pages send them to log in); 403 for agents without the role."""
-    if agent is not None and agent.role not in REVIEW_ROLES:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "the review inbox is for trainers and admins")
-    return agent
-
-
-def _trainer(agent: Annotated[SignedInAgent | None, Depends(_trainer_or_none)]) -> SignedInAgent:
-    if agent is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "log in to the console first")
-    return agent
-
-
-MaybeTrainer = Annotated[SignedInAgent | None, Depends(_trainer_or_none)]
-CurrentTrainer = Annotated[SignedInAgent, Depends(_trainer)]
 
 
 def _desk(gateway: GatewayDep) -> ReviewDesk:
@@ -97,12 +81,10 @@ async def _inbox(request: Request, gateway: Gateway, desk: ReviewDesk, agent: Si
 
 
 @router.get("", response_class=HTMLResponse, include_in_schema=False)
-async def inbox_page(request: Request, gateway: GatewayDep, desk: DeskDep, agent: MaybeTrainer,
+async def inbox_page(request: Request, gateway: GatewayDep, desk: DeskDep, agent: TrainerOrAdminPage,
                      language: Annotated[str, Query(pattern="^(|pl|en)$")] = "", channel: str = "", intent: str = "",
                      since: str = "", until: str = "", notice: str = "", intent_done: str = "", file: str = "",
                      line: int = 0, count: int = 0) -> Response:
-    if agent is None:
-        return RedirectResponse("/console/login", status_code=status.HTTP_303_SEE_OTHER)
     query = {k: v for k, v in {"language": language, "channel": channel, "intent": intent, "since": since,
                                "until": until}.items() if v}
     shown = {"kind": notice, "intent": intent_done, "file": file, "line": line, "count": count} if notice else None
@@ -121,7 +103,7 @@ def _refused(error: Exception) -> tuple[int, dict[str, Any]]:
 
 
 @router.post("/label", include_in_schema=False)
-async def label(request: Request, gateway: GatewayDep, desk: DeskDep, agent: CurrentTrainer, message_ids: MessageIds,
+async def label(request: Request, gateway: GatewayDep, desk: DeskDep, agent: TrainerOrAdmin, message_ids: MessageIds,
                 intent: Annotated[str, Form()], example: Annotated[str, Form()], back: Back = "") -> Response:
     try:
         done = await asyncio.to_thread(desk.label, TrainerRef(agent.id, agent.username), _ids(message_ids), intent,
@@ -134,7 +116,7 @@ async def label(request: Request, gateway: GatewayDep, desk: DeskDep, agent: Cur
 
 
 @router.post("/dismiss", include_in_schema=False)
-async def dismiss(request: Request, gateway: GatewayDep, desk: DeskDep, agent: CurrentTrainer,
+async def dismiss(request: Request, gateway: GatewayDep, desk: DeskDep, agent: TrainerOrAdmin,
                   message_ids: MessageIds, back: Back = "") -> Response:
     try:
         count = await asyncio.to_thread(desk.dismiss, TrainerRef(agent.id, agent.username), _ids(message_ids))
@@ -146,7 +128,7 @@ async def dismiss(request: Request, gateway: GatewayDep, desk: DeskDep, agent: C
 
 @router.post("/conversations/{conversation_id}/export", response_class=HTMLResponse, include_in_schema=False)
 async def export_story(request: Request, conversation_id: str, gateway: GatewayDep, desk: DeskDep,
-                       agent: CurrentTrainer, back: Back = "") -> Response:
+                       agent: TrainerOrAdmin, back: Back = "") -> Response:
     try:
         exported = await desk.export_story(TrainerRef(agent.id, agent.username), conversation_id)
     except (ReviewNotFound, ReviewConflict, ReviewInvalid) as error:
@@ -157,8 +139,6 @@ async def export_story(request: Request, conversation_id: str, gateway: GatewayD
 
 
 @router.get("/audit", response_class=HTMLResponse, include_in_schema=False)
-async def audit_page(request: Request, gateway: GatewayDep, desk: DeskDep, agent: MaybeTrainer) -> Response:
-    if agent is None:
-        return RedirectResponse("/console/login", status_code=status.HTTP_303_SEE_OTHER)
+async def audit_page(request: Request, gateway: GatewayDep, desk: DeskDep, agent: TrainerOrAdminPage) -> Response:
     entries = await asyncio.to_thread(desk.audit_log)
     return _page(request, gateway, agent, "review_audit.html", {"entries": entries})

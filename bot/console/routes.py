@@ -1,53 +1,93 @@
-"""The agents' console: log-in pages, the live queue, the ticket page, their JSON API and socket."""
+"""The agents' console: log-in and log-out for every role; the live queue, the ticket page, their JSON
+API and socket for agents (in their languages) and admins."""
 
 import asyncio
 import contextlib
 import json
-from datetime import timedelta
-from typing import Annotated, Any
+import math
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, WebSocket, WebSocketDisconnect, status
+from fastapi import Depends, Form, HTTPException, Path, Request, WebSocket, WebSocketDisconnect, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
 from bot.api.deps import GatewayDep, clean_text, require_json
-from bot.console.auth import SESSION_COOKIE, CurrentAgent, MaybeAgent, socket_agent
-from bot.handoff.agents import authenticate, close_session, open_session
+from bot.console.auth import SESSION_COOKIE, MaybeAgent
+from bot.console.login_throttle import LoginThrottle, address_key
+from bot.console.origin import console_router
+from bot.console.permissions import REVIEW_PAGE, AgentOrAdmin, AgentOrAdminPage, Area, SignedInPage, may_enter, refuse
+from bot.gateway import Gateway
+from bot.handoff.agents import authenticate, close_session, open_session, purge_expired_sessions
 from bot.handoff.models import AgentStatus, TicketStatus
-from bot.handoff.queue import TicketUnavailable
+from bot.handoff.queue import TicketForbidden, TicketNotFound, TicketUnavailable
 from bot.persistence.database import unit_of_work
 from bot.realtime import CONSOLE_TOPIC, conversation_topic, ticket_topic
 from bot.settings import PROJECT_ROOT
 
-router = APIRouter(prefix="/console", tags=["agent console"])
+router = console_router("/console", ["agent console"])
 templates = Jinja2Templates(directory=PROJECT_ROOT / "bot" / "console" / "templates")
+MAX_ID = 2**31 - 1  # the database's integer; a larger id is no ticket, not a server error
+TicketId = Annotated[int, Path(ge=1, le=MAX_ID)]
+T = TypeVar("T")
 
 
 # --- pages --------------------------------------------------------------------------------------
+def _login_page(request: Request, username: str, error: str | None = None, status_code: int = 200,
+                headers: dict[str, str] | None = None, **context: Any) -> Response:
+    return templates.TemplateResponse(request, "login.html", {"error": error, "username": username, **context},
+                                      status_code=status_code, headers=headers)
+
+
 @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
-def login_page(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "login.html", {"error": None, "username": ""})
+def login_page(request: Request) -> Response:
+    return _login_page(request, "")
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    token: str | None = None
+    locked_until: datetime | None = None
+
+
+def _log_in(gateway: Gateway, username: str, password: str, address: str, presented_token: str | None) -> LoginResult:
+    throttle = LoginThrottle.from_settings(gateway.settings)
+    now = gateway.clock()
+    with unit_of_work(gateway.sessions) as session:
+        locked_until = throttle.locked_until(session, username, address, now)
+        if locked_until is not None:  # refused before any hashing: a locked guess costs the server nothing
+            return LoginResult(locked_until=locked_until)
+        agent = authenticate(session, username, password)
+        if agent is None:
+            throttle.failed(session, username, address, now)
+            return LoginResult()
+        throttle.succeeded(session, username, now)
+        purge_expired_sessions(session, now)
+        if presented_token:  # a session id planted in or left over in this browser never outlives a log-in
+            close_session(session, presented_token)
+        lifetime = timedelta(hours=gateway.settings.agent_session_hours)
+        return LoginResult(token=open_session(session, agent, now, lifetime))
 
 
 @router.post("/login", include_in_schema=False)
 async def log_in(request: Request, gateway: GatewayDep, username: Annotated[str, Form()] = "",
                  password: Annotated[str, Form()] = "") -> Response:
-    def check() -> str | None:
-        with unit_of_work(gateway.sessions) as session:
-            agent = authenticate(session, username.strip(), password)
-            if agent is None:
-                return None
-            lifetime = timedelta(hours=gateway.settings.agent_session_hours)
-            return open_session(session, agent, gateway.clock(), lifetime)
-    token = await asyncio.to_thread(check)
-    if token is None:
-        return templates.TemplateResponse(request, "login.html", {"error": "Wrong username or password.",
-                                                                  "username": username}, status_code=401)
+    username = username.strip()
+    address = address_key(request.client.host if request.client else None)
+    result = await asyncio.to_thread(_log_in, gateway, username, password, address,
+                                     request.cookies.get(SESSION_COOKIE))
+    if result.locked_until is not None:
+        seconds = max(1, math.ceil((result.locked_until - gateway.clock()).total_seconds()))
+        return _login_page(request, username, "locked", status.HTTP_429_TOO_MANY_REQUESTS,
+                           {"Retry-After": str(seconds)}, minutes=math.ceil(seconds / 60))
+    if result.token is None:
+        return _login_page(request, username, "wrong", status.HTTP_401_UNAUTHORIZED)
     response = RedirectResponse("/console", status_code=status.HTTP_303_SEE_OTHER)
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", path="/",
-                        secure=gateway.settings.environment != "development",
-                        max_age=gateway.settings.agent_session_hours * 3600)
+    response.set_cookie(SESSION_COOKIE, result.token, httponly=True, samesite="strict", path="/",
+                        secure=not gateway.settings.development, max_age=gateway.settings.agent_session_hours * 3600)
     return response
 
 
@@ -60,6 +100,7 @@ async def log_out(request: Request, gateway: GatewayDep, agent: MaybeAgent) -> R
         def forget() -> None:
             with unit_of_work(gateway.sessions) as session:
                 close_session(session, token)
+                purge_expired_sessions(session, gateway.clock())
         await asyncio.to_thread(forget)
     response = RedirectResponse("/console/login", status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -67,9 +108,7 @@ async def log_out(request: Request, gateway: GatewayDep, agent: MaybeAgent) -> R
 
 
 @router.post("/status", include_in_schema=False)
-async def set_status(gateway: GatewayDep, agent: MaybeAgent, status_: Annotated[str, Form(alias="status")]) -> Response:
-    if agent is None:
-        return RedirectResponse("/console/login", status_code=status.HTTP_303_SEE_OTHER)
+async def set_status(gateway: GatewayDep, agent: AgentOrAdmin, status_: Annotated[str, Form(alias="status")]) -> Response:
     try:
         await gateway.desk.set_status(agent.id, AgentStatus(status_))
     except ValueError as error:
@@ -78,18 +117,15 @@ async def set_status(gateway: GatewayDep, agent: MaybeAgent, status_: Annotated[
 
 
 @router.get("", response_class=HTMLResponse, include_in_schema=False)
-def queue_page(request: Request, agent: MaybeAgent) -> Response:
-    if agent is None:
-        return RedirectResponse("/console/login", status_code=status.HTTP_303_SEE_OTHER)
-    if agent.role == "trainer":  # a trainer works in the review inbox, not the queue
-        return RedirectResponse("/console/review", status_code=status.HTTP_303_SEE_OTHER)
+def queue_page(request: Request, agent: SignedInPage) -> Response:
+    if not may_enter(agent, Area.QUEUE):  # a trainer's console starts at the review inbox
+        return RedirectResponse(REVIEW_PAGE, status_code=status.HTTP_303_SEE_OTHER)
     return templates.TemplateResponse(request, "queue.html", {"agent": agent.as_dict()})
 
 
 @router.get("/tickets/{ticket_id}", response_class=HTMLResponse, include_in_schema=False)
-def ticket_page(request: Request, ticket_id: int, agent: MaybeAgent) -> Response:
-    if agent is None:
-        return RedirectResponse("/console/login", status_code=status.HTTP_303_SEE_OTHER)
+async def ticket_page(request: Request, ticket_id: TicketId, gateway: GatewayDep, agent: AgentOrAdminPage) -> Response:
+    await _refusing(asyncio.to_thread(gateway.desk.ticket_conversation, ticket_id, agent.id))
     return templates.TemplateResponse(request, "ticket.html", {"agent": agent.as_dict(), "ticket_id": ticket_id})
 
 
@@ -105,80 +141,70 @@ def _clean(text: str, gateway) -> str:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
 
 
-def _conflict(error: TicketUnavailable) -> HTTPException:
-    return HTTPException(status.HTTP_409_CONFLICT, str(error))
+async def _refusing(work: Awaitable[T]) -> T:
+    """The desk's answer, or its refusal in HTTP: no such ticket, not the agent's language, taken or closed."""
+    try:
+        return await work
+    except TicketNotFound as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
+    except TicketForbidden as error:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(error)) from error
+    except TicketUnavailable as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
 
 
 @router.get("/api/queue")
-async def queue(gateway: GatewayDep, agent: CurrentAgent) -> dict[str, Any]:
+async def queue(gateway: GatewayDep, agent: AgentOrAdmin) -> dict[str, Any]:
     return await asyncio.to_thread(gateway.desk.queue_overview, agent.id)
 
 
 @router.get("/api/tickets/{ticket_id}")
-async def ticket(ticket_id: int, gateway: GatewayDep, agent: CurrentAgent) -> dict[str, Any]:
-    details = await asyncio.to_thread(gateway.desk.ticket_details, ticket_id)
-    if details is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no ticket {ticket_id}")
-    return details
+async def ticket(ticket_id: TicketId, gateway: GatewayDep, agent: AgentOrAdmin) -> dict[str, Any]:
+    return await _refusing(asyncio.to_thread(gateway.desk.ticket_details, ticket_id, agent.id))
 
 
 @router.post("/api/tickets/{ticket_id}/claim")
-async def claim(ticket_id: int, gateway: GatewayDep, agent: CurrentAgent) -> dict[str, Any]:
-    try:
-        return {"ticket": await gateway.desk.claim(ticket_id, agent.id)}
-    except TicketUnavailable as error:
-        raise _conflict(error) from error
+async def claim(ticket_id: TicketId, gateway: GatewayDep, agent: AgentOrAdmin) -> dict[str, Any]:
+    return {"ticket": await _refusing(gateway.desk.claim(ticket_id, agent.id))}
 
 
 @router.post("/api/tickets/{ticket_id}/reply", dependencies=[Depends(require_json)])
-async def reply(ticket_id: int, body: TextIn, gateway: GatewayDep, agent: CurrentAgent) -> dict[str, Any]:
-    try:
-        return {"message": await gateway.desk.reply(ticket_id, agent.id, _clean(body.text, gateway))}
-    except TicketUnavailable as error:
-        raise _conflict(error) from error
+async def reply(ticket_id: TicketId, body: TextIn, gateway: GatewayDep, agent: AgentOrAdmin) -> dict[str, Any]:
+    return {"message": await _refusing(gateway.desk.reply(ticket_id, agent.id, _clean(body.text, gateway)))}
 
 
 @router.post("/api/tickets/{ticket_id}/notes", dependencies=[Depends(require_json)])
-async def add_note(ticket_id: int, body: TextIn, gateway: GatewayDep, agent: CurrentAgent) -> dict[str, Any]:
-    try:
-        return {"note": await gateway.desk.add_note(ticket_id, agent.id, _clean(body.text, gateway))}
-    except TicketUnavailable as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from error
+async def add_note(ticket_id: TicketId, body: TextIn, gateway: GatewayDep, agent: AgentOrAdmin) -> dict[str, Any]:
+    return {"note": await _refusing(gateway.desk.add_note(ticket_id, agent.id, _clean(body.text, gateway)))}
 
 
 @router.post("/api/tickets/{ticket_id}/resolve")
-async def resolve(ticket_id: int, gateway: GatewayDep, agent: CurrentAgent) -> dict[str, Any]:
-    try:
-        return {"ticket": await gateway.desk.close(ticket_id, agent.id, TicketStatus.RESOLVED)}
-    except TicketUnavailable as error:
-        raise _conflict(error) from error
+async def resolve(ticket_id: TicketId, gateway: GatewayDep, agent: AgentOrAdmin) -> dict[str, Any]:
+    return {"ticket": await _refusing(gateway.desk.close(ticket_id, agent.id, TicketStatus.RESOLVED))}
 
 
 @router.post("/api/tickets/{ticket_id}/hand-back")
-async def hand_back(ticket_id: int, gateway: GatewayDep, agent: CurrentAgent) -> dict[str, Any]:
-    try:
-        return {"ticket": await gateway.desk.close(ticket_id, agent.id, TicketStatus.RETURNED)}
-    except TicketUnavailable as error:
-        raise _conflict(error) from error
+async def hand_back(ticket_id: TicketId, gateway: GatewayDep, agent: AgentOrAdmin) -> dict[str, Any]:
+    return {"ticket": await _refusing(gateway.desk.close(ticket_id, agent.id, TicketStatus.RETURNED))}
 
 
 # --- live updates -------------------------------------------------------------------------------
 @router.websocket("/ws")
-async def console_socket(socket: WebSocket) -> None:
-    """Queue changes for everyone; with ?ticket=<id>, that ticket's messages, notes and status too."""
+async def console_socket(socket: WebSocket, agent: AgentOrAdmin) -> None:
+    """Queue changes; with ?ticket=<id>, that ticket's messages, notes and status too (if the agent may see it)."""
     gateway = socket.app.state.gateway
-    agent = await socket_agent(socket)
-    if agent is None:
-        await socket.close(code=4401, reason="log in to the console first")
-        return
+    topics = [CONSOLE_TOPIC]
+    ticket_id = socket.query_params.get("ticket", "")
+    if ticket_id.isdigit() and int(ticket_id) <= MAX_ID:
+        try:
+            conversation_id = await asyncio.to_thread(gateway.desk.ticket_conversation, int(ticket_id), agent.id)
+            topics += [ticket_topic(int(ticket_id)), conversation_topic(conversation_id)]
+        except TicketForbidden as error:
+            await refuse(socket, status.HTTP_403_FORBIDDEN, str(error))
+        except TicketNotFound:
+            pass  # the ticket page says so; queue changes still flow
     await socket.accept()
     events: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=1000)
-    topics = [CONSOLE_TOPIC]
-    ticket_id = socket.query_params.get("ticket")
-    if ticket_id and ticket_id.isdigit():
-        details = await asyncio.to_thread(gateway.desk.ticket_details, int(ticket_id))
-        if details is not None:
-            topics += [ticket_topic(int(ticket_id)), conversation_topic(details["conversation"]["id"])]
     for topic in topics:
         gateway.hub.subscribe(topic, events)
     forwarder = asyncio.create_task(_forward(socket, events))

@@ -6,16 +6,20 @@ forms are normalised before the engine sees them, buttons become spoken numbered
 a handoff during working hours transfers the live call to the agents.
 """
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from bot.conversations.call_streams import CallStreamTokens
 from bot.conversations.core import ConversationCore, InboundMessage
 from bot.conversations.delivery import Delivery
 from bot.conversations.models import Channel, ConversationState
 from bot.engine.client import EngineUnavailable
+from bot.text.cleaning import UnusableText
 from bot.text.number_words import words_to_digits
-from voice.call import BotReply, CallerTurn, CallInfo, Utterance
+from voice.call import BotReply, CallerTurn, CallInfo, CallRefused, Utterance
 from voice.normalizer import normalize_spoken
 
 log = logging.getLogger(__name__)
@@ -45,9 +49,10 @@ class OutboundDialogue(Protocol):
 class GatewayCallHandler:
     """One call's handler (voice.call.CallHandler) on top of the conversation core."""
 
-    def __init__(self, core: ConversationCore, delivery: Delivery, transfer: Transfer,
+    def __init__(self, core: ConversationCore, delivery: Delivery, streams: CallStreamTokens, transfer: Transfer,
                  outbound: OutboundDialogue | None = None) -> None:
         self._core = core
+        self._streams = streams
         self._delivery = delivery
         self._transfer = transfer
         self._outbound = outbound
@@ -62,11 +67,14 @@ class GatewayCallHandler:
         self._hint: str | None = None  # what the recogniser is primed with (outbound dialogues)
 
     async def start(self, call: CallInfo) -> BotReply:
+        binding = await asyncio.to_thread(self._streams.redeem, call.parameters.get("token", ""), call.call_sid)
+        if binding is None:
+            raise CallRefused("no valid stream token for this call")
         self._call_sid = call.call_sid
-        self._language = call.parameters.get("language", "pl")
-        self._caller = call.parameters.get("caller") or None
+        self._language = binding.language
+        self._caller = binding.caller
         self.conversation_id = await self._core.open_call(call.call_sid, self._caller, self._language)
-        intent = await self._outbound.begin(call.parameters, self.conversation_id) if self._outbound else None
+        intent = await self._outbound.begin(binding.parameters(), self.conversation_id) if self._outbound else None
         if intent is None:
             return self._reply([await self._core.say(self.conversation_id, "call_greeting", self._language)])
         self._outbound_call = self._caller_spoke = True  # no language keys: the shop chose the language
@@ -87,10 +95,13 @@ class GatewayCallHandler:
         engine_text = normalize_spoken(text, self._language) if not turn.keypad else text
         if self._choices and not turn.keypad:
             engine_text = words_to_digits(engine_text, self._language)  # "dwa" answers choice 2
-        receipt = await self._core.accept(InboundMessage(
-            channel=Channel.VOICE, text=text, conversation_id=self.conversation_id, language=self._language,
-            payload=engine_text if engine_text != text else None, speech_confidence=turn.confidence))
-        replies = await self._core.process(receipt.message_id)
+        try:
+            receipt = await self._core.accept(InboundMessage(
+                channel=Channel.VOICE, text=text, conversation_id=self.conversation_id, language=self._language,
+                engine_text=engine_text, speech_confidence=turn.confidence, client=self._client()))
+        except UnusableText:  # nothing usable was heard: the caller is asked again
+            return self._reply([await self._core.say(self.conversation_id, "call_reprompt")], hint=self._hint)
+        replies = await self._core.process(receipt.message_id, self._client())
         language, state, ticket = await self._core.conversation_snapshot(self.conversation_id)
         self._language = language
         if state == ConversationState.QUEUED and ticket is not None:
@@ -113,14 +124,18 @@ class GatewayCallHandler:
     async def ended(self, reason: str, last_words: CallerTurn | None) -> None:
         if last_words is not None and self.conversation_id is not None:
             # Words cut off by the end of the call are kept in the transcript.
-            await self._core.accept(InboundMessage(channel=Channel.VOICE, text=last_words.text,
-                                                   conversation_id=self.conversation_id,
-                                                   speech_confidence=last_words.confidence))
+            with contextlib.suppress(UnusableText):
+                await self._core.accept(InboundMessage(channel=Channel.VOICE, text=last_words.text,
+                                                       conversation_id=self.conversation_id,
+                                                       speech_confidence=last_words.confidence))
         if reason == "goodbye" and self._transfer_ticket is not None:
             try:
                 await self._transfer(self._call_sid, self._transfer_ticket, self._language)
             except Exception:  # noqa: BLE001 - the ticket with the transcript is in the queue either way
                 log.exception("could not transfer call %s", self._call_sid)
+
+    def _client(self) -> str | None:
+        return f"phone:{self._caller}" if self._caller else None
 
     def _language_choice(self, turn: CallerTurn) -> str | None:
         if turn.keypad:

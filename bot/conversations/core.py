@@ -12,7 +12,7 @@ import secrets
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,7 +24,7 @@ from bot.conversations.delivery import Delivery
 from bot.conversations.identity import contact_for_phone, link_verified_order
 from bot.conversations.leave_message import LeaveMessageDialogue, is_for_gateway
 from bot.conversations.models import Author, Channel, Conversation, ConversationState, Message
-from bot.conversations.replies import SystemReplies, known_contact
+from bot.conversations.replies import LEAVE_MESSAGE, SystemReplies, known_contact
 from bot.conversations.texts import GatewayTexts
 from bot.conversations.views import message_view
 from bot.engine.client import EngineClient, EngineTurn, EngineUnavailable
@@ -33,13 +33,19 @@ from bot.handoff.models import TicketKind
 from bot.handoff.queue import HandoffQueue
 from bot.handoff_signal import HandoffSignal
 from bot.persistence.database import unit_of_work
+from bot.privacy.redaction import redact
 from bot.realtime import conversation_topic
+from bot.text.cleaning import clean_text
 from bot.text.language import LanguageDetector
 
 # An SMS conversation older than this starts afresh (the engine's session has expired anyway).
 CONVERSATION_IDLE = timedelta(hours=24)
 # After a restart, messages this recent that were never answered still get an answer.
 UNANSWERED_RECOVERY = timedelta(hours=1)
+# A button stays a valid answer while it is among this many of the conversation's latest bot messages.
+OFFERS_REMEMBERED = 20
+# The widget's own buttons, always on screen: talk to a person, leave a message.
+STANDING_OFFERS = frozenset({"/request_human", LEAVE_MESSAGE})
 
 # Handles a custom message from the assistant that is not a handoff (a survey's result, say)
 # inside the turn's transaction; returns whether it changed the handoff queue.
@@ -55,10 +61,17 @@ class InboundMessage:
     conversation_id: str | None = None
     resume_token: str | None = None
     address: str | None = None  # phone number or API sender: finds the conversation when no id is given
-    payload: str | None = None  # a chosen button's payload, sent to the engine instead of the text
-    external_id: str | None = None  # provider message id (Twilio MessageSid, widget client id)
+    # The payload of the button the customer chose; accepted only if the conversation offered it.
+    payload: str | None = None
+    # The channel's rewrite of the text for the engine (spoken numbers as digits, say).
+    engine_text: str | None = None
+    external_id: str | None = None  # the provider's message id (Twilio MessageSid, an API client's id)
+    client_message_id: str | None = None  # the widget's id for a message it may send twice
     language: str | None = None  # the channel's hint: page language, dialled number
     speech_confidence: float | None = None  # the recogniser's, for a spoken message
+    # Who sent it as the channel knows them ("ip:…", "phone:…", "api:…"): told to the engine for
+    # its abuse limits (verification guesses), never stored.
+    client: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,7 +110,7 @@ class _Turn:
 class ConversationCore:
     def __init__(self, sessions: sessionmaker[Session], engine: EngineClient, queue: HandoffQueue,
                  texts: GatewayTexts, delivery: Delivery, announcer: QueueAnnouncer,
-                 detector: LanguageDetector, clock: Callable[[], datetime]) -> None:
+                 detector: LanguageDetector, clock: Callable[[], datetime], max_chars: int) -> None:
         self._sessions = sessions
         self._engine = engine
         self._queue = queue
@@ -106,6 +119,7 @@ class ConversationCore:
         self._announcer = announcer
         self._detector = detector
         self._clock = clock
+        self._max_chars = max_chars
         self._replies = SystemReplies(texts, queue)
         self._leave_message = LeaveMessageDialogue(queue, self._replies)
         self._locks: dict[str, asyncio.Lock] = {}
@@ -118,7 +132,11 @@ class ConversationCore:
 
     # --- 1. store ---------------------------------------------------------------------------
     async def accept(self, inbound: InboundMessage) -> Receipt:
-        """Stores the message (before anything else happens) and shows it to live watchers."""
+        """Stores the message (before anything else happens) and shows it to live watchers.
+        UnusableText when the text is empty or too long once cleaned. Card numbers, IBANs and PESEL
+        numbers are masked first: they are never stored, nor shown to the engine."""
+        inbound = replace(inbound, text=redact(clean_text(inbound.text, self._max_chars)),
+                          engine_text=redact(inbound.engine_text) if inbound.engine_text is not None else None)
         try:
             receipt, view = await asyncio.to_thread(self._store_inbound, inbound)
         except IntegrityError:
@@ -130,18 +148,24 @@ class ConversationCore:
 
     def _store_inbound(self, inbound: InboundMessage) -> tuple[Receipt, dict[str, Any] | None]:
         with unit_of_work(self._sessions) as session:
-            if inbound.external_id:
+            if inbound.external_id:  # a provider's ids are unique across conversations
                 existing = session.scalar(select(Message).where(
                     Message.channel == inbound.channel, Message.external_id == inbound.external_id))
                 if existing is not None:
                     return Receipt(existing.id, existing.conversation_id, None, True), None
             conversation, token = self._conversation_for(session, inbound)
+            if inbound.client_message_id and token is None:  # a widget's ids only within its conversation
+                existing = session.scalar(select(Message).where(
+                    Message.conversation_id == conversation.id, Message.client_message_id == inbound.client_message_id))
+                if existing is not None:
+                    return Receipt(existing.id, conversation.id, None, True), None
             now = self._clock()
             message = Message(
                 conversation=conversation, author=Author.CUSTOMER, channel=inbound.channel,
                 language=conversation.language, text=inbound.text,
-                payload=inbound.payload or self._chosen_option(session, conversation, inbound.text),
-                external_id=inbound.external_id, speech_confidence=inbound.speech_confidence, created_at=now,
+                payload=self._engine_payload(session, conversation, inbound), external_id=inbound.external_id,
+                client_message_id=inbound.client_message_id, speech_confidence=inbound.speech_confidence,
+                created_at=now,
             )
             conversation.last_activity_at = now
             session.add(message)
@@ -174,6 +198,31 @@ class ConversationCore:
             conversation.contact = contact_for_phone(session, inbound.address.removeprefix("whatsapp:"))
         session.add(conversation)
         return conversation, token
+
+    def _engine_payload(self, session: Session, conversation: Conversation, inbound: InboundMessage) -> str | None:
+        """What the engine is sent instead of the text, if anything: a button this conversation
+        offered (by its payload, or on channels without buttons by its number), or the channel's
+        rewrite of the text. Rasa reads a text starting with "/" as an intent and entities to set,
+        so a customer's own words never start with one when they reach the engine."""
+        if inbound.payload is not None and (inbound.payload in STANDING_OFFERS
+                                            or inbound.payload in self._offered_payloads(session, conversation)):
+            return inbound.payload
+        chosen = self._chosen_option(session, conversation, inbound.text)
+        if chosen is not None:
+            return chosen
+        words = inbound.engine_text if inbound.engine_text is not None else inbound.text
+        if words.startswith("/"):
+            words = words.lstrip("/ ") or "?"
+        return words if words != inbound.text else None
+
+    @staticmethod
+    def _offered_payloads(session: Session, conversation: Conversation) -> set[str]:
+        if conversation.id is None:
+            return set()
+        recent = session.scalars(select(Message.buttons).where(
+            Message.conversation_id == conversation.id, Message.author.in_((Author.BOT, Author.SYSTEM)))
+            .order_by(Message.id.desc()).limit(OFFERS_REMEMBERED))
+        return {button.get("payload") for buttons in recent for button in buttons or []}
 
     @staticmethod
     def _chosen_option(session: Session, conversation: Conversation, text: str) -> str | None:
@@ -240,8 +289,9 @@ class ConversationCore:
         return await asyncio.to_thread(read)
 
     # --- 2. route ---------------------------------------------------------------------------
-    async def process(self, message_id: int) -> list[dict[str, Any]]:
-        """Answers a stored customer message; returns the messages sent back (also delivered)."""
+    async def process(self, message_id: int, client: str | None = None) -> list[dict[str, Any]]:
+        """Answers a stored customer message; returns the messages sent back (also delivered).
+        `client` is the sender as the channel knows them (InboundMessage.client)."""
         conversation_id = await asyncio.to_thread(self._conversation_of, message_id)
         async with self._turn_lock(conversation_id):
             turn = await asyncio.to_thread(self._load_turn, message_id)
@@ -256,7 +306,7 @@ class ConversationCore:
                 if is_for_gateway(turn.payload, turn.pending_prompt):
                     replies = await asyncio.to_thread(self._leave_message_step, message_id)
                 else:
-                    replies = await self._ask_engine(message_id, turn)
+                    replies = await self._ask_engine(message_id, turn, client)
                 await self._delivery.deliver(turn.conversation_id, turn.channel, turn.address, replies)
                 state = await asyncio.to_thread(self._state_of, turn.conversation_id)
                 if state != turn.state:  # joined the queue, or stopped waiting for a person
@@ -314,9 +364,9 @@ class ConversationCore:
         with unit_of_work(self._sessions) as session:
             session.get(Message, message_id).handled_at = self._clock()
 
-    async def _ask_engine(self, message_id: int, turn: _Turn) -> list[dict[str, Any]]:
+    async def _ask_engine(self, message_id: int, turn: _Turn, client: str | None) -> list[dict[str, Any]]:
         metadata = {"channel": turn.channel.value, "language": turn.language, "handoff": turn.handoff_mode,
-                    "contact_id": turn.contact_id}
+                    "contact_id": turn.contact_id, "client": client}
         if turn.speech_confidence is not None:
             metadata["speech_confidence"] = turn.speech_confidence
         try:

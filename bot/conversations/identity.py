@@ -1,14 +1,19 @@
 """Recognises a returning customer across channels: by phone number, and by a verified order.
 
 Only verified orders link a conversation to a shop customer and their e-mail, so an agent
-never sees orders on the strength of an unproven claim.
+never sees orders on the strength of an unproven claim. A verification the guard cannot vouch
+for (misses before it, or a suspect order or client) links nothing until an agent confirms it,
+so a lucky guess never merges the guesser's phone into the customer's contact.
 """
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.conversations.models import Contact, Conversation
+from bot.persistence.base import utcnow
+from bot.settings import get_settings
 from bot.shop.models import Order
+from bot.shop.verification_guard import GuardRules, VerificationGuard
 
 
 def contact_for_phone(session: Session, phone: str) -> Contact:
@@ -21,7 +26,35 @@ def contact_for_phone(session: Session, phone: str) -> Contact:
 
 
 def link_verified_order(session: Session, conversation: Conversation, order_number: str) -> Contact | None:
-    """Attaches the order's customer to the conversation, merging a phone-only contact into it."""
+    """Attaches the order's customer to the conversation when it verified the order cleanly.
+
+    Otherwise the conversation keeps the order it verified for this chat only, and the agent's
+    ticket shows the identity as unconfirmed until an agent confirms it.
+    """
+    guard = VerificationGuard(session, GuardRules.of(get_settings()), utcnow())
+    if not guard.verified_cleanly(conversation.id, order_number):
+        return None
+    return _attach_customer(session, conversation, order_number)
+
+
+def confirm_identity(session: Session, conversation: Conversation) -> Contact | None:
+    """An agent confirmed the customer is the owner of the order this conversation verified."""
+    if conversation.verified_order is None:
+        return None
+    return _attach_customer(session, conversation, conversation.verified_order)
+
+
+def identity_confirmed(session: Session, conversation: Conversation) -> bool:
+    """False while the conversation verified an order whose customer it is not linked to."""
+    if conversation.verified_order is None:
+        return True
+    order = session.scalar(select(Order).where(Order.number == conversation.verified_order))
+    contact = conversation.contact
+    return order is None or (contact is not None and contact.shop_customer_id == order.customer_id)
+
+
+def _attach_customer(session: Session, conversation: Conversation, order_number: str) -> Contact | None:
+    """Attaches the order's customer to the conversation, merging a phone-only contact into theirs."""
     order = session.scalar(select(Order).where(Order.number == order_number))
     if order is None:
         return None
@@ -29,19 +62,22 @@ def link_verified_order(session: Session, conversation: Conversation, order_numb
     known = session.scalar(
         select(Contact).where((Contact.shop_customer_id == customer.id) | (Contact.email == customer.email))
     )
+    # Only a contact nobody has proven yet (a bare phone number) joins the customer. One that is
+    # already another customer's (a family ordering for each other) stays theirs: just this conversation moves.
     current = conversation.contact
+    joinable = current if current is not None and current.shop_customer_id is None else None
     if known is None:
-        known = current or Contact()
+        known = joinable or Contact()
         if known.id is None:
             session.add(known)
-    elif current is not None and current.id != known.id:
+    elif joinable is not None and joinable.id != known.id:
         # The same person wrote from another channel before: one contact keeps all their history.
-        phone, current.phone = current.phone, None
-        for other in list(current.conversations):
+        phone, joinable.phone = joinable.phone, None
+        for other in list(joinable.conversations):
             other.contact = known
         session.flush()  # free the unique phone number before the other contact takes it
         known.phone = known.phone or phone
-        session.delete(current)
+        session.delete(joinable)
     known.email = customer.email
     known.shop_customer_id = customer.id
     known.display_name = known.display_name or customer.full_name

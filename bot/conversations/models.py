@@ -78,8 +78,13 @@ class Conversation(Base):
 
 class Message(Base):
     __tablename__ = "messages"
-    # A retried webhook carries the same provider id: the second copy is recognised, not stored.
-    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_messages_channel_external_id"),)
+    __table_args__ = (
+        # A retried webhook carries the same provider id: the second copy is recognised, not stored.
+        UniqueConstraint("channel", "external_id", name="uq_messages_channel_external_id"),
+        # A widget's own id for a message it may send twice; it means something only inside its
+        # conversation (anyone can send any id).
+        UniqueConstraint("conversation_id", "client_message_id", name="uq_messages_conversation_id_client_message_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
@@ -90,7 +95,8 @@ class Message(Base):
     # What the engine is sent instead of the text, e.g. a button's payload "/affirm".
     payload: Mapped[str | None] = mapped_column(String(200))
     buttons: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
-    external_id: Mapped[str | None] = mapped_column(String(64))
+    external_id: Mapped[str | None] = mapped_column(String(64))  # the provider's id (Twilio, an API client)
+    client_message_id: Mapped[str | None] = mapped_column(String(64))
     intent: Mapped[str | None] = mapped_column(String(64))
     confidence: Mapped[float | None] = mapped_column(Float)  # the engine's, for the intent
     speech_confidence: Mapped[float | None] = mapped_column(Float)  # the recogniser's, for spoken words
@@ -107,3 +113,19 @@ class Message(Base):
     @property
     def direction(self) -> str:
         return "inbound" if self.author == Author.CUSTOMER else "outbound"
+
+
+class CallStream(Base):
+    """The right to open one call's Media Stream: issued with the TwiML of a signed Twilio request,
+    used once. The stream's caller, language and survey come from here, never from the stream."""
+
+    __tablename__ = "call_streams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    call_sid: Mapped[str] = mapped_column(String(64))
+    caller: Mapped[str | None] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(2))
+    survey_call_id: Mapped[int | None]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

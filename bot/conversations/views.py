@@ -2,7 +2,10 @@
 
 from typing import Any
 
+from sqlalchemy.orm import object_session
+
 from bot.conversations.models import Conversation, Message
+from bot.conversations.outbox import DeliveryStatus, OutboxMessage, delivery_problem
 from bot.handoff.models import Ticket, TicketNote
 
 
@@ -21,6 +24,23 @@ def message_view(message: Message) -> dict[str, Any]:
         "heard_text": message.heard_text,
         "agent_name": message.agent.display_name if message.agent else None,
         "created_at": message.created_at.isoformat(),
+        "delivery": delivery_view(message.delivery),
+    }
+
+
+def delivery_view(delivery: OutboxMessage | None) -> dict[str, Any] | None:
+    """How far a message for a provider's channel got; None for channels that need no provider."""
+    if delivery is None:
+        return None
+    return {
+        "status": delivery.status.value,
+        "problem": delivery.problem,
+        "attempts": delivery.attempts,
+        "error": delivery.error,
+        "error_code": delivery.error_code,
+        "next_attempt_at": delivery.next_attempt_at.isoformat() if delivery.status == DeliveryStatus.PENDING else None,
+        "provider_id": delivery.provider_id,
+        "sent_at": delivery.sent_at.isoformat() if delivery.sent_at else None,
     }
 
 
@@ -55,7 +75,14 @@ def ticket_view(ticket: Ticket, now, position: int | None = None) -> dict[str, A
         "agent_name": ticket.agent.display_name if ticket.agent else None,
         "position": position,
         "contact": ticket.contact_details,
+        # "failed" or "retrying" when the customer could not be reached on their channel.
+        "delivery_problem": _delivery_problem(ticket),
     }
+
+
+def _delivery_problem(ticket: Ticket) -> str | None:
+    session = object_session(ticket)
+    return delivery_problem(session, ticket.conversation_id) if session is not None else None
 
 
 def contact_label(contact, conversation: Conversation) -> str:

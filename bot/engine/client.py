@@ -1,4 +1,4 @@
-"""Sends a customer's turn to Rasa's REST channel and reads back what the engine understood.
+"""Sends a customer's turn to the engine (Koliber's own input channel) and reads back what it understood.
 
 Nothing here imports Rasa: the engine is another process (Python 3.10) reached over HTTP.
 """
@@ -8,6 +8,8 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+
+from bot.engine.address import EngineAddress
 
 
 class EngineUnavailable(RuntimeError):
@@ -30,44 +32,42 @@ class EngineTurn:
 
 
 class EngineClient:
-    def __init__(self, base_url: str, timeout: float) -> None:
-        self._base_url = base_url.rstrip("/")
-        self._client = httpx.AsyncClient(timeout=timeout)
+    def __init__(self, address: EngineAddress, timeout: float) -> None:
+        self._client = address.async_client(timeout)
 
     async def close(self) -> None:
         await self._client.aclose()
 
     async def send(self, conversation_id: str, text: str, metadata: dict[str, Any]) -> EngineTurn:
-        """One customer turn: the bot's replies, then the intent and slots the engine settled on."""
+        """One customer turn, in one request to Koliber's engine channel: the bot's replies and
+        the intent and slots the engine settled on."""
         try:
             response = await self._client.post(
-                f"{self._base_url}/webhooks/rest/webhook",
-                json={"sender": conversation_id, "message": text, "metadata": metadata},
-            )
+                "/webhooks/koliber/turn", json={"sender": conversation_id, "message": text, "metadata": metadata})
             response.raise_for_status()
-            messages = [_bot_message(item) for item in response.json()]
-        except (httpx.HTTPError, ValueError) as error:
+            turn = response.json()
+            messages = [_bot_message(item) for item in turn["messages"]]
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as error:
             raise EngineUnavailable(f"{type(error).__name__}: {error}") from error
-        state = await self.state(conversation_id)
-        intent = (state.get("latest_message") or {}).get("intent") or {}
-        return EngineTurn(
-            messages=messages,
-            intent=intent.get("name"),
-            confidence=intent.get("confidence"),
-            slots=state.get("slots") or {},
-        )
-
+        return EngineTurn(messages=messages, intent=turn.get("intent"), confidence=turn.get("confidence"),
+                          slots=turn.get("slots") or {})
 
     async def state(self, conversation_id: str) -> dict[str, Any]:
         """The conversation's tracker without its events: latest message, slots, active form."""
         try:
-            tracker = await self._client.get(
-                f"{self._base_url}/conversations/{quote(conversation_id, safe='')}/tracker",
-                params={"include_events": "NONE"},
-            )
+            tracker = await self._client.get(f"/conversations/{quote(conversation_id, safe='')}/tracker",
+                                             params={"include_events": "NONE"})
             tracker.raise_for_status()
             return tracker.json()
         except (httpx.HTTPError, ValueError) as error:
+            raise EngineUnavailable(f"{type(error).__name__}: {error}") from error
+
+    async def forget(self, conversation_id: str) -> None:
+        """Deletes the conversation's tracker from the engine's store (an erasure request)."""
+        try:
+            response = await self._client.delete(f"/webhooks/koliber/conversations/{quote(conversation_id, safe='')}")
+            response.raise_for_status()
+        except httpx.HTTPError as error:
             raise EngineUnavailable(f"{type(error).__name__}: {error}") from error
 
 

@@ -43,9 +43,7 @@ def authenticate(session: Session, username: str, password: str) -> Agent | None
     if agent is None:
         _hasher.hash(password)  # same work as a real check, so timing does not reveal usernames
         return None
-    try:
-        _hasher.verify(agent.password_hash, password)
-    except (VerificationError, InvalidHashError):
+    if not _password_matches(agent, password):
         return None
     if _hasher.check_needs_rehash(agent.password_hash):
         agent.password_hash = _hasher.hash(password)
@@ -73,8 +71,26 @@ def close_session(session: Session, token: str) -> None:
     session.execute(delete(AgentSession).where(AgentSession.token_hash == _digest(token)))
 
 
+def purge_expired_sessions(session: Session, now: datetime) -> None:
+    session.execute(delete(AgentSession).where(AgentSession.expires_at <= now))
+
+
 DEMO_AGENTS = (("anna", "Anna", ["pl", "en"], AgentRole.AGENT), ("tom", "Tom", ["en"], AgentRole.AGENT),
                ("tr", "Trainer", ["pl", "en"], AgentRole.TRAINER))
+
+
+def demo_agents_with_password(session: Session, password: str) -> list[str]:
+    """Demo accounts that still open with the published demo password."""
+    demo = [username for username, *_ in DEMO_AGENTS]
+    return [agent.username for agent in session.scalars(select(Agent).where(Agent.username.in_(demo)))
+            if _password_matches(agent, password)]
+
+
+def _password_matches(agent: Agent, password: str) -> bool:
+    try:
+        return _hasher.verify(agent.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def seed_demo_agents(session: Session, password: str) -> list[str]:

@@ -1,6 +1,7 @@
 """What agents do with tickets: claim, reply, note, resolve, hand back, and what they see.
 
-Every reply is stored before it is sent to the customer's channel.
+Every reply is stored before it is sent to the customer's channel. An agent sees and works on
+tickets only in their own languages (the queue's rule), whichever door the request came through.
 """
 
 import asyncio
@@ -17,8 +18,8 @@ from bot.conversations.replies import SystemReplies
 from bot.conversations.texts import GatewayTexts
 from bot.conversations.views import conversation_view, contact_label, message_view, note_view, ticket_view
 from bot.handoff.announcer import QueueAnnouncer
-from bot.handoff.models import Agent, AgentStatus, Ticket, TicketNote, TicketStatus
-from bot.handoff.queue import HandoffQueue, TicketUnavailable
+from bot.handoff.models import Agent, AgentStatus, TicketNote, TicketStatus
+from bot.handoff.queue import HandoffQueue
 from bot.persistence.database import unit_of_work
 from bot.realtime import conversation_topic, ticket_topic
 from bot.shop.models import Order
@@ -48,11 +49,15 @@ class AgentDesk:
             available = session.scalar(select(func.count()).select_from(Agent).where(Agent.status == AgentStatus.AVAILABLE))
             return {"tickets": waiting, "mine": mine, "agents_available": available or 0}
 
-    def ticket_details(self, ticket_id: int) -> dict[str, Any] | None:
+    def ticket_conversation(self, ticket_id: int, agent_id: int) -> str:
+        """The ticket's conversation id, if the agent may see the ticket."""
         with self._sessions() as session:
-            ticket = session.get(Ticket, ticket_id)
-            if ticket is None:
-                return None
+            return self._queue.ticket_for(session, ticket_id, session.get(Agent, agent_id)).conversation_id
+
+    def ticket_details(self, ticket_id: int, agent_id: int) -> dict[str, Any]:
+        """The ticket with its transcript, notes, the customer and their orders, for an agent who may see it."""
+        with self._sessions() as session:
+            ticket = self._queue.ticket_for(session, ticket_id, session.get(Agent, agent_id))
             conversation = ticket.conversation
             contact = conversation.contact
             earlier: list[Conversation] = []
@@ -100,7 +105,7 @@ class AgentDesk:
     async def reply(self, ticket_id: int, agent_id: int, text: str) -> dict[str, Any]:
         def store() -> tuple[Conversation, dict[str, Any]]:
             with unit_of_work(self._sessions) as session:
-                ticket = self._own_ticket(session, ticket_id, agent_id)
+                ticket = self._queue.held_by(session, ticket_id, session.get(Agent, agent_id))
                 conversation = ticket.conversation
                 message = self._replies.outbound(session, conversation, Author.AGENT, text, None, self._clock(),
                                                  agent_id=agent_id)
@@ -114,8 +119,7 @@ class AgentDesk:
     async def add_note(self, ticket_id: int, agent_id: int, text: str) -> dict[str, Any]:
         def store() -> dict[str, Any]:
             with unit_of_work(self._sessions) as session:
-                if session.get(Ticket, ticket_id) is None:
-                    raise TicketUnavailable("no such ticket")
+                self._queue.ticket_for(session, ticket_id, session.get(Agent, agent_id))
                 note = TicketNote(ticket_id=ticket_id, agent_id=agent_id, text=text, created_at=self._clock())
                 session.add(note)
                 session.flush()
@@ -140,13 +144,6 @@ class AgentDesk:
         return view
 
     # --- helpers ------------------------------------------------------------------------------
-    @staticmethod
-    def _own_ticket(session: Session, ticket_id: int, agent_id: int) -> Ticket:
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is None or ticket.status != TicketStatus.CLAIMED or ticket.agent_id != agent_id:
-            raise TicketUnavailable(f"ticket {ticket_id} is not claimed by you")
-        return ticket
-
     def _system(self, session: Session, conversation: Conversation, key: str, **values: Any) -> Message:
         return self._replies.system(session, conversation, key, self._clock(), **values)
 

@@ -1,4 +1,4 @@
-"""Agents, their log-in sessions, handoff tickets and the agents' internal notes on them."""
+"""Agents, their log-in sessions and failed log-ins, handoff tickets and the agents' internal notes on them."""
 
 import enum
 from datetime import datetime
@@ -66,6 +66,21 @@ class AgentSession(Base):
     expires_at: Mapped[datetime]
 
     agent: Mapped[Agent] = relationship()
+
+
+class LoginFailure(Base):
+    """A failed console log-in; enough of them lock the username or the address for a while."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_username_failed_at", "username", "failed_at"),
+                      Index("ix_login_failures_address_failed_at", "address", "failed_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # As typed, unknown usernames included, so a lock does not reveal which accounts exist.
+    username: Mapped[str] = mapped_column(String(64))
+    # The client's IP address (an IPv6 client's /64 network, which one machine usually holds whole).
+    address: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class Ticket(Base):

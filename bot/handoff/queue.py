@@ -17,6 +17,7 @@ from bot.handoff.models import (
     OPEN_STATUSES,
     PRIORITY_RANK,
     Agent,
+    AgentRole,
     AgentStatus,
     Ticket,
     TicketKind,
@@ -26,6 +27,14 @@ from bot.handoff.models import (
 
 class TicketUnavailable(RuntimeError):
     """The ticket was claimed or closed by someone else, or is not this agent's."""
+
+
+class TicketNotFound(TicketUnavailable):
+    """No ticket has this id."""
+
+
+class TicketForbidden(PermissionError):
+    """The ticket is in a language the agent does not answer in."""
 
 
 @dataclass(frozen=True)
@@ -122,12 +131,27 @@ class HandoffQueue:
 
     # --- agents at work ------------------------------------------------------------------
     @staticmethod
+    def handles(agent: Agent, language: str) -> bool:
+        """Agents work only in their languages; an admin oversees every ticket."""
+        return agent.role == AgentRole.ADMIN or language in agent.language_list
+
+    @classmethod
+    def ticket_for(cls, session: Session, ticket_id: int, agent: Agent) -> Ticket:
+        """The ticket, if the agent may see and work on it at all."""
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise TicketNotFound(f"no ticket {ticket_id}")
+        if not cls.handles(agent, ticket.language):
+            raise TicketForbidden(f"ticket {ticket_id} is in a language you do not answer in")
+        return ticket
+
+    @staticmethod
     def visible_to(session: Session, agent: Agent) -> list[Ticket]:
         """Queued tickets in the agent's languages, highest priority and longest waiting first."""
-        return list(session.scalars(
-            select(Ticket).where(Ticket.status == TicketStatus.QUEUED, Ticket.language.in_(agent.language_list))
-            .order_by(Ticket.priority_rank.desc(), Ticket.created_at, Ticket.id)
-        ))
+        query = select(Ticket).where(Ticket.status == TicketStatus.QUEUED)
+        if agent.role != AgentRole.ADMIN:
+            query = query.where(Ticket.language.in_(agent.language_list))
+        return list(session.scalars(query.order_by(Ticket.priority_rank.desc(), Ticket.created_at, Ticket.id)))
 
     @staticmethod
     def claimed_by(session: Session, agent: Agent) -> list[Ticket]:
@@ -135,8 +159,9 @@ class HandoffQueue:
             select(Ticket).where(Ticket.status == TicketStatus.CLAIMED, Ticket.agent_id == agent.id).order_by(Ticket.claimed_at)
         ))
 
-    @staticmethod
-    def claim(session: Session, ticket_id: int, agent: Agent, now: datetime) -> Ticket:
+    @classmethod
+    def claim(cls, session: Session, ticket_id: int, agent: Agent, now: datetime) -> Ticket:
+        cls.ticket_for(session, ticket_id, agent)
         claimed = session.execute(
             update(Ticket)
             .where(Ticket.id == ticket_id, Ticket.status == TicketStatus.QUEUED)
@@ -144,8 +169,6 @@ class HandoffQueue:
             .execution_options(synchronize_session=False)
         ).rowcount
         ticket = session.get(Ticket, ticket_id, populate_existing=True)
-        if ticket is None:
-            raise TicketUnavailable("no such ticket")
         if claimed != 1:
             holder = ticket.agent.display_name if ticket.agent else None
             raise TicketUnavailable(f"ticket {ticket_id} was already taken by {holder}" if holder
@@ -153,15 +176,21 @@ class HandoffQueue:
         ticket.conversation.state = ConversationState.AGENT
         return ticket
 
-    @staticmethod
-    def close(session: Session, ticket_id: int, agent: Agent, status: TicketStatus, now: datetime) -> Ticket:
+    @classmethod
+    def close(cls, session: Session, ticket_id: int, agent: Agent, status: TicketStatus, now: datetime) -> Ticket:
         """Resolves the ticket or hands the conversation back to the assistant."""
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is None or ticket.status != TicketStatus.CLAIMED or ticket.agent_id != agent.id:
-            raise TicketUnavailable(f"ticket {ticket_id} is not claimed by you")
+        ticket = cls.held_by(session, ticket_id, agent)
         ticket.status = status
         ticket.closed_at = now
         ticket.conversation.state = ConversationState.BOT
+        return ticket
+
+    @classmethod
+    def held_by(cls, session: Session, ticket_id: int, agent: Agent) -> Ticket:
+        """The ticket, if this agent has claimed it and not closed it yet."""
+        ticket = cls.ticket_for(session, ticket_id, agent)
+        if ticket.status != TicketStatus.CLAIMED or ticket.agent_id != agent.id:
+            raise TicketUnavailable(f"ticket {ticket_id} is not claimed by you")
         return ticket
 
     @staticmethod

@@ -5,6 +5,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from bot.privacy.private_files import private_file
 from bot.settings import PROJECT_ROOT
 
 
@@ -16,6 +17,8 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str) -> None:
-    if database_url.startswith("sqlite:///"):
-        Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    database_file = database_url.removeprefix("sqlite:///").partition("?")[0]
+    if database_url.startswith("sqlite:///") and database_file not in ("", ":memory:"):
+        # Created owner-only before SQLite creates it (its journal files copy the file's mode).
+        private_file(Path(database_file))
     command.upgrade(alembic_config(database_url), "head")

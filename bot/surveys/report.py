@@ -16,6 +16,9 @@ from bot.surveys.models import Survey, SurveyState
 from bot.surveys.result import SurveyOutcome, nps_group
 
 LATEST_REASONS = 20
+# A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection): a
+# customer's reason like "=HYPERLINK(...)" must stay text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = ["survey_id", "order_number", "language", "categories", "attempts", "outcome", "score", "group",
                "reason", "answered_via", "callback_requested", "ticket_id", "created_at", "finished_at"]
 
@@ -126,6 +129,11 @@ def build_report(session: Session, time_zone: str, since: datetime | None = None
                      sorted(categories.values(), key=lambda b: (-b.responses, b.label)), dict(outcomes), reasons)
 
 
+def spreadsheet_text(value: object) -> object:
+    """Text cells that a spreadsheet would run as a formula, quoted with a leading apostrophe."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def report_csv(session: Session, since: datetime | None = None) -> str:
     surveys = _finished_surveys(session, since)
     orders = _orders(session, surveys)
@@ -134,7 +142,7 @@ def report_csv(session: Session, since: datetime | None = None) -> str:
     writer.writerow(CSV_COLUMNS)
     for survey in surveys:
         order = orders[survey.order_id]
-        writer.writerow([
+        writer.writerow(spreadsheet_text(cell) for cell in [
             survey.id, order.number, survey.language, " ".join(_categories(order)), survey.attempts,
             survey.outcome.value if survey.outcome else "", "" if survey.score is None else survey.score,
             nps_group(survey.score) if survey.score is not None else "", survey.reason or "",

@@ -53,10 +53,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from bot.engine.address import EngineAddress
     from bot.trainer.evaluation import EvalOptions, EvaluationFailed, evaluate, summary_lines
 
     layout = _layout(args)
-    options = EvalOptions(engine_url=args.engine_url, stories=not args.no_stories, train_if_stale=not args.no_train,
+    engine = EngineAddress(args.engine_url, get_settings().engine_token) if args.engine_url else None
+    options = EvalOptions(engine=engine, stories=not args.no_stories, train_if_stale=not args.no_train,
                           benchmarks_dir=Path(args.benchmarks), out_root=Path(args.out) if args.out else None)
     try:
         run = evaluate(layout, options, log=lambda line: print(line, flush=True))
@@ -70,6 +72,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from bot.engine.address import EngineAddress
     from bot.trainer.reload import ReloadFailed, engine_is_running, load_model
     from bot.trainer.training import train
 
@@ -90,13 +93,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     if before is not None and layout.model.stat().st_mtime == before:
         print("the model did not change: the engine keeps the one it has")
         return 0
-    rasa_url = args.rasa_url or get_settings().rasa_url
-    if not engine_is_running(rasa_url):
-        print(f"no engine at {rasa_url}: it loads the new model when it starts")
+    settings = get_settings()
+    engine = EngineAddress(args.rasa_url or settings.rasa_url, settings.engine_token)
+    if not engine_is_running(engine):
+        print(f"no engine at {engine.url}: it loads the new model when it starts")
         return 0
-    print(f"loading the new model into the engine at {rasa_url} (turns wait while it loads) ...", flush=True)
+    print(f"loading the new model into the engine at {engine.url} (turns wait while it loads) ...", flush=True)
     try:
-        load_model(rasa_url, layout.model)
+        load_model(engine, layout.model)
     except ReloadFailed as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bot.engine.address import EngineAddress
 from bot.trainer.comparison import Comparison, compare
 from bot.trainer.datasets import SHARED_BENCHMARKS, EvalSet, benchmark_sets, heldout_set
 from bot.trainer.metrics import Prediction, confusion_matrix, entity_report, intent_report
@@ -31,7 +32,7 @@ class EvalRun:
 
 @dataclass(frozen=True)
 class EvalOptions:
-    engine_url: str | None = None  # a running engine that already serves the current model
+    engine: EngineAddress | None = None  # a running engine that already serves the current model
     stories: bool = True
     train_if_stale: bool = True  # otherwise a stale model is evaluated as it is (with a warning)
     benchmarks_dir: Path = SHARED_BENCHMARKS
@@ -51,12 +52,12 @@ def score_set(eval_set: EvalSet, parses: list[Parse]) -> dict:
 
 
 @contextmanager
-def _engine(layout: ProjectLayout, options: EvalOptions, work_dir: Path) -> Iterator[str]:
-    if options.engine_url:
-        yield options.engine_url
+def _engine(layout: ProjectLayout, options: EvalOptions, work_dir: Path) -> Iterator[EngineAddress]:
+    if options.engine:
+        yield options.engine
     else:
-        with parse_engine(layout.model.parent, work_dir) as url:
-            yield url
+        with parse_engine(layout.model.parent, work_dir) as engine:
+            yield engine
 
 
 def _ensure_model(layout: ProjectLayout, train_if_stale: bool, log: Callable[[str], None]) -> None:
@@ -85,11 +86,11 @@ def evaluate(layout: ProjectLayout, options: EvalOptions = EvalOptions(),
                                .isoformat(timespec="seconds")},
                      "datasets": {}, "stories": None}
     with tempfile.TemporaryDirectory() as work:
-        log("starting an engine to parse with ..." if not options.engine_url else f"parsing with {options.engine_url}")
-        with _engine(layout, options, Path(work)) as engine_url:
+        log("starting an engine to parse with ..." if not options.engine else f"parsing with {options.engine.url}")
+        with _engine(layout, options, Path(work)) as engine:
             for eval_set in sets:
                 log(f"parsing {eval_set.name} ({len(eval_set.rows)} texts) ...")
-                parses = asyncio.run(parse_texts(engine_url, [row.text for row in eval_set.rows]))
+                parses = asyncio.run(parse_texts(engine, [row.text for row in eval_set.rows]))
                 results["datasets"][eval_set.name] = score_set(eval_set, parses)
         if options.stories:
             log("running the test stories (rasa test core --e2e) ...")

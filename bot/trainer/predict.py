@@ -6,9 +6,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
-from bot.processes import ManagedProcess, engine_spec, free_port, write_endpoints
+from bot.engine.address import EngineAddress
+from bot.processes import InternalSecrets, ManagedProcess, engine_spec, free_port, write_endpoints
 from bot.trainer.annotations import EntitySpan
 
 
@@ -26,10 +25,11 @@ def _parse(body: dict) -> Parse:
     return Parse(intent.get("name") or "", float(intent.get("confidence") or 0.0), entities)
 
 
-async def parse_texts(engine_url: str, texts: list[str], concurrency: int = 4, timeout: float = 60) -> list[Parse]:
+async def parse_texts(engine: EngineAddress, texts: list[str], concurrency: int = 4,
+                      timeout: float = 60) -> list[Parse]:
     """Parses every text; a few requests at once keep both cores busy without queueing minutes."""
     semaphore = asyncio.Semaphore(concurrency)
-    async with httpx.AsyncClient(base_url=engine_url, timeout=timeout) as client:
+    async with engine.async_client(timeout) as client:
         async def one(text: str) -> Parse:
             async with semaphore:
                 response = await client.post("/model/parse", json={"text": text})
@@ -40,13 +40,14 @@ async def parse_texts(engine_url: str, texts: list[str], concurrency: int = 4, t
 
 
 @contextmanager
-def parse_engine(model_dir: Path, work_dir: Path) -> Iterator[str]:
+def parse_engine(model_dir: Path, work_dir: Path) -> Iterator[EngineAddress]:
     """An engine of its own for parsing, on a free port; no action server is needed to parse."""
+    secrets_, port = InternalSecrets.generate(), free_port()
     endpoints = write_endpoints(work_dir / "endpoints.yml", free_port())
-    engine = ManagedProcess(engine_spec(free_port(), model_dir, endpoints), work_dir)
+    engine = ManagedProcess(engine_spec(port, model_dir, endpoints, secrets_), work_dir)
     try:
         engine.start()
         engine.wait_healthy()
-        yield engine.spec.health_url.removesuffix("/status")
+        yield EngineAddress(f"http://127.0.0.1:{port}", secrets_.engine_token)
     finally:
         engine.stop()

@@ -4,7 +4,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from bot.processes import ENGINE_ENV, RASA_BIN
+from bot.processes import ENGINE_ENV, RASA_BIN, InternalSecrets
+from bot.settings import get_settings
 from bot.trainer.project import ProjectLayout
 
 
@@ -36,6 +37,7 @@ def story_test_argv(layout: ProjectLayout, out_dir: Path) -> list[str]:
 
 
 def run_rasa(argv: list[str], cwd: Path, timeout: float, capture: bool = True) -> subprocess.CompletedProcess[str]:
-    """Runs a Rasa command quietly and offline; output is captured unless `capture` is false."""
-    return subprocess.run(argv, cwd=cwd, env={**os.environ, **ENGINE_ENV}, text=True, timeout=timeout,
-                          capture_output=capture)
+    """Runs a Rasa command quietly and offline; output is captured unless `capture` is false. `rasa test`
+    reads endpoints.yml, which names the action server's secret from the environment."""
+    env = {**os.environ, **ENGINE_ENV, **InternalSecrets.from_settings(get_settings()).env()}
+    return subprocess.run(argv, cwd=cwd, env=env, text=True, timeout=timeout, capture_output=capture)

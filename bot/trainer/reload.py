@@ -8,6 +8,8 @@ from pathlib import Path
 
 import httpx
 
+from bot.engine.address import EngineAddress
+
 # Loading unpacks the model and builds every component: tens of seconds on two cores.
 LOAD_TIMEOUT = 600
 
@@ -16,19 +18,20 @@ class ReloadFailed(RuntimeError):
     pass
 
 
-def engine_is_running(rasa_url: str, timeout: float = 5) -> bool:
+def engine_is_running(engine: EngineAddress, timeout: float = 5) -> bool:
     try:
-        return httpx.get(f"{rasa_url.rstrip('/')}/status", timeout=timeout).status_code == 200
+        with engine.client(timeout) as client:
+            return client.get("/status").status_code == 200
     except httpx.HTTPError:
         return False
 
 
-def load_model(rasa_url: str, model: Path, timeout: float = LOAD_TIMEOUT) -> None:
+def load_model(engine: EngineAddress, model: Path, timeout: float = LOAD_TIMEOUT) -> None:
     """Swaps the engine's model for `model` (a path the engine's machine can read)."""
     try:
-        response = httpx.put(f"{rasa_url.rstrip('/')}/model", json={"model_file": str(model.resolve())},
-                             timeout=timeout)
+        with engine.client(timeout) as client:
+            response = client.put("/model", json={"model_file": str(model.resolve())})
     except httpx.HTTPError as error:
-        raise ReloadFailed(f"the engine at {rasa_url} did not answer: {error}") from error
+        raise ReloadFailed(f"the engine at {engine.url} did not answer: {error}") from error
     if response.status_code != 204:
-        raise ReloadFailed(f"the engine at {rasa_url} refused the model: {response.status_code} {response.text[:500]}")
+        raise ReloadFailed(f"the engine at {engine.url} refused the model: {response.status_code} {response.text[:500]}")

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversations.models import Author, Conversation, Message
+from bot.engine.address import EngineAddress
 from bot.handoff.agents import LANGUAGES
 from bot.persistence.database import unit_of_work
 from bot.settings import PROJECT_ROOT, Settings
@@ -181,7 +182,8 @@ class ReviewDesk:
                 return f"{conversation.channel.value}, {conversation.language}", messages, known
 
         where, messages, known = await asyncio.to_thread(stored)
-        tracker = await fetch_tracker(self._settings.rasa_url, conversation_id, self._settings.engine_timeout_seconds)
+        engine = EngineAddress(self._settings.rasa_url, self._settings.engine_token)
+        tracker = await fetch_tracker(engine, conversation_id, self._settings.engine_timeout_seconds)
         source = "engine" if tracker is not None else "transcript"
         steps: list[Step] = (steps_from_tracker(tracker) if tracker
                              else await asyncio.to_thread(lambda: steps_from_transcript(messages, self.domain)))

@@ -9,18 +9,20 @@ from urllib.parse import quote
 
 import httpx
 
+from bot.engine.address import EngineAddress
+
 from bot.trainer.story_export_steps import ActionStep, LoopStep, SlotStep, Step, UserStep, split_by_entities
 
 # Bookkeeping actions a story leaves out, as Rasa's story writer does ("..." marks a rule snippet).
 _SKIPPED_ACTIONS = {"action_listen", "action_session_start", "action_unlikely_intent", "action_extract_slots", "..."}
 
 
-async def fetch_tracker(rasa_url: str, conversation_id: str, timeout: float) -> dict[str, Any] | None:
+async def fetch_tracker(engine: EngineAddress, conversation_id: str, timeout: float) -> dict[str, Any] | None:
     """The conversation's tracker, or None when the engine is down or does not know the conversation."""
-    url = f"{rasa_url.rstrip('/')}/conversations/{quote(conversation_id, safe='')}/tracker"
     try:
-        async with httpx.AsyncClient(timeout=timeout) as client:
-            response = await client.get(url, params={"include_events": "AFTER_RESTART"})
+        async with engine.async_client(timeout) as client:
+            response = await client.get(f"/conversations/{quote(conversation_id, safe='')}/tracker",
+                                        params={"include_events": "AFTER_RESTART"})
             response.raise_for_status()
             tracker = response.json()
     except (httpx.HTTPError, ValueError):

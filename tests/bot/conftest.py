@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 from twilio.request_validator import RequestValidator
 
+from bot.engine.address import EngineAddress
 from bot.handoff.agents import create_agent
 from bot.handoff.models import Agent, AgentStatus
 from bot.main import create_app
@@ -24,7 +25,7 @@ from tests.fakes.twilio_cloud import FakeTwilioCloud, RunningFake
 TEST_DATA = PROJECT_ROOT / "tests" / "data"
 ALWAYS_OPEN = TEST_DATA / "handoff_always_open.yml"
 CLOSED = TEST_DATA / "handoff_closed.yml"
-DEAD_ENGINE = "http://127.0.0.1:9"  # nothing listens on the discard port
+DEAD_ENGINE = EngineAddress("http://127.0.0.1:9", "no-engine-listens-here")  # the discard port
 API_KEY = "test-api-key"
 TWILIO_TOKEN = "test-twilio-auth-token"
 TWILIO_SID = "AC" + "1" * 32
@@ -67,10 +68,11 @@ def twilio_cloud() -> Iterator[FakeTwilioCloud]:
         yield cloud
 
 
-def gateway_settings(database_url: str, rasa_url: str, handoff_config: Path, twilio: FakeTwilioCloud,
+def gateway_settings(database_url: str, engine: EngineAddress, handoff_config: Path, twilio: FakeTwilioCloud,
                      **extra: str) -> Settings:
     return Settings(**{
-        "DATABASE_URL": database_url, "RASA_URL": rasa_url, "KOLIBER_HANDOFF_CONFIG": str(handoff_config),
+        "KOLIBER_ENV": "development", "DATABASE_URL": database_url, "RASA_URL": engine.url,
+        "KOLIBER_ENGINE_TOKEN": engine.token, "KOLIBER_HANDOFF_CONFIG": str(handoff_config),
         "KOLIBER_API_KEY": API_KEY, "TWILIO_ACCOUNT_SID": TWILIO_SID, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
         "TWILIO_API_BASE_URL": twilio.base_url, "KOLIBER_ENGINE_TIMEOUT": "10", **extra,
     })
@@ -81,10 +83,10 @@ def make_gateway(twilio_cloud) -> Iterator[Callable[..., GatewayUnderTest]]:
     """Starts gateways; `database_url` must already hold the shop schema (or be migrated here)."""
     running: list[TestClient] = []
 
-    def start(database_url: str, rasa_url: str = DEAD_ENGINE, handoff_config: Path = ALWAYS_OPEN,
+    def start(database_url: str, engine: EngineAddress = DEAD_ENGINE, handoff_config: Path = ALWAYS_OPEN,
               clock: Callable[[], datetime] = utcnow, **extra: str) -> GatewayUnderTest:
         upgrade(database_url)
-        settings = gateway_settings(database_url, rasa_url, handoff_config, twilio_cloud, **extra)
+        settings = gateway_settings(database_url, engine, handoff_config, twilio_cloud, **extra)
         client = TestClient(create_app(settings, clock=clock))
         client.__enter__()
         running.append(client)
@@ -104,4 +106,4 @@ def gateway(make_gateway, database_url) -> GatewayUnderTest:
 @pytest.fixture
 def live_gateway(make_gateway, stack) -> GatewayUnderTest:
     """A gateway in front of the real trained engine, on the engine's demo shop database."""
-    return make_gateway(stack.database_url, rasa_url=stack.engine_url)
+    return make_gateway(stack.database_url, engine=stack.engine)

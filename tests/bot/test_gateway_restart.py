@@ -39,7 +39,7 @@ class Widget:
 @pytest.fixture
 def gateway_process(stack, tmp_path):
     port = free_port()
-    spec = gateway_spec(port, stack.database_url, stack.engine_url, {"KOLIBER_HANDOFF_CONFIG": str(ALWAYS_OPEN)})
+    spec = gateway_spec(port, stack.database_url, stack.engine, {"KOLIBER_HANDOFF_CONFIG": str(ALWAYS_OPEN)})
     process = ManagedProcess(spec, tmp_path)
     yield process, f"127.0.0.1:{port}"
     process.stop()

@@ -23,7 +23,7 @@ def test_demo_customers_answer_the_survey_and_voicemail_ends_with_the_sms_link(s
     clock = PinnedClock(TUESDAY)
     customers = [DemoCustomer("Ewa Test", "pl", "Tak.", 8, None, "Kurier był bardzo miły."),
                  DemoCustomer("Kasia Test", "pl", "", voicemail=True)]
-    with survey_rig(stack.database_url, stack.engine_url, SpeechEngines(said, EspeakSynthesizer(rate_wpm=200)),
+    with survey_rig(stack.database_url, stack.engine, SpeechEngines(said, EspeakSynthesizer(rate_wpm=200)),
                     clock, KOLIBER_CALL_SILENCE_SECONDS="30") as rig:
         numbers = {customer.name: number for number, customer in call_everyone(rig, customers).items()}
         answered, voicemail = rig.survey_of(numbers["Ewa Test"]), rig.survey_of(numbers["Kasia Test"])

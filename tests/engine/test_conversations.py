@@ -1,4 +1,4 @@
-"""Whole conversations with the trained assistant over the engine's REST channel, in both languages.
+"""Whole conversations with the trained assistant over the engine's channel, in both languages.
 
 These talk to the real engine and action server against a real (SQLite) shop, and assert what a
 customer would read.

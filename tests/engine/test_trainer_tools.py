@@ -13,7 +13,7 @@ LAYOUT = ProjectLayout(PROJECT_ROOT)
 
 def test_eval_scores_the_heldout_split_and_writes_the_report(stack, tmp_path):
     # No benchmark and no test stories: those take minutes and are covered elsewhere.
-    run = evaluate(LAYOUT, EvalOptions(engine_url=stack.engine_url, stories=False, train_if_stale=False,
+    run = evaluate(LAYOUT, EvalOptions(engine=stack.engine, stories=False, train_if_stale=False,
                                        benchmarks_dir=tmp_path / "no-benchmarks", out_root=tmp_path / "eval"),
                    log=lambda _: None)
     for language in LAYOUT.languages:
@@ -27,7 +27,7 @@ def test_eval_scores_the_heldout_split_and_writes_the_report(stack, tmp_path):
 def test_a_model_swap_keeps_conversations_in_progress(stack):
     chat = stack.conversation()
     assert "numer zamówienia" in chat.say("gdzie jest moja paczka?").text
-    load_model(stack.engine_url, LAYOUT.model)  # what `koliber train` does after training
+    load_model(stack.engine, LAYOUT.model)  # what `koliber train` does after training
     # The verification form goes on where it was: a forgotten conversation would not ask for the e-mail.
     assert "e-mail" in chat.say("48213").text
     assert "w drodze" in chat.say("anna.nowak@example.pl").text

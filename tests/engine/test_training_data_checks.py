@@ -1,6 +1,5 @@
 """Rasa's own checks on the repo's data and model: validation, test stories, held-out accuracy."""
 
-import httpx
 import pytest
 
 from bot.settings import PROJECT_ROOT
@@ -27,7 +26,7 @@ def test_every_test_story_passes(tmp_path):
 @pytest.mark.parametrize("language", ["pl", "en"])
 def test_heldout_intent_accuracy(stack, language):
     rows = heldout_set(LAYOUT, language).rows
-    with httpx.Client(base_url=stack.engine_url, timeout=30) as client:
+    with stack.engine.client(timeout=30) as client:
         hits = sum(client.post("/model/parse", json={"text": row.text}).json()["intent"]["name"] in row.accept
                    for row in rows)
     assert hits / len(rows) >= MIN_HELDOUT_ACCURACY

@@ -3,12 +3,15 @@
 It speaks Twilio's wire format: form-encoded requests with HTTP Basic auth (account SID and
 auth token) to /2010-04-01/Accounts/{sid}/Messages.json and .../Calls/{CallSid}.json, answered
 with Twilio's JSON resources or its error JSON. It records what was sent and how calls were
-redirected, so tests can read the "phone".
+redirected, so tests can read the "phone", and can refuse the next messages as Twilio would
+(an outage, an unsubscribed recipient).
 """
 
+import asyncio
 import base64
 import secrets
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from email.utils import formatdate
 
@@ -24,6 +27,15 @@ class SentMessage:
     to: str
     from_: str
     body: str
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """How Twilio answers a message it does not take: an HTTP status and its own error code."""
+
+    status: int
+    code: int
+    message: str
 
 
 @dataclass
@@ -48,6 +60,13 @@ class FakeTwilioCloud:
     placed_calls: list[PlacedCall] = field(default_factory=list)
     refuse_calls: bool = False  # answer calls.create with Twilio's error for an invalid number
     base_url: str = ""
+    refused: list[tuple[SentMessage, Refusal]] = field(default_factory=list)  # messages answered with an error
+    latency: float = 0.0  # seconds Twilio takes to answer a message
+    refusals_ahead: deque[Refusal] = field(default_factory=deque)
+
+    def fail_next(self, count: int, status: int, code: int, message: str) -> None:
+        """Answers the next `count` messages with Twilio's error JSON instead of sending them."""
+        self.refusals_ahead.extend([Refusal(status, code, message)] * count)
 
     def messages_to(self, number: str) -> list[str]:
         return [m.body for m in self.sent if m.to == number]
@@ -83,7 +102,12 @@ def build_app(cloud: FakeTwilioCloud) -> FastAPI:
             return _error(400, 21603, "A 'From' phone number is required.")
         if not body:
             return _error(400, 21602, "Message body is required.")
+        await asyncio.sleep(cloud.latency)
         sid = "SM" + secrets.token_hex(16)
+        if cloud.refusals_ahead:
+            refusal = cloud.refusals_ahead.popleft()
+            cloud.refused.append((SentMessage(sid, str(to), str(sender), str(body)), refusal))
+            return _error(refusal.status, refusal.code, refusal.message)
         cloud.sent.append(SentMessage(sid, str(to), str(sender), str(body)))
         now = formatdate(usegmt=True)
         uri = f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json"

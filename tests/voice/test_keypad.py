@@ -4,7 +4,7 @@ from tests.voice.helpers import frames_out
 from voice.frames.audio import InputAudio
 from voice.frames.control import CallEnded, CallStarted, KeypadDigit, Mark
 from voice.frames.text import Transcript
-from voice.keypad import KeypadCollector
+from voice.keypad import MAX_DIGITS, KeypadCollector
 
 
 def keys(typed: str) -> list[KeypadDigit]:
@@ -49,3 +49,9 @@ def test_a_new_call_forgets_half_typed_keys():
     out = frames_out(KeypadCollector(), [*keys("77"), CallEnded("stop"), CallStarted("CA2", "MZ2"), *keys("5#")])
     assert [type(frame) for frame in out] == [CallEnded, CallStarted, Transcript]
     assert out[2].text == "5"
+
+
+def test_keys_beyond_the_longest_entry_are_dropped():
+    """Finding 8: a caller holding a key down cannot grow one entry without bound."""
+    [entry] = frames_out(KeypadCollector(), keys("1" * 10_000 + "#"))
+    assert entry.text == "1" * MAX_DIGITS

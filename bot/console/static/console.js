@@ -40,6 +40,14 @@
   const CHANNEL_LABELS = { web: 'Web chat', sms: 'SMS', whatsapp: 'WhatsApp', api: 'API', voice: 'Voice' };
   const AUTHOR_LABELS = { customer: 'Customer', bot: 'Bot', agent: 'Agent', system: 'System' };
   const CONVERSATION_LABELS = { bot: 'with the bot', queued: 'waiting for an agent', agent: 'with an agent' };
+  // Why a ticket was opened (bot/handoff_signal.py REASONS and the gateway's own); unknown codes show as they are.
+  const REASON_LABELS = {
+    customer_request: 'Asked for a person', repeated_fallback: 'Bot did not understand',
+    verification_failed: 'Verification failed', suspected_guessing: 'Suspected guessing (verification locked)',
+    complaint: 'Complaint', payment_problem: 'Payment problem', late_delivery: 'Late delivery',
+    left_message: 'Left a message', callback: 'Call-back request', engine_unavailable: 'Bot unavailable',
+    survey_detractor: 'Unhappy in the NPS survey',
+  };
   const label = (labels, key) => labels[key] || key || '–';
   const upper = (value) => (value || '').toUpperCase();
 
@@ -90,6 +98,16 @@
     h('span', { class: 'badge priority', 'data-priority': priority }, priority || 'normal');
 
   const kindBadge = (kind) => h('span', { class: 'kind', 'data-kind': kind }, label(KIND_LABELS, kind));
+
+  // A ticket whose customer the outbox could not reach on their channel (SMS, WhatsApp).
+  const DELIVERY_BADGES = {
+    failed: ['Unreachable', 'A message to this customer could not be delivered'],
+    retrying: ['Not delivered yet', 'A message to this customer was refused; it is being retried'],
+  };
+  function deliveryBadge(problem) {
+    const [text, title] = DELIVERY_BADGES[problem] || [];
+    return text ? h('span', { class: 'badge delivery-badge', 'data-problem': problem, title }, text) : null;
+  }
 
   /** A contact string as a tel:/mailto: link when it looks like one; the scheme is ours, so it is safe. */
   function contactNode(contact) {
@@ -273,7 +291,7 @@
 
     function customerCell(ticket) {
       return h('td', { class: 'col-customer' },
-        h('div', { class: 'customer-label' }, ticket.customer_label || 'Unknown'),
+        h('div', { class: 'customer-label' }, ticket.customer_label || 'Unknown', ' ', deliveryBadge(ticket.delivery_problem)),
         ticket.order_number ? h('div', { class: 'muted small' }, 'order #' + ticket.order_number) : null);
     }
 
@@ -288,7 +306,7 @@
         h('td', { class: 'col-lang' }, languageCell(ticket.language)),
         h('td', { class: 'col-channel' }, label(CHANNEL_LABELS, ticket.channel)),
         h('td', { class: 'col-kind' }, kindBadge(ticket.kind)),
-        h('td', { class: 'col-reason' }, ticket.reason),
+        h('td', { class: 'col-reason' }, label(REASON_LABELS, ticket.reason)),
         h('td', { class: long ? 'col-wait wait-long' : 'col-wait' }, formatWait(ticket.waiting_minutes)),
         summaryCell(ticket),
         h('td', { class: 'col-action' },
@@ -303,7 +321,7 @@
         h('td', { class: 'col-lang' }, languageCell(ticket.language)),
         h('td', { class: 'col-channel' }, label(CHANNEL_LABELS, ticket.channel)),
         h('td', { class: 'col-kind' }, kindBadge(ticket.kind)),
-        h('td', { class: 'col-reason' }, ticket.reason),
+        h('td', { class: 'col-reason' }, label(REASON_LABELS, ticket.reason)),
         h('td', { class: 'col-status' }, h('span', { class: 'ticket-status', 'data-status': ticket.status }, ticket.status)),
         summaryCell(ticket),
         h('td', { class: 'col-action' }, h('a', { class: 'btn btn-small open-ticket', href }, 'Open')));
@@ -382,6 +400,8 @@
 
   // ---------------------------------------------------------------- ticket page
 
+  const attemptsOf = (message) => (message.delivery ? message.delivery.attempts : 0);
+
   function messageEl(message, conversationChannel) {
     const author = message.author;
     const who = author === 'agent' ? (message.agent_name || 'Agent') : label(AUTHOR_LABELS, author);
@@ -392,13 +412,27 @@
       understanding = h('span', { class: 'nlu', title: 'Intent the bot recognised, and its confidence' },
         message.intent + confidence);
     }
-    return h('div', { class: 'msg', 'data-author': author, 'data-id': message.id },
+    return h('div', { class: 'msg', 'data-author': author, 'data-id': message.id, 'data-attempts': attemptsOf(message) },
       h('div', { class: 'msg-meta' },
         h('span', { class: 'who' }, who),
         timeEl(message.created_at),
         viaOtherChannel ? h('span', { class: 'via' }, 'via ' + label(CHANNEL_LABELS, message.channel)) : null,
         understanding),
-      h('div', { class: 'msg-text' }, message.text || ''));
+      h('div', { class: 'msg-text' }, message.text || ''),
+      deliveryNote(message.delivery));
+  }
+
+  /** Under a message the customer's provider has not taken: why, and whether it is being retried. */
+  function deliveryNote(delivery) {
+    if (!delivery || !delivery.problem) return null;
+    const code = delivery.error_code ? ` (error ${delivery.error_code})` : '';
+    if (delivery.problem === 'failed') {
+      return h('div', { class: 'delivery', 'data-problem': 'failed' },
+        `Not delivered: ${delivery.error || 'refused'}${code}`);
+    }
+    return h('div', { class: 'delivery', 'data-problem': 'retrying', title: `Last refusal: ${delivery.error || '–'}${code}` },
+      'Not delivered yet, retrying',
+      delivery.next_attempt_at ? [' · next try ', timeEl(delivery.next_attempt_at)] : null);
   }
 
   function initTicket() {
@@ -446,8 +480,13 @@
       for (const message of messages) {
         if (!message || message.id == null) continue;
         const id = Number(message.id);
-        if (transcript.querySelector(`:scope > .msg[data-id="${CSS.escape(String(message.id))}"]`)) continue;
         const node = messageEl(message, conversation && conversation.channel);
+        const shown = transcript.querySelector(`:scope > .msg[data-id="${CSS.escape(String(message.id))}"]`);
+        if (shown) {
+          // Sent again with news of its delivery; an older copy (a reply's own response) must not undo that.
+          if (attemptsOf(message) >= Number(shown.dataset.attempts)) shown.replaceWith(node);
+          continue;
+        }
         const last = transcript.lastElementChild;
         if (!last || !last.classList.contains('msg') || Number(last.dataset.id) < id) {
           transcript.append(node); // the usual case: newest message, no search needed
@@ -501,7 +540,7 @@
 
       const waited = ticket.status === 'queued' ? ` · waiting ${formatWait(ticket.waiting_minutes)}` : '';
       const facts = [
-        ['Reason', ticket.reason || '–'],
+        ['Reason', label(REASON_LABELS, ticket.reason)],
         ['Priority', priorityBadge(ticket.priority)],
         ['Kind', kindBadge(ticket.kind)],
         ['Language', upper(ticket.language) || '–'],
@@ -607,6 +646,12 @@
         : [h('p', { class: 'muted' }, 'None.')]));
     }
 
+    function renderIdentity(identity) {
+      const unconfirmed = Boolean(identity && identity.verified_order && !identity.confirmed);
+      $('#identity').hidden = !unconfirmed;
+      $('#identity-order').textContent = unconfirmed ? '#' + identity.verified_order : '';
+    }
+
     // --- loading and live updates
 
     async function load() {
@@ -616,6 +661,7 @@
         conversation = data.conversation || null;
         applyTicket(data.ticket);
         renderCustomer(data.customer);
+        renderIdentity(await api('GET', `${path}/identity`));
         renderOrders(data.orders, data.ticket && data.ticket.order_number);
         renderEarlier(data.earlier_conversations);
         addMessages(data.messages || [], { follow: first });
@@ -759,6 +805,16 @@
       }
     });
     handBackButton.addEventListener('click', () => ticketAction('hand-back'));
+    $('#confirm-identity').addEventListener('click', async () => {
+      if (!window.confirm('Merge this chat into the order\'s customer? Do it only if you are sure it is them.')) return;
+      try {
+        await api('POST', `${path}/identity/confirm`);
+        errors.clear();
+        load();
+      } catch (error) {
+        fail(error);
+      }
+    });
     claimButton.addEventListener('click', async () => {
       await ticketAction('claim');
       if (!replyInput.disabled) replyInput.focus();

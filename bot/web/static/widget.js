@@ -34,7 +34,7 @@
   const PAYLOAD_HUMAN = "/request_human";
   const PAYLOAD_LEAVE_MESSAGE = "!leave_message";
   // Error codes the gateway answers a rejected "message" frame with (instead of an ack).
-  const MESSAGE_ERRORS = new Set(["bad_message", "message_too_long"]);
+  const MESSAGE_ERRORS = new Set(["bad_message", "message_too_long", "rate_limited"]);
 
   const SVG_NS = "http://www.w3.org/2000/svg";
   const ICON_CHAT = "M5 4h14a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2h-8l-5 4v-4H5a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z";

@@ -15,6 +15,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from bot.channels.speech_engines import SpeechEngines
 from bot.conversations.models import Author, Conversation, Message
@@ -25,7 +27,8 @@ from bot.persistence.database import make_engine, session_factory, unit_of_work
 from bot.settings import PROJECT_ROOT
 from tests.bot.conftest import ALWAYS_OPEN, API_KEY, TWILIO_TOKEN, gateway_settings
 from tests.served import ServedApp
-from voice.simulator import CallSimulator
+from voice.serializers.twilio import twilio_event_connected, twilio_event_start
+from voice.simulator import CallSimulator, dial
 from voice.stt.models import prepare_whisper_base
 from voice.stt.scripted import ScriptedRecognizer
 from voice.stt.whisper_recognizer import WhisperRecognizer
@@ -50,7 +53,7 @@ def phone(stack, twilio_cloud, synthesizer):
     servers = []
 
     def start(recognizer, **extra):
-        settings = gateway_settings(stack.database_url, stack.engine_url, ALWAYS_OPEN, twilio_cloud,
+        settings = gateway_settings(stack.database_url, stack.engine, ALWAYS_OPEN, twilio_cloud,
                                     **{"KOLIBER_CALL_SILENCE_SECONDS": "30", **extra})
         server = ServedApp(create_app(settings, speech=SpeechEngines(recognizer, synthesizer))).__enter__()
         servers.append(server)
@@ -61,11 +64,14 @@ def phone(stack, twilio_cloud, synthesizer):
         server.__exit__()
 
 
-def simulator(server, synthesizer, language: str, caller: str = "+48600111222") -> CallSimulator:
-    url = f"ws://127.0.0.1:{server.port}/twilio/media"
-    signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, {})
-    return CallSimulator(url, synthesizer=synthesizer, language=language, caller=caller,
-                         headers={"X-Twilio-Signature": signature})
+# The demo shop's numbers (the settings' default KOLIBER_VOICE_NUMBERS): the one dialled sets the language.
+DIALLED = {"pl": "+48221002030", "en": "+442038000000"}
+
+
+async def simulator(server, synthesizer, language: str, caller: str = "+48600111222") -> CallSimulator:
+    """An incoming call as Twilio places it: the signed Voice webhook, then the stream it names."""
+    return await dial(f"{server.base_url}/twilio/voice", TWILIO_TOKEN, caller=caller, called=DIALLED[language],
+                      synthesizer=synthesizer)
 
 
 def transcript(server, call_sid: str) -> list[dict]:
@@ -82,7 +88,7 @@ def test_english_caller_gives_the_order_by_voice_and_the_postcode_by_keypad(phon
     server = phone(whisper)
 
     async def call() -> str:
-        async with simulator(server, synthesizer, "en") as caller:
+        async with await simulator(server, synthesizer, "en") as caller:
             greeting = await caller.listen()
             assert greeting.audio_ms > 2000
             await caller.say("Hello, where is my order?", "en")
@@ -108,7 +114,7 @@ def test_polish_caller_asks_for_a_person_and_is_transferred_with_the_transcript(
     server = phone(recognizer)
 
     async def call() -> tuple[str, bool]:
-        async with simulator(server, synthesizer, "pl") as caller:
+        async with await simulator(server, synthesizer, "pl") as caller:
             await caller.listen()
             await caller.say("Chcę rozmawiać z konsultantem.", "pl")
             await caller.listen(timeout=20)
@@ -132,7 +138,7 @@ def test_caller_interrupting_the_bot_stops_it_and_the_transcript_keeps_what_was_
     server = phone(recognizer)
 
     async def call() -> str:
-        async with simulator(server, synthesizer, "pl") as caller:
+        async with await simulator(server, synthesizer, "pl") as caller:
             await caller.listen()
             await caller.say("Jak mogę zwrócić buty?", "pl", wait_for_answer=False)
             await caller.wait_until_speaking()
@@ -150,7 +156,7 @@ def test_a_silent_caller_is_reprompted_then_the_bot_says_goodbye(phone, synthesi
     server = phone(ScriptedRecognizer([]), KOLIBER_CALL_SILENCE_SECONDS="2", KOLIBER_CALL_MAX_REPROMPTS="1")
 
     async def call() -> tuple[str, bool]:
-        async with simulator(server, synthesizer, "en") as caller:
+        async with await simulator(server, synthesizer, "en") as caller:
             await caller.listen(timeout=60, settle=8)
             for _ in range(20):
                 if caller.ended_by_bot:
@@ -168,7 +174,7 @@ def test_bad_frames_and_a_caller_hanging_up_mid_sentence_end_cleanly(phone, synt
     server = phone(ScriptedRecognizer(["where is my order"]))
 
     async def call() -> str:
-        async with simulator(server, synthesizer, "en") as caller:
+        async with await simulator(server, synthesizer, "en") as caller:
             for garbage in ["not json", "[]", json.dumps({"event": "dance"}),
                             json.dumps({"event": "media", "streamSid": caller.stream_sid, "media": {"payload": "%%%"}})]:
                 await caller.send_raw(garbage)
@@ -188,5 +194,43 @@ def test_unsigned_media_stream_is_refused(phone, synthesizer):
         async with CallSimulator(f"ws://127.0.0.1:{server.port}/twilio/media", synthesizer=synthesizer):
             pass
 
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidStatus) as refused:
         asyncio.run(connect())
+    assert refused.value.response.status_code == 403
+
+
+async def _open_stream(url: str, call_sid: str, parameters: dict[str, str]) -> int | None:
+    """Opens a signed stream the way Twilio would and sends its start; the close code the gateway answers with."""
+    signature = RequestValidator(TWILIO_TOKEN).compute_signature(url, {})
+    async with connect(url, additional_headers={"X-Twilio-Signature": signature}, open_timeout=10) as socket:
+        await socket.send(twilio_event_connected())
+        await socket.send(twilio_event_start(call_sid, "MZ" + uuid.uuid4().hex, parameters))
+        try:
+            while True:
+                await asyncio.wait_for(socket.recv(), timeout=20)
+        except ConnectionClosed as closed:
+            return closed.rcvd.code if closed.rcvd else None
+
+
+def test_a_captured_stream_signature_opens_no_call_without_its_single_use_token(phone, synthesizer, stack):
+    """Finding 7: the handshake's signature covers a fixed URL, so it proves nothing about the call."""
+    server = phone(ScriptedRecognizer([]))
+    url = f"ws://127.0.0.1:{server.port}/twilio/media"
+
+    async def calls() -> tuple[int | None, int | None, int | None, str]:
+        forged = await _open_stream(url, "CA" + uuid.uuid4().hex, {"language": "pl", "caller": "+48600999888",
+                                                                    "survey_call": "1"})
+        genuine = await simulator(server, synthesizer, "en", caller="+48600777666")
+        async with genuine as caller:
+            await caller.listen()  # the greeting: the real call is accepted once
+        replayed = await _open_stream(genuine.url, genuine.call_sid, genuine.parameters)
+        other_call = await _open_stream(url, "CA" + uuid.uuid4().hex, genuine.parameters)
+        return forged, replayed, other_call, genuine.call_sid
+
+    forged, replayed, other_call, call_sid = asyncio.run(calls())
+    assert forged == replayed == other_call == 1008
+    with session_factory(make_engine(stack.database_url))() as session:
+        callers = set(session.scalars(select(Conversation.address).where(Conversation.channel == "voice")))
+        assert "+48600999888" not in callers  # the forged stream's claimed caller got no conversation
+        genuine = session.scalar(select(Conversation).where(Conversation.call_sid == call_sid))
+        assert genuine.address == "+48600777666" and genuine.language == "en"

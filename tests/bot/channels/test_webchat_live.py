@@ -45,7 +45,7 @@ def test_asking_for_a_person_joins_the_queue_with_place_and_wait(live_gateway):
 
 
 def test_outside_working_hours_the_bot_offers_a_message_or_a_call_back(make_gateway, stack):
-    gateway = make_gateway(stack.database_url, rasa_url=stack.engine_url, handoff_config=CLOSED)
+    gateway = make_gateway(stack.database_url, engine=stack.engine, handoff_config=CLOSED)
     with gateway.client.websocket_connect("/chat/ws") as socket:
         chat = ChatSocket(socket)
         assert chat.hello("pl")["availability"]["live"] is False

@@ -3,6 +3,7 @@ notes that never do, resolving and handing back."""
 
 from bot.console.auth import SESSION_COOKIE
 from tests.bot.channels.chat_client import ChatSocket
+from tests.bot.console.console_client import SAME_ORIGIN
 
 
 class AgentBrowser:
@@ -11,7 +12,7 @@ class AgentBrowser:
 
     def __init__(self, gateway, token: str) -> None:
         self._client = gateway.client
-        self.headers = {"Cookie": f"{SESSION_COOKIE}={token}"}
+        self.headers = {"Cookie": f"{SESSION_COOKIE}={token}", **SAME_ORIGIN}
 
     def get(self, url: str, **kwargs):
         return self._client.get(url, headers=self.headers, **kwargs)
@@ -22,7 +23,7 @@ class AgentBrowser:
 
 def _log_in(gateway, username: str, password: str = "agent-password") -> AgentBrowser:
     response = gateway.client.post("/console/login", data={"username": username, "password": password},
-                                   follow_redirects=False)
+                                   headers=SAME_ORIGIN, follow_redirects=False)
     assert response.status_code == 303, response.text
     token = response.cookies[SESSION_COOKIE]
     gateway.client.cookies.clear()
@@ -43,7 +44,7 @@ def test_log_in_and_out(gateway):
     gateway.add_agent("ola", ["pl"])
     assert gateway.client.get("/console", follow_redirects=False).headers["location"] == "/console/login"
     assert gateway.client.get("/console/api/queue").status_code == 401
-    wrong = gateway.client.post("/console/login", data={"username": "ola", "password": "nope"})
+    wrong = gateway.client.post("/console/login", data={"username": "ola", "password": "nope"}, headers=SAME_ORIGIN)
     assert wrong.status_code == 401 and "Wrong username or password" in wrong.text
     agent = _log_in(gateway, "ola")
     assert agent.get("/console/api/queue").status_code == 200

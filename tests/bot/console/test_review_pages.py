@@ -12,6 +12,7 @@ from bot.handoff.models import AgentRole
 from bot.persistence.database import unit_of_work
 from bot.settings import PROJECT_ROOT
 from bot.trainer.review_models import ReviewAction, ReviewDecision
+from tests.bot.console.console_client import SAME_ORIGIN
 from tests.bot.trainer.inbox_data import REPHRASE_PL, Chat
 
 PASSWORD = "trainer-password"
@@ -33,9 +34,9 @@ def review_gateway(make_gateway, database_url, workspace):
 class Browser:
     def __init__(self, gateway, username: str) -> None:
         response = gateway.client.post("/console/login", data={"username": username, "password": PASSWORD},
-                                       follow_redirects=False)
+                                       headers=SAME_ORIGIN, follow_redirects=False)
         assert response.status_code == 303, response.text
-        self.headers = {"Cookie": f"{SESSION_COOKIE}={response.cookies[SESSION_COOKIE]}"}
+        self.headers = {"Cookie": f"{SESSION_COOKIE}={response.cookies[SESSION_COOKIE]}", **SAME_ORIGIN}
         gateway.client.cookies.clear()
         self._client = gateway.client
 
@@ -67,7 +68,8 @@ def test_only_trainers_and_admins_get_in(review_gateway):
     conversation_id, message_id = a_missed_polish_message(review_gateway)
 
     assert review_gateway.client.get("/console/review", follow_redirects=False).headers["location"] == "/console/login"
-    assert review_gateway.client.post("/console/review/dismiss", data={"message_ids": str(message_id)}).status_code == 401
+    assert review_gateway.client.post("/console/review/dismiss", data={"message_ids": str(message_id)},
+                                      headers=SAME_ORIGIN).status_code == 401
     for url in ("/console/review", "/console/review/audit"):
         assert agent.get(url).status_code == 403
     for url, data in (("/console/review/label", {"message_ids": str(message_id), "intent": "order_status",

@@ -1,11 +1,17 @@
 """Leaving a message or asking for a call-back, when nobody can answer live: the gateway's own
 small dialogue, in both languages, ending in a ticket with the contact details."""
 
+from collections.abc import Iterator
+
+import pytest
 from sqlalchemy import select
 
 from bot.conversations.replies import CALLBACK, LEAVE_MESSAGE
 from bot.handoff.models import Ticket, TicketKind
+from bot.handoff_signal import HandoffSignal
 from tests.bot.channels.chat_client import ChatSocket
+from tests.bot.conftest import CLOSED
+from tests.fakes.koliber_engine import FakeKoliberEngine, ReceivedTurn, RunningFakeKoliberEngine
 
 
 def _tickets(gateway) -> list[Ticket]:
@@ -32,10 +38,25 @@ def test_web_visitor_leaves_a_message_and_is_asked_how_to_reach_them(gateway):
     assert ticket.contact_details == "jan.kowalski@example.com"
 
 
-def test_polish_call_back_request_asks_for_the_number(gateway):
+def hand_off(turn: ReceivedTurn) -> list[dict]:
+    return [{"recipient_id": turn.sender, "custom": HandoffSignal("customer_request", "pl").to_message()}]
+
+
+@pytest.fixture
+def handing_off_engine() -> Iterator[FakeKoliberEngine]:
+    engine = FakeKoliberEngine(answer=hand_off)
+    with RunningFakeKoliberEngine(engine):
+        yield engine
+
+
+def test_polish_call_back_request_asks_for_the_number(make_gateway, database_url, handing_off_engine):
+    gateway = make_gateway(database_url, engine=handing_off_engine.address, handoff_config=CLOSED)
     with gateway.client.websocket_connect("/chat/ws") as socket:
         chat = ChatSocket(socket)
         chat.hello("pl")
+        chat.say("Chcę rozmawiać z konsultantem")
+        [offer] = chat.replies_until_idle()  # nobody works now: a message or a call-back
+        assert CALLBACK in [button["payload"] for button in offer["buttons"]]
         chat.say("Poproś o telefon", payload=CALLBACK)
         assert "Pod jaki numer" in chat.reply_texts()
         chat.say("jan@example.pl")  # an e-mail is no number to call

@@ -50,7 +50,7 @@ class SurveyLine:
             order = delivered_order(session, NOW - timedelta(days=4), phone=self.phone, language=language,
                                     category="shoes")
             self.order_id, self.order_number = order.id, order.number
-        self.settings = gateway_settings(stack.database_url, stack.engine_url, ALWAYS_OPEN, twilio_cloud,
+        self.settings = gateway_settings(stack.database_url, stack.engine, ALWAYS_OPEN, twilio_cloud,
                                          KOLIBER_CALL_SILENCE_SECONDS="30")
         self.recognizer = ScriptedRecognizer(script)
         self.server = ServedApp(create_app(self.settings, clock=lambda: NOW,

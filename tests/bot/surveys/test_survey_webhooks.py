@@ -14,6 +14,7 @@ import yaml
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
+from bot.conversations.call_streams import CallStreamTokens
 from bot.conversations.models import Message
 from bot.handoff.models import Ticket, TicketKind
 from bot.persistence.database import unit_of_work
@@ -82,8 +83,10 @@ def test_a_person_gets_the_survey_stream_and_a_machine_a_hang_up(surveys):
     stream = twiml.find("./Connect/Stream")
     assert stream.get("url") == "ws://testserver/twilio/media"
     parameters = {p.get("name"): p.get("value") for p in stream.findall("Parameter")}
-    assert parameters["language"] == "pl" and parameters["caller"] == "+48600100200"
-    assert parameters["survey_call"] == urlsplit(call.url).query.split("=")[1]
+    assert list(parameters) == ["token"]  # the call's details stay on our side, bound to the token
+    binding = CallStreamTokens(surveys.sessions, lambda: NOW).redeem(parameters["token"], call.sid)
+    assert binding.parameters() == {"language": "pl", "caller": "+48600100200",
+                                    "survey_call": urlsplit(call.url).query.split("=")[1]}
     unknown = twilio_post(surveys, f"{PUBLIC}/twilio/survey/answer?call=999", {"CallSid": "CAx", "AnsweredBy": "human"})
     assert unknown.status_code == 404
 

@@ -11,7 +11,7 @@ from bot.cli import main
 from bot.trainer import evaluation
 from bot.trainer.evaluation import EvalOptions, evaluate
 from tests.bot.trainer.sample_project import write_project
-from tests.fakes.rasa_engine import FakeRasaEngine, RunningFakeEngine
+from tests.fakes.rasa_engine import FakeRasaEngine, engine_for_commands
 
 HELDOUT = {
     "pl": 'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - dzień dobry państwu\n    - siema\n'
@@ -40,15 +40,13 @@ def project(tmp_path):
 
 
 @pytest.fixture
-def engine():
-    fake = FakeRasaEngine(dict(KEYWORDS))
-    with RunningFakeEngine(fake) as served:
-        fake.url = served.base_url
+def engine(monkeypatch):
+    with engine_for_commands(FakeRasaEngine(dict(KEYWORDS)), monkeypatch) as fake:
         yield fake
 
 
 def options(project, engine, hour: int) -> EvalOptions:
-    return EvalOptions(engine_url=engine.url, stories=False, benchmarks_dir=project.root.parent / "benchmarks",
+    return EvalOptions(engine=engine.address, stories=False, benchmarks_dir=project.root.parent / "benchmarks",
                        out_root=project.root / "results" / "eval",
                        now=lambda: datetime(2026, 11, 23, hour, 0, tzinfo=timezone.utc))
 

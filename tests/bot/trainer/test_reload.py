@@ -6,20 +6,19 @@ from dataclasses import dataclass, field
 import pytest
 
 from bot.cli import main
+from bot.engine.address import EngineAddress
 from bot.trainer import training
 from bot.trainer.project import ProjectLayout
 from bot.trainer.reload import ReloadFailed, engine_is_running, load_model
 from tests.bot.trainer.sample_project import NLU, write_project
-from tests.fakes.rasa_engine import FakeRasaEngine, RunningFakeEngine
+from tests.fakes.rasa_engine import FakeRasaEngine, engine_for_commands
 
 NOBODY = "http://127.0.0.1:9"  # nothing listens on the discard port
 
 
 @pytest.fixture
-def engine():
-    fake = FakeRasaEngine()
-    with RunningFakeEngine(fake) as served:
-        fake.url = served.base_url
+def engine(monkeypatch):
+    with engine_for_commands(FakeRasaEngine(), monkeypatch) as fake:
         yield fake
 
 
@@ -52,18 +51,19 @@ def project(tmp_path, monkeypatch) -> Project:
 
 def test_load_model_sends_the_models_absolute_path(engine, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    load_model(engine.url, tmp_path.joinpath("models", "koliber.tar.gz").relative_to(tmp_path))
+    load_model(engine.address, tmp_path.joinpath("models", "koliber.tar.gz").relative_to(tmp_path))
     assert engine.loaded_models == [str(tmp_path / "models" / "koliber.tar.gz")]
 
 
 def test_a_refused_model_is_an_error(engine, tmp_path):
     engine.load_status = 400
     with pytest.raises(ReloadFailed, match="400"):
-        load_model(engine.url, tmp_path / "koliber.tar.gz")
+        load_model(engine.address, tmp_path / "koliber.tar.gz")
 
 
 def test_engine_is_running(engine):
-    assert engine_is_running(engine.url) and not engine_is_running(NOBODY, timeout=1)
+    assert engine_is_running(engine.address) and not engine_is_running(EngineAddress(NOBODY, engine.token), timeout=1)
+    assert not engine_is_running(EngineAddress(engine.url, "wrong-token"))
 
 
 def test_train_then_reload_the_running_engine(project, engine, capsys):

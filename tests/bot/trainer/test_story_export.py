@@ -7,6 +7,7 @@ import yaml
 from fastapi import FastAPI, HTTPException
 
 from bot.conversations.models import Author
+from bot.engine.address import EngineAddress
 from bot.trainer.review_pii import Kind
 from bot.trainer.story_export_file import append_story
 from bot.trainer.story_export_steps import ActionStep, LoopStep, SlotStep, UserStep, scrub_steps
@@ -108,15 +109,19 @@ def test_the_tracker_is_read_from_the_engine_and_missing_when_it_cannot_say():
     app = FastAPI()
 
     @app.get("/conversations/{conversation_id}/tracker")
-    def tracker(conversation_id: str) -> dict:
+    def tracker(conversation_id: str, token: str = "") -> dict:
+        if token != "engine-token":
+            raise HTTPException(401)
         if conversation_id == "c1":
             return TRACKER
         if conversation_id == "broken":
             raise HTTPException(500)
         return {"sender_id": conversation_id, "events": []}  # an engine that restarted forgets
 
-    with ServedApp(app) as engine:
-        assert asyncio.run(fetch_tracker(engine.base_url, "c1", 5)) == TRACKER
-        assert asyncio.run(fetch_tracker(engine.base_url, "unknown", 5)) is None
-        assert asyncio.run(fetch_tracker(engine.base_url, "broken", 5)) is None
-    assert asyncio.run(fetch_tracker("http://127.0.0.1:9", "c1", 2)) is None
+    with ServedApp(app) as served:
+        engine = EngineAddress(served.base_url, "engine-token")
+        assert asyncio.run(fetch_tracker(engine, "c1", 5)) == TRACKER
+        assert asyncio.run(fetch_tracker(engine, "unknown", 5)) is None
+        assert asyncio.run(fetch_tracker(engine, "broken", 5)) is None
+        assert asyncio.run(fetch_tracker(EngineAddress(served.base_url, "wrong"), "c1", 5)) is None
+    assert asyncio.run(fetch_tracker(EngineAddress("http://127.0.0.1:9", "engine-token"), "c1", 2)) is None

@@ -1,18 +1,16 @@
 """A real conversation with the trained engine, exported through the review inbox as a test story
 with placeholders for its personal data, passes `rasa test` against the same model."""
 
-import os
-import subprocess
-
 import pytest
 import yaml
 
-from bot.console.auth import SESSION_COOKIE
 from bot.handoff.agents import create_agent
 from bot.handoff.models import AgentRole
 from bot.persistence.database import unit_of_work
-from bot.processes import ENGINE_ENV, RASA_BIN
+from bot.processes import RASA_BIN
 from bot.settings import PROJECT_ROOT
+from bot.trainer.rasa_cli import run_rasa
+from tests.bot.console.console_client import ConsoleBrowser
 
 pytestmark = pytest.mark.engine
 
@@ -21,7 +19,7 @@ TURNS = ["dzień dobry", "gdzie jest moja paczka?", "48213", "anna.nowak@example
 
 def test_an_exported_conversation_passes_rasa_test(make_gateway, stack, tmp_path):
     stories = tmp_path / "stories" / "test_from_conversations.yml"
-    gateway = make_gateway(stack.database_url, rasa_url=stack.engine_url, KOLIBER_EXPORTED_STORIES=str(stories))
+    gateway = make_gateway(stack.database_url, engine=stack.engine, KOLIBER_EXPORTED_STORIES=str(stories))
     conversation_id = None
     for text in TURNS:
         response = gateway.post_message(text, conversation_id=conversation_id, language="pl")
@@ -30,11 +28,8 @@ def test_an_exported_conversation_passes_rasa_test(make_gateway, stack, tmp_path
 
     with unit_of_work(gateway.sessions) as session:
         create_agent(session, "tr-export", "Trener", "trainer-password", ["pl"], AgentRole.TRAINER)
-    login = gateway.client.post("/console/login", data={"username": "tr-export", "password": "trainer-password"},
-                                follow_redirects=False)
-    cookie = {"Cookie": f"{SESSION_COOKIE}={login.cookies[SESSION_COOKIE]}"}
-    gateway.client.cookies.clear()
-    exported = gateway.client.post(f"/console/review/conversations/{conversation_id}/export", headers=cookie)
+    trainer = ConsoleBrowser.logged_in(gateway.client, "tr-export", "trainer-password")
+    exported = trainer.post(f"/console/review/conversations/{conversation_id}/export")
     assert exported.status_code == 200 and 'data-source="engine"' in exported.text
 
     written = stories.read_text(encoding="utf-8")
@@ -45,9 +40,8 @@ def test_an_exported_conversation_passes_rasa_test(make_gateway, stack, tmp_path
     assert [u.replace("[", "").split("](")[0] for u in users] == [
         "dzień dobry", "gdzie jest moja paczka?", "10001", "customer1@example.com", "dziękuję"]
 
-    result = subprocess.run(
+    result = run_rasa(
         [str(RASA_BIN), "test", "core", "--stories", str(stories), "--model", str(PROJECT_ROOT / "models"),
-         "--out", str(tmp_path / "results"), "--e2e", "--fail-on-prediction-errors"],
-        cwd=PROJECT_ROOT, env={**os.environ, **ENGINE_ENV}, capture_output=True, text=True, timeout=900)
+         "--out", str(tmp_path / "results"), "--e2e", "--fail-on-prediction-errors"], PROJECT_ROOT, timeout=900)
     failed = tmp_path / "results" / "failed_test_stories.yml"
     assert result.returncode == 0, (failed.read_text() if failed.exists() else "") + result.stderr[-3000:]

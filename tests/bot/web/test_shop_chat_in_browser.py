@@ -20,7 +20,7 @@ BOT_ANSWER_TIMEOUT = 30_000
 def site(stack, tmp_path_factory) -> Iterator[str]:
     """The gateway as `make run` starts it, in front of the session's engine, always open."""
     port = free_port()
-    process = ManagedProcess(gateway_spec(port, stack.database_url, stack.engine_url,
+    process = ManagedProcess(gateway_spec(port, stack.database_url, stack.engine,
                                           {"KOLIBER_HANDOFF_CONFIG": str(ALWAYS_OPEN)}),
                              tmp_path_factory.mktemp("browser-gateway"))
     process.start()

@@ -1,0 +1,21 @@
+"""Where the engine listens and the secret it requires, and HTTP clients that always send it."""
+
+from dataclasses import dataclass
+
+import httpx
+
+
+@dataclass(frozen=True)
+class EngineAddress:
+    url: str
+    token: str
+
+    def _auth(self) -> dict:
+        # Rasa's HTTP API reads `?token=`; Koliber's input channel reads the Authorization header.
+        return {"params": {"token": self.token}, "headers": {"Authorization": f"Bearer {self.token}"}}
+
+    def client(self, timeout: float) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=timeout, **self._auth())
+
+    def async_client(self, timeout: float) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.url, timeout=timeout, **self._auth())
