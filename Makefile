@@ -70,7 +70,9 @@ run: system db secrets train
 survey-demo: system db secrets train
 	$(APP)/bin/python -m demos.survey_calls
 
+# The import rules (pyproject.toml) first: a wrong import fails in seconds, before the long suite.
 test: system train
+	$(APP)/bin/lint-imports
 	$(APP)/bin/pytest
 
 # The official small Polish and English Vosk models (checksum-verified), when the internet is

@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.shop_access import conversation_metadata, language, shop
 from actions.verification import verified_order
-from bot.handoff_signal import HandoffSignal
+from contracts.handoff import HandoffSignal
 
 
 def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str,

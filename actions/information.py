@@ -6,7 +6,7 @@ from rasa_sdk import Action
 
 from actions.shop_access import language, shop
 from actions.verification import verified_order
-from bot.text import formatting as fmt
+from text import formatting as fmt
 
 
 class ActionDeliveryTime(Action):

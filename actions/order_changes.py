@@ -9,10 +9,10 @@ from rasa_sdk.forms import FormValidationAction
 
 from actions.shop_access import language, shop
 from actions.verification import verified_order
-from bot.shop.service import ALREADY_CANCELLED, ALREADY_SHIPPED, DONE
-from bot.shop.views import NewAddress
-from bot.text import formatting as fmt
-from bot.text.identifiers import find_postcode
+from shop.order_views import NewAddress
+from shop.service import ALREADY_CANCELLED, ALREADY_SHIPPED, DONE
+from text import formatting as fmt
+from text.identifiers import find_postcode
 
 
 class ActionCancelOrder(Action):

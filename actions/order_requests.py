@@ -13,9 +13,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.handoff import hand_off
 from actions.shop_access import language, shop
 from actions.verification import HANDOFF_REASONS, current_refusal, verified_order
-from bot.shop import rules
-from bot.shop.views import OrderView
-from bot.text import formatting as fmt
+from shop import rules
+from shop.order_views import OrderView
+from text import formatting as fmt
 
 
 class ActionAnswerOrderRequest(Action):

@@ -8,24 +8,21 @@ from typing import Any
 from rasa_sdk import Tracker
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.persistence.base import utcnow
-from bot.persistence.database import default_engine, session_factory, unit_of_work
-from bot.settings import get_settings
-from bot.shop.policy import cached_policy
-from bot.shop.service import ShopService, SqlShopService
-from bot.shop.verification_guard import GuardRules, VerificationGuard
+from shop.access import guarding, open_shop
+from shop.service import ShopService
+from shop.settings import shop_settings
+from shop.verification_guard import VerificationGuard
 
 _service: ShopService | None = None
 _guard_sessions: sessionmaker[Session] | None = None
-_guard_clock: Callable[[], datetime] = utcnow
+_guard_clock: Callable[[], datetime] | None = None
 
 
 def shop() -> ShopService:
     """The shop the actions talk to: the SQL shop of the configured database unless a test set one."""
     global _service
     if _service is None:
-        settings = get_settings()
-        _service = SqlShopService(session_factory(default_engine()), cached_policy(settings.shop_policy_path))
+        _service = open_shop(shop_settings())
     return _service
 
 
@@ -37,21 +34,20 @@ def use_shop(service: ShopService | None) -> None:
 @contextmanager
 def verification_guard() -> Iterator[VerificationGuard]:
     """The verification guard in one unit of work, on the configured database unless a test set one."""
-    global _guard_sessions
-    if _guard_sessions is None:
-        _guard_sessions = session_factory(default_engine())
-    with unit_of_work(_guard_sessions) as session:
-        yield VerificationGuard(session, GuardRules.of(get_settings()), _guard_clock())
+    clock = {"clock": _guard_clock} if _guard_clock else {}
+    with guarding(shop_settings(), _guard_sessions, **clock) as guard:
+        yield guard
 
 
-def use_verification_guard(sessions: sessionmaker[Session] | None, clock: Callable[[], datetime] = utcnow) -> None:
+def use_verification_guard(sessions: sessionmaker[Session] | None,
+                           clock: Callable[[], datetime] | None = None) -> None:
     global _guard_sessions, _guard_clock
     _guard_sessions, _guard_clock = sessions, clock
 
 
 def language(tracker: Tracker) -> str:
     value = tracker.get_slot("language")
-    return value if value in ("pl", "en") else get_settings().default_language
+    return value if value in ("pl", "en") else shop_settings().default_language
 
 
 def conversation_metadata(tracker: Tracker) -> dict[str, Any]:

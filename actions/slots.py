@@ -8,8 +8,8 @@ from rasa_sdk.forms import ValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.shop_access import conversation_metadata, language
-from bot.settings import get_settings
-from bot.text.language import detector_for
+from shop.settings import shop_settings
+from text.language import detector_for
 
 CONFIRMING_INTENTS = ("affirm", "deny")
 
@@ -25,7 +25,7 @@ class ActionValidateSlotMappings(ValidationAction):
     def extract_language(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         """The customer's language: a clear switch in the text wins, then the channel's hint (a call's language)."""
         text = tracker.latest_message.get("text") or ""
-        detected = detector_for(get_settings().nlu_data_dir).detect(text)
+        detected = detector_for(shop_settings().nlu_data_dir).detect(text)
         hint = conversation_metadata(tracker).get("language")
         if detected is None and hint in ("pl", "en"):
             detected = hint

@@ -8,8 +8,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.forms import FormValidationAction
 
 from actions.shop_access import conversation_metadata, language
-from bot.surveys.result import DETRACTOR_MAX, PROMOTER_MIN, SurveyOutcome, SurveyResult
-from bot.text.scores import read_score
+from contracts.survey_result import DETRACTOR_MAX, PROMOTER_MIN, SurveyOutcome, SurveyResult
+from text.scores import read_score
 
 MAX_SCORE_ATTEMPTS = 3
 # Below this recogniser confidence a spoken score is read back before it is stored.

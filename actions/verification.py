@@ -13,9 +13,9 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.shop_access import client, language, shop, verification_guard
-from bot.settings import get_settings
-from bot.shop.verification_guard import Refusal
-from bot.text.identifiers import (
+from shop.settings import shop_settings
+from shop.verification_guard import Refusal
+from text.identifiers import (
     find_order_number,
     find_verification_contact,
     normalize_email,
@@ -49,7 +49,7 @@ def verification_refusal(tracker: Tracker, order_number: str | None, failures: i
     """
     with verification_guard() as guard:
         refusal = guard.refusal(tracker.sender_id, client(tracker), order_number)
-    if refusal is None and failures >= get_settings().max_verification_attempts:
+    if refusal is None and failures >= shop_settings().max_verification_attempts:
         return Refusal.CONVERSATION_EXHAUSTED
     return refusal
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from websockets.asyncio.client import connect
 
-from bot.conversations.models import Author, Message
 from bot.engine.address import EngineAddress
-from bot.persistence.database import make_engine, session_factory
+from bot.models.conversation import Author, Message
+from db.sessions import make_engine, session_factory
 
 TURN_TIMEOUT = 180  # seconds; a turn slower than this counts as an error
 

@@ -28,9 +28,9 @@ from benchmarks.gateway import measure_gateway
 from bot.engine.address import EngineAddress
 from bot.processes import ManagedProcess, engine_with_actions, free_port, gateway_spec
 from bot.settings import PROJECT_ROOT
-from bot.shop.seed import create_demo_shop
-from bot.trainer.datasets import heldout_set
-from bot.trainer.project import ProjectLayout
+from bot.trainer.data.project import ProjectLayout
+from bot.trainer.evaluation.datasets import heldout_set
+from testing.demo_shop import create_demo_shop
 
 RESULTS = PROJECT_ROOT / "results"
 BITEXT = PROJECT_ROOT.parent / "shared" / "benchmarks" / "bitext-en" / "test.jsonl"

@@ -8,7 +8,7 @@ with the rest.
 """
 
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -16,7 +16,7 @@ import yaml
 from benchmarks.voice import _padded, phone_round_trip, transcribe
 from bot.settings import PROJECT_ROOT
 from bot.surveys.config import load_survey_config
-from bot.text.scores import read_score
+from text.scores import read_score
 
 ANSWERS = PROJECT_ROOT / "tests" / "data" / "spoken_scores.yml"
 # A Tuesday morning far from the demo shop's own deliveries: only the benchmark's orders are due.
@@ -63,11 +63,12 @@ REASON = {"pl": "Dostawa była szybka.", "en": "The delivery was fast."}
 def completion_rate(engine, database_url: str, speech, answers, language: str, calls: int) -> dict:
     """Whole survey calls, placed at the fake Twilio cloud and answered by the call simulator:
     a cooperative customer says the score, and types it when asked again (as the bot suggests)."""
-    from demos.survey_calls import DemoCustomer, PinnedClock, survey_rig
+    from demos.survey_calls import DemoCustomer, survey_rig
+    from testing.clock import ManualClock
 
     scored = [(text, score) for text, score in answers if score is not None and "#" not in text][:calls]
     outcomes, seconds = [], []
-    with survey_rig(database_url, engine, speech, PinnedClock(SURVEY_DAY),
+    with survey_rig(database_url, engine, speech, ManualClock(SURVEY_DAY),
                     KOLIBER_CALL_SILENCE_SECONDS="30") as rig:
         customers = {rig.add_customer("Benchmark Customer", language): DemoCustomer(
             "Benchmark Customer", language, CONSENT[language], score, text, REASON[language]) for text, score in scored}

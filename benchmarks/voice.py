@@ -188,7 +188,7 @@ def measure_voice(database_url: str, engine, models_dir: Path, calls: int = 3) -
     from bot.channels.speech_engines import SpeechEngines
     from bot.main import create_app
     from bot.settings import Settings
-    from tests.served import ServedApp
+    from testing.served import ServedApp
     from voice.stt.models import korean_test_model_dir, prepare_whisper_base
     from voice.stt.vosk_recognizer import VoskRecognizer
     from voice.stt.whisper_recognizer import WhisperRecognizer
@@ -203,7 +203,7 @@ def measure_voice(database_url: str, engine, models_dir: Path, calls: int = 3) -
     app = create_app(settings, speech=SpeechEngines(whisper, synthesizer))
     with ServedApp(app) as server:
         latencies = run_turns(server.base_url, settings.twilio_auth_token, synthesizer, CALL_SCRIPT, calls)
-        timings = [turn for call in app.state.gateway.recent_call_timings for turn in call]
+        timings = [turn for call in app.state.gateway.voice.recent_call_timings for turn in call]
     results["latency"] = summarise_turns(latencies, timings)
     return results
 

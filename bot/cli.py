@@ -6,8 +6,8 @@ import sys
 import time
 from pathlib import Path
 
-from bot.settings import GENERATED_SECRETS_FILE, PROJECT_ROOT, get_settings
 from bot.privacy.commands import add_privacy_commands
+from bot.settings import GENERATED_SECRETS_FILE, PROJECT_ROOT, get_settings
 from bot.trainer.commands import add_trainer_commands
 
 
@@ -20,18 +20,18 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 
 
 def cmd_seed(_: argparse.Namespace) -> int:
-    from bot.persistence.database import default_engine, session_factory, unit_of_work
-    from bot.shop.policy import load_policy
     from bot.handoff.agents import seed_demo_agents
-    from bot.persistence.base import utcnow
-    from bot.shop.seed import seed_demo_shop
+    from db.base import utcnow
+    from db.sessions import make_engine, session_factory, unit_of_work
+    from shop.policy import load_policy
+    from shop.seed import seed_demo_shop
 
     settings = get_settings()
-    with unit_of_work(session_factory(default_engine())) as session:
+    with unit_of_work(session_factory(make_engine(settings.database_url))) as session:
         added = seed_demo_shop(session, load_policy(settings.shop_policy_path), utcnow())
     print(f"demo shop: {added} orders added" if added else "demo shop already seeded")
     if settings.development:
-        with unit_of_work(session_factory(default_engine())) as session:
+        with unit_of_work(session_factory(make_engine(settings.database_url))) as session:
             created = seed_demo_agents(session, settings.demo_agent_password)
         if created:
             print(f"demo agents: {', '.join(created)} (password: {settings.demo_agent_password})")
@@ -43,12 +43,13 @@ def cmd_agent_add(args: argparse.Namespace) -> int:
     import os
 
     from bot.handoff.agents import AgentExists, create_agent
-    from bot.handoff.models import AgentRole
-    from bot.persistence.database import default_engine, session_factory, unit_of_work
+    from bot.models.handoff import AgentRole
+    from db.sessions import make_engine, session_factory, unit_of_work
 
+    settings = get_settings()
     password = os.environ.get("KOLIBER_AGENT_PASSWORD") or getpass.getpass(f"password for {args.username}: ")
     try:
-        with unit_of_work(session_factory(default_engine())) as session:
+        with unit_of_work(session_factory(make_engine(settings.database_url))) as session:
             create_agent(session, args.username, args.name or args.username, password,
                          [code.strip() for code in args.languages.split(",")], AgentRole(args.role))
     except (AgentExists, ValueError) as error:
@@ -68,7 +69,7 @@ def cmd_call(args: argparse.Namespace) -> int:
     from voice.tts.espeak import EspeakSynthesizer
 
     settings = get_settings()
-    base = args.gateway.rstrip("/")
+    base = (args.gateway or f"http://127.0.0.1:{settings.gateway_port}").rstrip("/")
     called = settings.number_for_language(args.language)
     if called is None:
         print(f"no number in KOLIBER_VOICE_NUMBERS answers in {args.language!r}", file=sys.stderr)
@@ -122,10 +123,25 @@ def cmd_secrets(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    from bot.settings_doc import CONFIGURATION_DOC, write_configuration
+
+    target = Path(args.output) if args.output else CONFIGURATION_DOC
+    print(f"wrote {target}" if write_configuration(target) else f"{target} is up to date")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.gateway import engine_address
-    from bot.processes import (InternalSecrets, ManagedProcess, ServiceFailed, action_server_spec, engine_spec,
-                               gateway_spec, write_endpoints)
+    from bot.engine.address import EngineAddress
+    from bot.processes import (
+        InternalSecrets,
+        ManagedProcess,
+        ServiceFailed,
+        action_server_spec,
+        engine_spec,
+        gateway_spec,
+        write_endpoints,
+    )
 
     settings = get_settings()
     secrets = InternalSecrets.from_settings(settings)
@@ -136,7 +152,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         ManagedProcess(action_server_spec(settings.action_server_port, settings.database_url, secrets,
                                           settings.internal_host), logs),
         ManagedProcess(engine_spec(rasa_port, PROJECT_ROOT / "models", endpoints, secrets, settings.internal_host), logs),
-        ManagedProcess(gateway_spec(settings.gateway_port, settings.database_url, engine_address(settings)), logs),
+        ManagedProcess(gateway_spec(settings.gateway_port, settings.database_url, EngineAddress.of(settings)), logs),
     ]
     demo_login = f"(demo: anna, trainer tr / {settings.demo_agent_password})" if settings.development else ""
     stopping = False
@@ -191,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
                                description="Each step is something to say, keys:<digits> to press, "
                                            "wav:<file> to play, or wait:<seconds>.")
     call.add_argument("steps", nargs="*", help='e.g. "where is my order" keys:12874# keys:10115#')
-    call.add_argument("--gateway", default=f"http://127.0.0.1:{get_settings().gateway_port}")
+    call.add_argument("--gateway", help="the gateway's URL (default: this machine's, on GATEWAY_PORT)")
     call.add_argument("--language", choices=["pl", "en"], default="pl")
     call.add_argument("--caller", default="+48600000000", help="the caller's number")
     call.set_defaults(handler=cmd_call)
@@ -203,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--role", choices=["agent", "admin", "trainer"], default="agent",
                      help="trainer: the review inbox only; admin: queue and review inbox")
     add.set_defaults(handler=cmd_agent_add)
+    docs = commands.add_parser("docs", help="write docs/configuration.md from the settings classes")
+    docs.add_argument("--output", help="write the page here instead")
+    docs.set_defaults(handler=cmd_docs)
     add_trainer_commands(commands)
     add_privacy_commands(commands)
     args = parser.parse_args(argv)

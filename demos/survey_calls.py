@@ -6,7 +6,7 @@ the results. It uses the embedded database, so `make run` shows the same results
 
 The clock is pinned to the latest calling slot (a weekday morning, Warsaw time) and moved on to
 the retries of the customer whose calls reach voicemail. The fake cloud, the customer's phone and
-the order rows are the tests' own (tests/fakes/, tests/bot/surveys/shop_rows.py): the demo shows
+the order rows are the tests' own (testing/fakes/, testing/shop_rows.py): the demo shows
 exactly what the tests check.
 """
 
@@ -27,16 +27,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.channels.speech_engines import SpeechEngines, build_speech_engines
 from bot.engine.address import EngineAddress
 from bot.main import create_app
-from bot.persistence.database import make_engine, session_factory, unit_of_work
+from bot.models.survey import Survey, SurveyCall
 from bot.processes import engine_with_actions
 from bot.settings import PROJECT_ROOT, Settings, get_settings
 from bot.surveys.calling_rules import CallingRules
 from bot.surveys.config import load_survey_config
-from bot.surveys.models import Survey, SurveyCall
-from tests.bot.surveys.shop_rows import delivered_order
-from tests.fakes.survey_phone import Answer, SurveyPhone
-from tests.fakes.twilio_cloud import FakeTwilioCloud, PlacedCall, RunningFake
-from tests.served import ServedApp
+from db.sessions import make_engine, session_factory, unit_of_work
+from testing.clock import ManualClock
+from testing.fakes.survey_phone import Answer, SurveyPhone
+from testing.fakes.twilio_cloud import FakeTwilioCloud, PlacedCall, RunningFake
+from testing.served import ServedApp
+from testing.shop_rows import delivered_order
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 
@@ -73,14 +74,6 @@ CUSTOMERS = [
 ]
 
 
-@dataclass
-class PinnedClock:
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 def latest_calling_slot(rules: CallingRules, today: datetime) -> datetime:
     """11:00 Warsaw time on the latest calling day up to `today`."""
     slot = today.astimezone(WARSAW).replace(hour=11, minute=0, second=0, microsecond=0)
@@ -97,7 +90,7 @@ class SurveyRig:
     api_key: str
     cloud: FakeTwilioCloud
     phone: SurveyPhone
-    clock: PinnedClock
+    clock: ManualClock
     sessions: sessionmaker[Session]
     engine: EngineAddress
     orders: dict[str, int] = field(default_factory=dict)  # phone number -> order id
@@ -171,7 +164,7 @@ class SurveyRig:
 
 
 @contextmanager
-def survey_rig(database_url: str, engine: EngineAddress, speech: SpeechEngines, clock: PinnedClock,
+def survey_rig(database_url: str, engine: EngineAddress, speech: SpeechEngines, clock: ManualClock,
                **settings: str) -> Iterator[SurveyRig]:
     cloud = FakeTwilioCloud("AC" + secrets.token_hex(16), secrets.token_hex(16))
     with ExitStack() as running:
@@ -210,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = get_settings()
     rules = CallingRules(load_survey_config(settings.surveys_config_path))
-    clock = PinnedClock(latest_calling_slot(rules, datetime.now(WARSAW)))
+    clock = ManualClock(latest_calling_slot(rules, datetime.now(WARSAW)))
     print(f"loading speech models; the demo's clock says {clock.now:%A %Y-%m-%d %H:%M} (Warsaw)", flush=True)
     speech = build_speech_engines(settings)
     with engine_with_actions(PROJECT_ROOT / "var" / "survey-demo", settings.database_url,

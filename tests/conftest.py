@@ -6,19 +6,21 @@ import os
 # accounts) unless a test builds production settings itself. Processes the tests start inherit it.
 os.environ["KOLIBER_ENV"] = "development"
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from bot.persistence.database import make_engine, session_factory, unit_of_work
+from bot.cli import main
 from bot.persistence.migrate import upgrade
-from bot.settings import PROJECT_ROOT
-from bot.shop.policy import ShopPolicy, load_policy
-from bot.shop.seed import seed_demo_shop
-from bot.shop.service import SqlShopService
+from bot.settings import PROJECT_ROOT, get_settings
+from db.sessions import make_engine, session_factory, unit_of_work
+from shop.policy import ShopPolicy, load_policy
+from shop.seed import seed_demo_shop
+from shop.service import SqlShopService
+from shop.settings import shop_settings
 from tests.browser import browser  # noqa: F401  (headless Chromium, once per session)
 from tests.stack import stack  # noqa: F401  (the real engine + action server, once per session)
 
@@ -71,6 +73,23 @@ def _verification_guard_forgets_each_test(request) -> Iterator[None]:
     yield
     if "stack" in request.fixturenames:
         request.getfixturevalue("stack").forget_guesses()
+
+
+@pytest.fixture
+def koliber(monkeypatch) -> Callable[..., int]:
+    """Runs a `koliber` command in this process with the given environment variables (as a user's
+    shell would set them), reading the settings afresh."""
+    def run(*argv: str, **env: str) -> int:
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+        shop_settings.cache_clear()
+        try:
+            return main(list(argv))
+        finally:
+            get_settings.cache_clear()
+            shop_settings.cache_clear()
+    return run
 
 
 @pytest.fixture(scope="session")

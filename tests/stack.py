@@ -3,22 +3,21 @@ on free ports, with a freshly seeded SQLite shop. Started once per test session 
 most of a minute to load) and stopped at the end."""
 
 import uuid
-from pathlib import Path
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
-
 from sqlalchemy import delete
 
 from bot.engine.address import EngineAddress
-from bot.persistence.database import make_engine
 from bot.processes import engine_with_actions
 from bot.settings import PROJECT_ROOT
-from bot.shop.seed import create_demo_shop
-from bot.shop.service import SqlShopService
-from bot.shop.verification_guard import VerificationAttempt, VerificationLock
+from db.sessions import make_engine
+from shop.service import SqlShopService
+from shop.verification_guard import VerificationAttempt, VerificationLock
+from testing.demo_shop import create_demo_shop
 
 MODEL_DIR = PROJECT_ROOT / "models"
 
@@ -67,7 +66,7 @@ class Stack:
 
     def forget_guesses(self) -> None:
         """Clears what the verification guard counted: tests share this shop, and wrong answers in
-        one test must not lock an order for the next (bot/shop/verification_guard.py)."""
+        one test must not lock an order for the next (shop/verification_guard.py)."""
         engine = make_engine(self.database_url)
         with engine.begin() as connection:
             connection.execute(delete(VerificationAttempt))

@@ -7,7 +7,7 @@ mark of the utterance as it was. The rules, in the order they run:
 
 1. E-mail addresses. "at" / "małpa" (or "@") becomes "@" only when it sits between a local part and
    a domain with at least one spoken dot ("kropka" / "dot") and a letters-only top-level domain, and
-   `bot.text.identifiers.normalize_email` accepts the result; so "I was at home" stays. Parts are
+   `text.identifiers.normalize_email` accepts the result; so "I was at home" stays. Parts are
    joined by "kropka"/"dot" (.), "podkreślnik"/"podłoga"/"dolna kreska"/"underscore" (_),
    "myślnik"/"kreska"/"minus"/"dash"/"hyphen" (-) and "plus" (+). A part is one word with any
    number spoken after it ("kowalski osiemdziesiąt pięć" -> "kowalski85"), or a run of spelled
@@ -15,7 +15,7 @@ mark of the utterance as it was. The rules, in the order they run:
    part is the chain of such parts that ends at "@": a plain word not joined to it by a connector
    is not part of it ("jan kowalski małpa ..." -> "jan kowalski@..."), and a stop word cannot start
    it ("it at amazon dot com" -> "it at amazon.com"; the domain alone is still written).
-   Letters are folded to ASCII (bot.text.folding) and lower-cased.
+   Letters are folded to ASCII (text.folding) and lower-cased.
 2. UK postcodes spelled out (English only): "s w one a one a a" -> "SW1A 1AA".
 3. Numbers. A run of number words and digits (commas or full stops between them, as Whisper
    writes "Four, eight, two.", and "forty-eight" hyphens are part of the run) is read as a
@@ -34,9 +34,9 @@ mark of the utterance as it was. The rules, in the order they run:
    `postcode_key` accept as the same code. English "oh"/"o" counts as zero only next to another
    number word, and not as a sentence-opening interjection ("Oh, ...").
 
-Number words come from bot/text/data/number_words.yml (the table `words_to_digits` uses), taken
-per language so that Polish "ten" ("this") is never 10, plus the forms that table lacks (hundreds,
-thousands, inflected Polish cardinals). spaCy's blank tokenisers split the text as in bot.text,
+Number words come from text/data/number_words.yml (text.number_words), taken per language so
+that Polish "ten" ("this") is never 10, with the whole numbers callers say (hundreds, thousands,
+inflected Polish cardinals). spaCy's blank tokenisers split the text as text.number_words does,
 and spaCy's stop-word lists tell where an e-mail's local part cannot start.
 """
 
@@ -44,35 +44,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib.resources import files
 
-import spacy
-import yaml
-
-from bot.text.folding import fold
-from bot.text.identifiers import normalize_email, normalize_postcode
+from text.folding import fold
+from text.identifiers import normalize_email, normalize_postcode
+from text.number_words import NumberWords, number_words, tokenizer
 
 SPELLED_MIN_DIGITS = 3
 GROUPED_MIN_DIGITS = 5
-
-# Number words the shared table lacks, folded like its keys.
-_EXTRA_VALUES = {
-    "pl": {
-        "sto": 100, "dwiescie": 200, "trzysta": 300, "czterysta": 400, "piecset": 500,
-        "szescset": 600, "siedemset": 700, "osiemset": 800, "dziewiecset": 900,
-        "jedno": 1, "dwoch": 2, "dwoje": 2, "trzech": 3, "troje": 3, "czterech": 4, "pieciu": 5,
-        "szesciu": 6, "siedmiu": 7, "osmiu": 8, "dziewieciu": 9,
-    },
-    "en": {"nought": 0, "naught": 0, "nil": 0},
-}
-_MULTIPLIERS = {
-    "pl": {"tysiac": 1000, "tysiace": 1000, "tysiecy": 1000},
-    "en": {"hundred": 100, "thousand": 1000},
-}
-_REPEATS = {"en": {"double": 2, "triple": 3}, "pl": {}}
-# English letters read as zero ("four oh two"), only beside other number words.
-_LETTER_ZEROS = {"en": {"oh", "o"}, "pl": set()}
 
 _AT = {"at", "malpa", "malpka", "@"}
 _CONNECTORS = {
@@ -112,36 +90,13 @@ class _Token:
     is_stop: bool
 
 
-@dataclass(frozen=True)
-class _Numbers:
-    values: dict[str, int]
-    multipliers: dict[str, int]
-    repeats: dict[str, int]
-    letter_zeros: set[str]
-
-
-@lru_cache
-def _tokenizer(language: str):
-    return spacy.blank(language).tokenizer
-
-
-@lru_cache
-def _numbers(language: str) -> _Numbers:
-    table = yaml.safe_load((files("bot.text") / "data" / "number_words.yml").read_text(encoding="utf-8"))
-    values = {fold(word): value for word, value in table[language].items()}
-    values.update(_EXTRA_VALUES[language])
-    for word in _LETTER_ZEROS[language]:
-        values.pop(word, None)
-    return _Numbers(values, _MULTIPLIERS[language], _REPEATS[language], _LETTER_ZEROS[language])
-
-
 def normalize_spoken(text: str, language: str) -> str:
     """The utterance with spoken identifiers written out; `language` is "pl" or "en"."""
     language = "en" if language == "en" else "pl"
-    tokens = [_Token(t.text, t.whitespace_, fold(t.text), t.is_stop) for t in _tokenizer(language)(text)]
+    tokens = [_Token(t.text, t.whitespace_, fold(t.text), t.is_stop) for t in tokenizer(language)(text)]
     if not tokens:
         return text
-    numbers = _numbers(language)
+    numbers = number_words(language)
     spans: dict[int, tuple[int, str]] = {}  # first token -> (last token, replacement)
     taken: set[int] = set()
 
@@ -221,13 +176,13 @@ def _groups(atoms: list[tuple[str, object]]) -> list[_Group]:
     return groups
 
 
-def _number_atom(token: _Token, numbers: _Numbers, language: str) -> tuple[str, object] | None:
+def _number_atom(token: _Token, numbers: NumberWords, language: str) -> tuple[str, object] | None:
     if token.text.isascii() and token.text.isdigit():
         return ("digits", token.text)
     if language == "en" and _THOUSANDS.fullmatch(token.text):  # Whisper writes "48,213"
         return ("digits", token.text.replace(",", ""))
-    if token.key in numbers.values:
-        return ("value", numbers.values[token.key])
+    if token.key in numbers.spoken_values:
+        return ("value", numbers.spoken_values[token.key])
     if token.key in numbers.multipliers:
         return ("mult", numbers.multipliers[token.key])
     if token.key in numbers.repeats:
@@ -239,7 +194,7 @@ def _number_atom(token: _Token, numbers: _Numbers, language: str) -> tuple[str, 
     return None
 
 
-def _resolve(tokens: list[_Token], numbers: _Numbers, taken: set[int], language: str) -> list:
+def _resolve(tokens: list[_Token], numbers: NumberWords, taken: set[int], language: str) -> list:
     """Each token's number atom with the doubtful words decided by their neighbours, else None.
 
     "skip" marks words that belong to a run but add no digits ("and", the digit after "double").
@@ -335,7 +290,7 @@ def _joins_run(tokens: list[_Token], resolved: list, j: int) -> bool:
             and resolved[j - 1][0] != "digits" and resolved[j + 1][0] != "digits")
 
 
-def _number_runs(tokens: list[_Token], numbers: _Numbers, taken: set[int], language: str):
+def _number_runs(tokens: list[_Token], numbers: NumberWords, taken: set[int], language: str):
     runs = _runs(tokens, _resolve(tokens, numbers, taken, language))
     paired: set[int] = set()  # indices of runs written as a Polish postcode
     for k in range(len(runs) - 1):
@@ -360,11 +315,11 @@ def _number_runs(tokens: list[_Token], numbers: _Numbers, taken: set[int], langu
 
 # --- UK postcodes ------------------------------------------------------------------------------
 
-def _uk_postcodes(tokens: list[_Token], numbers: _Numbers, taken: set[int]):
+def _uk_postcodes(tokens: list[_Token], numbers: NumberWords, taken: set[int]):
     def piece(i: int) -> str | None:
         if i in taken:
             return None
-        value = numbers.values.get(tokens[i].key)
+        value = numbers.spoken_values.get(tokens[i].key)
         if value is not None and value < 10:
             return str(value)
         return tokens[i].key if _UK_PIECE.fullmatch(tokens[i].key) else None
@@ -395,7 +350,7 @@ class _Atom:
     is_stop: bool = False
 
 
-def _email_atoms(tokens: list[_Token], numbers: _Numbers, language: str) -> list[_Atom]:
+def _email_atoms(tokens: list[_Token], numbers: NumberWords, language: str) -> list[_Atom]:
     atoms: list[_Atom] = []
     i = 0
     while i < len(tokens):
@@ -410,7 +365,7 @@ def _email_atoms(tokens: list[_Token], numbers: _Numbers, language: str) -> list
             i += 2
             continue
         if pair and key in numbers.repeats:  # "bond double oh seven"
-            digit = 0 if pair[1] in numbers.letter_zeros else numbers.values.get(pair[1])
+            digit = 0 if pair[1] in numbers.letter_zeros else numbers.spoken_values.get(pair[1])
             if digit is not None and digit < 10:
                 atoms.append(_Atom("digit", i, i + 1, ("repeat", str(digit) * numbers.repeats[key])))
                 i += 2
@@ -425,8 +380,8 @@ def _email_atoms(tokens: list[_Token], numbers: _Numbers, language: str) -> list
             atom = _Atom("letter", i, i, key)
         elif token.text.isascii() and token.text.isdigit():
             atom = _Atom("digit", i, i, ("digits", token.text))
-        elif key in numbers.values:
-            atom = _Atom("digit", i, i, ("value", numbers.values[key]))
+        elif key in numbers.spoken_values:
+            atom = _Atom("digit", i, i, ("value", numbers.spoken_values[key]))
         elif key == "oh" and language == "en":
             atom = _Atom("digit", i, i, ("value", 0))
         elif language == "pl" and key in _PL_LETTER_NAMES:
@@ -529,7 +484,7 @@ def _local_part(atoms: list[_Atom], at: int) -> tuple[int, str] | None:
     return (first, local) if local and _LOCAL.fullmatch(local) else None
 
 
-def _emails(tokens: list[_Token], numbers: _Numbers, language: str):
+def _emails(tokens: list[_Token], numbers: NumberWords, language: str):
     atoms = _email_atoms(tokens, numbers, language)
     last_end = -1
     for k, atom in enumerate(atoms):

@@ -104,6 +104,7 @@ class CallSimulator:
         self._rng = np.random.default_rng(7)
         self._speech_ended_at: float | None = None
         self.hung_up_by_bot = False
+        self._bot_hung_up = asyncio.Event()
 
     # --- the call ---------------------------------------------------------------------------
     async def __aenter__(self) -> "CallSimulator":
@@ -194,6 +195,10 @@ class CallSimulator:
         """Anything at all, for tests of bad input."""
         await self._socket.send(message)
 
+    async def wait_until_hung_up(self, timeout: float = 30.0) -> None:
+        """Until the bot ends the call; TimeoutError if it has not within `timeout` seconds."""
+        await asyncio.wait_for(self._bot_hung_up.wait(), timeout)
+
     @property
     def ended_by_bot(self) -> bool:
         return self.hung_up_by_bot
@@ -229,6 +234,7 @@ class CallSimulator:
             pass
         self._line.closed = True
         self.hung_up_by_bot = True
+        self._bot_hung_up.set()
 
     async def _loudspeaker(self) -> None:
         next_at = time.perf_counter()

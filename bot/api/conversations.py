@@ -5,13 +5,15 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from bot.api.deps import PRINTABLE, GatewayDep, require_api_key, require_json
 from bot.conversations.core import ConversationNotFound, InboundMessage
-from bot.conversations.models import Channel, Conversation, Message
+from bot.conversations.output import OutputChannel, Recipient
 from bot.conversations.views import conversation_view, message_view
-from bot.text.cleaning import UnusableText
+from bot.deps import PRINTABLE, CoreDep, SessionsDep, require_api_key, require_json
+from bot.models.conversation import Channel, Conversation, Message
+from db.sessions import read
+from text.cleaning import UnusableText
 
 router = APIRouter(prefix="/api/v1", tags=["conversations"], dependencies=[Depends(require_api_key)])
 
@@ -63,18 +65,18 @@ class ConversationOut(BaseModel):
 
 @router.post("/messages", response_model=PostMessageResult, dependencies=[Depends(require_json)],
              responses={404: {"description": "Unknown conversation"}, 413: {}, 415: {}})
-async def post_message(body: PostMessage, gateway: GatewayDep) -> PostMessageResult:
+async def post_message(body: PostMessage, core: CoreDep) -> PostMessageResult:
     """Stores the message, answers it (assistant or agent), and returns the replies sent back."""
     inbound = InboundMessage(channel=Channel.API, text=body.text, conversation_id=body.conversation_id,
                              address=body.sender, external_id=body.message_id, language=body.language,
                              client=f"api:{body.sender or 'anonymous'}")
     try:
-        receipt = await gateway.core.accept(inbound)
+        receipt = await core.accept(inbound)
     except UnusableText as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
     except ConversationNotFound as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no conversation {error}") from error
-    replies = [] if receipt.duplicate else await gateway.core.process(receipt.message_id, inbound.client)
+    replies = [] if receipt.duplicate else (await core.process(receipt, inbound.client)).replies
     return PostMessageResult(conversation_id=receipt.conversation_id, message_id=receipt.message_id,
                              duplicate=receipt.duplicate, replies=[MessageOut(**r) for r in replies])
 
@@ -83,22 +85,34 @@ Id = Annotated[str, Path(max_length=64, pattern=PRINTABLE)]
 
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationOut, responses={404: {}})
-def read_conversation(conversation_id: Id, gateway: GatewayDep) -> ConversationOut:
+async def read_conversation(conversation_id: Id, sessions: SessionsDep) -> ConversationOut:
     """The whole transcript: customer, assistant, agent and system messages in order."""
-    return _transcript(gateway, Conversation.id == conversation_id, conversation_id)
+    return await _transcript(sessions, Conversation.id == conversation_id, conversation_id)
 
 
 @router.get("/calls/{call_sid}", response_model=ConversationOut, responses={404: {}})
-def read_call(call_sid: Id, gateway: GatewayDep) -> ConversationOut:
+async def read_call(call_sid: Id, sessions: SessionsDep) -> ConversationOut:
     """A phone call's transcript, by Twilio's CallSid."""
-    return _transcript(gateway, Conversation.call_sid == call_sid, call_sid)
+    return await _transcript(sessions, Conversation.call_sid == call_sid, call_sid)
 
 
-def _transcript(gateway, condition, name: str) -> ConversationOut:
-    with gateway.sessions() as session:
+async def _transcript(sessions: sessionmaker[Session], condition, name: str) -> ConversationOut:
+    def transcript(session: Session) -> ConversationOut | None:
         conversation = session.scalar(select(Conversation).where(condition)
                                       .options(selectinload(Conversation.messages).selectinload(Message.agent)))
         if conversation is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no conversation {name}")
+            return None
         return ConversationOut(**conversation_view(conversation),
                                messages=[MessageOut(**message_view(m)) for m in conversation.messages])
+    found = await read(sessions, transcript)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no conversation {name}")
+    return found
+
+
+class ApiOutput(OutputChannel):
+    channel = Channel.API
+
+    async def send_text(self, recipient: Recipient, text: str) -> None:
+        """Nothing to push: an integration gets a turn's replies in the response to its POST, and
+        reads later ones (an agent's) with GET /api/v1/conversations/{id}."""

@@ -4,8 +4,9 @@ import httpx
 from fastapi import APIRouter
 from sqlalchemy import text
 
-from bot.api.deps import GatewayDep
-from bot.gateway import engine_address
+from bot.deps import SessionsDep, SettingsDep
+from bot.engine.address import EngineAddress
+from db.sessions import read
 
 router = APIRouter(tags=["health"])
 
@@ -16,15 +17,14 @@ async def health() -> dict[str, str]:
 
 
 @router.get("/health/dependencies")
-async def dependencies(gateway: GatewayDep) -> dict[str, str]:
+async def dependencies(settings: SettingsDep, sessions: SessionsDep) -> dict[str, str]:
     result = {"database": "ok", "engine": "ok"}
     try:
-        with gateway.database.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        await read(sessions, lambda session: session.execute(text("SELECT 1")))
     except Exception as error:  # any driver error means the database is unusable
         result["database"] = f"error: {type(error).__name__}"
     try:
-        async with engine_address(gateway.settings).async_client(timeout=3) as client:
+        async with EngineAddress.of(settings).async_client(timeout=3) as client:
             (await client.get("/status")).raise_for_status()
     except httpx.HTTPError as error:
         result["engine"] = f"error: {type(error).__name__}"

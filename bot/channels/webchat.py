@@ -4,7 +4,7 @@ person can be offered right now.
 Every customer message is stored and acknowledged (`ack`) before the assistant sees it; all
 replies reach the socket through the conversation's live topic, so agent replies, queue
 updates and the bot's answers share one path. Garbage frames get an `error` frame, never a
-closed socket. Protocol: see README ("Web chat widget").
+closed socket. Protocol: docs/web-chat.md.
 """
 
 import asyncio
@@ -12,24 +12,30 @@ import contextlib
 import json
 import logging
 import time
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect, status
 from fastapi.responses import FileResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
-from bot.api.deps import GatewayDep
-from bot.channels.socket_limits import MessagePace
-from bot.conversations.core import ConversationNotFound, InboundMessage, token_hash
-from bot.conversations.models import Channel, Conversation, Message
+from bot.background import BackgroundWork
+from bot.conversations.core import ConversationCore, ConversationNotFound, InboundMessage, token_hash
+from bot.conversations.output import OutputChannel, Recipient
 from bot.conversations.views import message_view
-from bot.gateway import Gateway
-from bot.realtime import AVAILABILITY_TOPIC, conversation_topic
-from bot.settings import PROJECT_ROOT
-from bot.text import formatting
-from bot.text.cleaning import UnusableText
-from bot.web.texts import widget_texts
+from bot.deps import BackgroundDep, ChatSocketsDep, ClockDep, CoreDep, HubDep, QueueDep, SessionsDep, SettingsDep
+from bot.handoff.queue import HandoffQueue
+from bot.models.conversation import Channel, Conversation, Message
+from bot.page_texts import widget_texts
+from bot.realtime import AVAILABILITY_TOPIC, Hub, conversation_topic
+from bot.settings import PROJECT_ROOT, Settings
+from bot.socket_limits import MessagePace
+from db.sessions import read
+from text import formatting
+from text.cleaning import UnusableText
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/chat", tags=["web chat"])
@@ -49,48 +55,71 @@ def widget_style() -> FileResponse:
     return FileResponse(STATIC / "widget.css", media_type="text/css", headers={"Cache-Control": "no-cache"})
 
 
+class WebChatOutput(OutputChannel):
+    channel = Channel.WEB
+
+    async def send_text(self, recipient: Recipient, text: str) -> None:
+        """Nothing to send: the widget follows the conversation's live topic, where every stored
+        message is published (buttons included) the moment it is delivered."""
+
+
 @router.get("/texts")
-def texts(gateway: GatewayDep, lang: str = Query("pl", pattern="^[a-z]{2}$")) -> dict[str, str]:
+def texts(settings: SettingsDep, lang: str = Query("pl", pattern="^[a-z]{2}$")) -> dict[str, str]:
     """The widget's interface text in the page's language (Polish or English)."""
-    return widget_texts(gateway.settings.widget_texts_path, lang)
+    return widget_texts(settings.widget_texts_path, lang)
 
 
 @router.get("/availability")
-def availability(gateway: GatewayDep, lang: str = Query("pl", pattern="^(pl|en)$")) -> dict[str, Any]:
+async def availability(sessions: SessionsDep, queue: QueueDep, clock: ClockDep,
+                       lang: str = Query("pl", pattern="^(pl|en)$")) -> dict[str, Any]:
     """Whether "talk to a person" may be offered now: an agent is available and the wait is short."""
-    return _availability(gateway, lang)
+    return await read(sessions, lambda session: _availability(session, queue, clock, lang))
 
 
-def _availability(gateway: Gateway, language: str) -> dict[str, Any]:
-    with gateway.sessions() as session:
-        result = gateway.queue.availability(session, language, gateway.clock())
-    next_open = (formatting.moment(result.next_open, language, gateway.queue.hours.zone)
-                 if result.next_open is not None else None)
+def _availability(session: Session, queue: HandoffQueue, clock: Callable[[], datetime], language: str) -> dict[str, Any]:
+    result = queue.availability(session, language, clock())
+    next_open = formatting.moment(result.next_open, language, queue.hours.zone) if result.next_open is not None else None
     return {"type": "availability", "live": result.live, "wait_minutes": result.wait_minutes, "next_open": next_open}
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """The gateway's parts a chat socket uses."""
+
+    settings: Settings
+    sessions: sessionmaker[Session]
+    clock: Callable[[], datetime]
+    queue: HandoffQueue
+    hub: Hub
+    core: ConversationCore
+    background: BackgroundWork
+
+    async def availability(self, language: str) -> dict[str, Any]:
+        return await read(self.sessions, lambda session: _availability(session, self.queue, self.clock, language))
 
 
 class _ChatSession:
     """One open widget: which conversation it shows and the events waiting to be sent to it."""
 
-    def __init__(self, socket: WebSocket, gateway: Gateway, client_ip: str) -> None:
+    def __init__(self, socket: WebSocket, parts: _Parts, client_ip: str) -> None:
         self.socket = socket
-        self.gateway = gateway
+        self.parts = parts
         self.client_ip = client_ip
         self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=1000)
         self.conversation_id: str | None = None
         self.token: str | None = None
-        self.language = gateway.settings.default_language
-        self.pace = MessagePace(gateway.settings.chat_messages_per_minute)
+        self.language = parts.settings.default_language
+        self.pace = MessagePace(parts.settings.chat_messages_per_minute)
 
     def follow(self, conversation_id: str) -> None:
         if self.conversation_id != conversation_id:
             self.unfollow()
             self.conversation_id = conversation_id
-            self.gateway.hub.subscribe(conversation_topic(conversation_id), self.events)
+            self.parts.hub.subscribe(conversation_topic(conversation_id), self.events)
 
     def unfollow(self) -> None:
         if self.conversation_id:
-            self.gateway.hub.unsubscribe(conversation_topic(self.conversation_id), self.events)
+            self.parts.hub.unsubscribe(conversation_topic(self.conversation_id), self.events)
 
     async def send(self, event: dict[str, Any]) -> None:
         await self.socket.send_text(json.dumps(event, ensure_ascii=False))
@@ -100,21 +129,22 @@ class _ChatSession:
 
 
 @router.websocket("/ws")
-async def chat_socket(socket: WebSocket) -> None:
-    gateway: Gateway = socket.app.state.gateway
+async def chat_socket(socket: WebSocket, settings: SettingsDep, sessions: SessionsDep, clock: ClockDep,
+                      queue: QueueDep, hub: HubDep, core: CoreDep, background: BackgroundDep,
+                      chat_sockets: ChatSocketsDep) -> None:
     client_ip = socket.client.host if socket.client else "unknown"
-    with gateway.chat_sockets.opened(client_ip) as admitted:
+    with chat_sockets.opened(client_ip) as admitted:
         if not admitted:
             await socket.close(code=status.WS_1008_POLICY_VIOLATION, reason="too many open chats from this address")
             return
         await socket.accept()
-        chat = _ChatSession(socket, gateway, client_ip)
-        gateway.hub.subscribe(AVAILABILITY_TOPIC, chat.events)
+        chat = _ChatSession(socket, _Parts(settings, sessions, clock, queue, hub, core, background), client_ip)
+        hub.subscribe(AVAILABILITY_TOPIC, chat.events)
         forwarder = asyncio.create_task(_forward_events(chat))
         try:
             while True:
                 try:
-                    raw = await asyncio.wait_for(socket.receive_text(), gateway.settings.chat_idle_seconds)
+                    raw = await asyncio.wait_for(socket.receive_text(), settings.chat_idle_seconds)
                 except TimeoutError:
                     await socket.close(code=IDLE_CLOSE_CODE, reason="idle")
                     break
@@ -130,7 +160,7 @@ async def chat_socket(socket: WebSocket) -> None:
             with contextlib.suppress(asyncio.CancelledError):
                 await forwarder
             chat.unfollow()
-            gateway.hub.unsubscribe(AVAILABILITY_TOPIC, chat.events)
+            hub.unsubscribe(AVAILABILITY_TOPIC, chat.events)
 
 
 def _parse_frame(raw: str) -> dict[str, Any] | None:
@@ -147,7 +177,7 @@ async def _forward_events(chat: _ChatSession) -> None:
     while True:
         event = await chat.events.get()
         if event.get("type") == "availability_changed":
-            event = await asyncio.to_thread(_availability, chat.gateway, chat.language)
+            event = await chat.parts.availability(chat.language)
         await chat.send(event)
 
 
@@ -168,35 +198,35 @@ async def _hello(chat: _ChatSession, frame: dict[str, Any]) -> None:
         chat.language = frame["language"]
     conversation_id, token = frame.get("conversation_id"), frame.get("token")
     last_seen = frame.get("last_seen") if isinstance(frame.get("last_seen"), int) else 0
-    welcome = await asyncio.to_thread(_resume, chat.gateway, conversation_id, token, last_seen)
+    welcome = await read(chat.parts.sessions,
+                         lambda session: _resume(session, chat.parts.queue, conversation_id, token, last_seen))
     if welcome["conversation_id"]:
         chat.token = token
         chat.follow(welcome["conversation_id"])
-    welcome["availability"] = await asyncio.to_thread(_availability, chat.gateway, chat.language)
+    welcome["availability"] = await chat.parts.availability(chat.language)
     await chat.send(welcome)
 
 
-def _resume(gateway: Gateway, conversation_id: Any, token: Any, last_seen: int) -> dict[str, Any]:
+def _resume(session: Session, queue: HandoffQueue, conversation_id: Any, token: Any, last_seen: int) -> dict[str, Any]:
     """The conversation a returning widget asks for, if its token matches; else a fresh start."""
     welcome: dict[str, Any] = {"type": "welcome", "conversation_id": None, "token": None, "state": "bot",
                                "history": [], "queue": None, "agent_name": None}
     if not isinstance(conversation_id, str) or not isinstance(token, str):
         return welcome
-    with gateway.sessions() as session:
-        conversation = session.get(Conversation, conversation_id)
-        if conversation is None or conversation.resume_token_hash != token_hash(token):
-            return welcome
-        history = session.scalars(
-            select(Message).where(Message.conversation_id == conversation.id, Message.id > last_seen)
-            .order_by(Message.id.desc()).limit(HISTORY_LIMIT))
-        ticket = gateway.queue.open_ticket_of(session, conversation.id)
-        place = gateway.queue.place_of(session, ticket) if ticket else None
-        welcome.update(
-            conversation_id=conversation.id, token=token, state=conversation.state.value,
-            history=[message_view(m) for m in reversed(list(history))],
-            queue={"position": place.position, "wait_minutes": place.wait_minutes} if place else None,
-            agent_name=ticket.agent.display_name if ticket and ticket.agent else None,
-        )
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None or conversation.resume_token_hash != token_hash(token):
+        return welcome
+    history = session.scalars(
+        select(Message).where(Message.conversation_id == conversation.id, Message.id > last_seen)
+        .order_by(Message.id.desc()).limit(HISTORY_LIMIT))
+    ticket = queue.open_ticket_of(session, conversation.id)
+    place = queue.place_of(session, ticket) if ticket else None
+    welcome.update(
+        conversation_id=conversation.id, token=token, state=conversation.state.value,
+        history=[message_view(m) for m in reversed(list(history))],
+        queue={"position": place.position, "wait_minutes": place.wait_minutes} if place else None,
+        agent_name=ticket.agent.display_name if ticket and ticket.agent else None,
+    )
     return welcome
 
 
@@ -216,7 +246,7 @@ async def _message(chat: _ChatSession, frame: dict[str, Any]) -> None:
                              resume_token=chat.token, payload=payload, client_message_id=client_id,
                              language=chat.language, client=f"ip:{chat.client_ip}")
     try:
-        receipt = await chat.gateway.core.accept(inbound)
+        receipt = await chat.parts.core.accept(inbound)
     except UnusableText as problem:
         await chat.error("bad_message", str(problem), client_id)
         return
@@ -224,11 +254,11 @@ async def _message(chat: _ChatSession, frame: dict[str, Any]) -> None:
         # The conversation vanished (e.g. a wiped database): start a new one rather than lose the text.
         chat.unfollow()
         chat.conversation_id = chat.token = None
-        receipt = await chat.gateway.core.accept(replace(inbound, conversation_id=None, resume_token=None))
+        receipt = await chat.parts.core.accept(replace(inbound, conversation_id=None, resume_token=None))
     if receipt.resume_token:
         chat.token = receipt.resume_token
     chat.follow(receipt.conversation_id)
     await chat.send({"type": "ack", "client_id": client_id, "message_id": receipt.message_id,
                      "conversation_id": receipt.conversation_id, "token": chat.token})
     if not receipt.duplicate:
-        chat.gateway.run_in_background(chat.gateway.core.process(receipt.message_id, inbound.client))
+        chat.parts.background.run(chat.parts.core.process(receipt, inbound.client))

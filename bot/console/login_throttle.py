@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
-from bot.handoff.models import LoginFailure
+from bot.models.handoff import LoginFailure
 from bot.settings import Settings
 
 KEY_CHARS = 64  # the columns' width; longer usernames cannot exist anyway

@@ -6,6 +6,9 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, HTTPException, WebSocket, WebSocketException, status
 from starlette.requests import HTTPConnection
 
+from bot.deps import SettingsDep
+from bot.settings import Settings
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DEFAULT_PORTS = {"http": 80, "https": 443}
 SOCKET_SCHEMES = {"ws": "http", "wss": "https"}
@@ -25,9 +28,9 @@ def origin_of(url: str) -> str | None:
     return f"{parts.scheme}://{host}" + (f":{port}" if port and port != DEFAULT_PORTS[parts.scheme] else "")
 
 
-def own_origin(connection: HTTPConnection) -> str | None:
+def own_origin(connection: HTTPConnection, settings: Settings) -> str | None:
     # Behind a proxy the request's own URL may not be what browsers see: KOLIBER_PUBLIC_URL says.
-    public = connection.app.state.gateway.settings.public_base_url
+    public = settings.public_base_url
     if public:
         return origin_of(public)
     scheme = SOCKET_SCHEMES.get(connection.url.scheme, connection.url.scheme)
@@ -42,12 +45,12 @@ def claimed_origin(connection: HTTPConnection) -> str | None:
     return origin_of(referer) if referer else None
 
 
-async def same_origin(connection: HTTPConnection) -> None:
+async def same_origin(connection: HTTPConnection, settings: SettingsDep) -> None:
     """Lets safe requests through; refuses a change or a socket from anywhere but the console itself."""
     socket = isinstance(connection, WebSocket)
     if not socket and connection.scope["method"] in SAFE_METHODS:
         return
-    claimed, expected = claimed_origin(connection), own_origin(connection)
+    claimed, expected = claimed_origin(connection), own_origin(connection, settings)
     if claimed is not None and claimed == expected:
         return
     if socket:  # refused at the handshake: a foreign page never gets a console socket

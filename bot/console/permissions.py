@@ -12,7 +12,7 @@ from fastapi import Depends, HTTPException, WebSocket, WebSocketException, statu
 from starlette.requests import HTTPConnection
 
 from bot.console.auth import SignedInAgent, signed_in_agent
-from bot.handoff.models import AgentRole
+from bot.models.handoff import AgentRole
 
 LOGIN_PAGE = "/console/login"
 REVIEW_PAGE = "/console/review"
@@ -55,8 +55,8 @@ class Entry:
         self.area = area
         self.page = page
 
-    async def __call__(self, connection: HTTPConnection) -> SignedInAgent:
-        agent = await signed_in_agent(connection)
+    async def __call__(self, connection: HTTPConnection,
+                       agent: Annotated[SignedInAgent | None, Depends(signed_in_agent)]) -> SignedInAgent:
         if agent is None:
             if self.page:
                 raise HTTPException(status.HTTP_303_SEE_OTHER, "log in to the console first",

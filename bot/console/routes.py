@@ -14,19 +14,20 @@ from fastapi import Depends, Form, HTTPException, Path, Request, WebSocket, WebS
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
-from bot.api.deps import GatewayDep, clean_text, require_json
 from bot.console.auth import SESSION_COOKIE, MaybeAgent
 from bot.console.login_throttle import LoginThrottle, address_key
 from bot.console.origin import console_router
 from bot.console.permissions import REVIEW_PAGE, AgentOrAdmin, AgentOrAdminPage, Area, SignedInPage, may_enter, refuse
-from bot.gateway import Gateway
+from bot.deps import ClockDep, DeskDep, HubDep, SessionsDep, SettingsDep, require_json
 from bot.handoff.agents import authenticate, close_session, open_session, purge_expired_sessions
-from bot.handoff.models import AgentStatus, TicketStatus
 from bot.handoff.queue import TicketForbidden, TicketNotFound, TicketUnavailable
-from bot.persistence.database import unit_of_work
+from bot.models.handoff import AgentStatus, TicketStatus
 from bot.realtime import CONSOLE_TOPIC, conversation_topic, ticket_topic
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, Settings
+from db.sessions import write
+from text.cleaning import UnusableText, clean_text
 
 router = console_router("/console", ["agent console"])
 templates = Jinja2Templates(directory=PROJECT_ROOT / "bot" / "console" / "templates")
@@ -53,64 +54,63 @@ class LoginResult:
     locked_until: datetime | None = None
 
 
-def _log_in(gateway: Gateway, username: str, password: str, address: str, presented_token: str | None) -> LoginResult:
-    throttle = LoginThrottle.from_settings(gateway.settings)
-    now = gateway.clock()
-    with unit_of_work(gateway.sessions) as session:
-        locked_until = throttle.locked_until(session, username, address, now)
-        if locked_until is not None:  # refused before any hashing: a locked guess costs the server nothing
-            return LoginResult(locked_until=locked_until)
-        agent = authenticate(session, username, password)
-        if agent is None:
-            throttle.failed(session, username, address, now)
-            return LoginResult()
-        throttle.succeeded(session, username, now)
-        purge_expired_sessions(session, now)
-        if presented_token:  # a session id planted in or left over in this browser never outlives a log-in
-            close_session(session, presented_token)
-        lifetime = timedelta(hours=gateway.settings.agent_session_hours)
-        return LoginResult(token=open_session(session, agent, now, lifetime))
+def _log_in(session: Session, settings: Settings, now: datetime, username: str, password: str, address: str,
+            presented_token: str | None) -> LoginResult:
+    throttle = LoginThrottle.from_settings(settings)
+    locked_until = throttle.locked_until(session, username, address, now)
+    if locked_until is not None:  # refused before any hashing: a locked guess costs the server nothing
+        return LoginResult(locked_until=locked_until)
+    agent = authenticate(session, username, password)
+    if agent is None:
+        throttle.failed(session, username, address, now)
+        return LoginResult()
+    throttle.succeeded(session, username, now)
+    purge_expired_sessions(session, now)
+    if presented_token:  # a session id planted in or left over in this browser never outlives a log-in
+        close_session(session, presented_token)
+    return LoginResult(token=open_session(session, agent, now, timedelta(hours=settings.agent_session_hours)))
 
 
 @router.post("/login", include_in_schema=False)
-async def log_in(request: Request, gateway: GatewayDep, username: Annotated[str, Form()] = "",
-                 password: Annotated[str, Form()] = "") -> Response:
+async def log_in(request: Request, settings: SettingsDep, sessions: SessionsDep, clock: ClockDep,
+                 username: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "") -> Response:
     username = username.strip()
     address = address_key(request.client.host if request.client else None)
-    result = await asyncio.to_thread(_log_in, gateway, username, password, address,
-                                     request.cookies.get(SESSION_COOKIE))
+    presented, now = request.cookies.get(SESSION_COOKIE), clock()
+    result = await write(sessions, lambda session: _log_in(session, settings, now, username, password, address,
+                                                           presented))
     if result.locked_until is not None:
-        seconds = max(1, math.ceil((result.locked_until - gateway.clock()).total_seconds()))
+        seconds = max(1, math.ceil((result.locked_until - clock()).total_seconds()))
         return _login_page(request, username, "locked", status.HTTP_429_TOO_MANY_REQUESTS,
                            {"Retry-After": str(seconds)}, minutes=math.ceil(seconds / 60))
     if result.token is None:
         return _login_page(request, username, "wrong", status.HTTP_401_UNAUTHORIZED)
     response = RedirectResponse("/console", status_code=status.HTTP_303_SEE_OTHER)
     response.set_cookie(SESSION_COOKIE, result.token, httponly=True, samesite="strict", path="/",
-                        secure=not gateway.settings.development, max_age=gateway.settings.agent_session_hours * 3600)
+                        secure=not settings.development, max_age=settings.agent_session_hours * 3600)
     return response
 
 
 @router.post("/logout", include_in_schema=False)
-async def log_out(request: Request, gateway: GatewayDep, agent: MaybeAgent) -> Response:
+async def log_out(request: Request, sessions: SessionsDep, clock: ClockDep, desk: DeskDep,
+                  agent: MaybeAgent) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if agent is not None:
-        await gateway.desk.set_status(agent.id, AgentStatus.AWAY)
+        await desk.set_status(agent.id, AgentStatus.AWAY)
     if token:
-        def forget() -> None:
-            with unit_of_work(gateway.sessions) as session:
-                close_session(session, token)
-                purge_expired_sessions(session, gateway.clock())
-        await asyncio.to_thread(forget)
+        def forget(session: Session) -> None:
+            close_session(session, token)
+            purge_expired_sessions(session, clock())
+        await write(sessions, forget)
     response = RedirectResponse("/console/login", status_code=status.HTTP_303_SEE_OTHER)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
 
 @router.post("/status", include_in_schema=False)
-async def set_status(gateway: GatewayDep, agent: AgentOrAdmin, status_: Annotated[str, Form(alias="status")]) -> Response:
+async def set_status(desk: DeskDep, agent: AgentOrAdmin, status_: Annotated[str, Form(alias="status")]) -> Response:
     try:
-        await gateway.desk.set_status(agent.id, AgentStatus(status_))
+        await desk.set_status(agent.id, AgentStatus(status_))
     except ValueError as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "status is 'available' or 'away'") from error
     return RedirectResponse("/console", status_code=status.HTTP_303_SEE_OTHER)
@@ -124,8 +124,8 @@ def queue_page(request: Request, agent: SignedInPage) -> Response:
 
 
 @router.get("/tickets/{ticket_id}", response_class=HTMLResponse, include_in_schema=False)
-async def ticket_page(request: Request, ticket_id: TicketId, gateway: GatewayDep, agent: AgentOrAdminPage) -> Response:
-    await _refusing(asyncio.to_thread(gateway.desk.ticket_conversation, ticket_id, agent.id))
+async def ticket_page(request: Request, ticket_id: TicketId, desk: DeskDep, agent: AgentOrAdminPage) -> Response:
+    await refusing(desk.ticket_conversation(ticket_id, agent.id))
     return templates.TemplateResponse(request, "ticket.html", {"agent": agent.as_dict(), "ticket_id": ticket_id})
 
 
@@ -134,14 +134,14 @@ class TextIn(BaseModel):
     text: str = Field(description="Reply to the customer, or an internal note")
 
 
-def _clean(text: str, gateway) -> str:
+def _clean(text: str, settings: Settings) -> str:
     try:
-        return clean_text(text, gateway.settings.max_message_chars)
-    except ValueError as error:
+        return clean_text(text, settings.max_message_chars)
+    except UnusableText as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
 
 
-async def _refusing(work: Awaitable[T]) -> T:
+async def refusing(work: Awaitable[T]) -> T:
     """The desk's answer, or its refusal in HTTP: no such ticket, not the agent's language, taken or closed."""
     try:
         return await work
@@ -154,50 +154,51 @@ async def _refusing(work: Awaitable[T]) -> T:
 
 
 @router.get("/api/queue")
-async def queue(gateway: GatewayDep, agent: AgentOrAdmin) -> dict[str, Any]:
-    return await asyncio.to_thread(gateway.desk.queue_overview, agent.id)
+async def queue(desk: DeskDep, agent: AgentOrAdmin) -> dict[str, Any]:
+    return await desk.queue_overview(agent.id)
 
 
 @router.get("/api/tickets/{ticket_id}")
-async def ticket(ticket_id: TicketId, gateway: GatewayDep, agent: AgentOrAdmin) -> dict[str, Any]:
-    return await _refusing(asyncio.to_thread(gateway.desk.ticket_details, ticket_id, agent.id))
+async def ticket(ticket_id: TicketId, desk: DeskDep, agent: AgentOrAdmin) -> dict[str, Any]:
+    return await refusing(desk.ticket_details(ticket_id, agent.id))
 
 
 @router.post("/api/tickets/{ticket_id}/claim")
-async def claim(ticket_id: TicketId, gateway: GatewayDep, agent: AgentOrAdmin) -> dict[str, Any]:
-    return {"ticket": await _refusing(gateway.desk.claim(ticket_id, agent.id))}
+async def claim(ticket_id: TicketId, desk: DeskDep, agent: AgentOrAdmin) -> dict[str, Any]:
+    return {"ticket": await refusing(desk.claim(ticket_id, agent.id))}
 
 
 @router.post("/api/tickets/{ticket_id}/reply", dependencies=[Depends(require_json)])
-async def reply(ticket_id: TicketId, body: TextIn, gateway: GatewayDep, agent: AgentOrAdmin) -> dict[str, Any]:
-    return {"message": await _refusing(gateway.desk.reply(ticket_id, agent.id, _clean(body.text, gateway)))}
+async def reply(ticket_id: TicketId, body: TextIn, desk: DeskDep, settings: SettingsDep,
+                agent: AgentOrAdmin) -> dict[str, Any]:
+    return {"message": await refusing(desk.reply(ticket_id, agent.id, _clean(body.text, settings)))}
 
 
 @router.post("/api/tickets/{ticket_id}/notes", dependencies=[Depends(require_json)])
-async def add_note(ticket_id: TicketId, body: TextIn, gateway: GatewayDep, agent: AgentOrAdmin) -> dict[str, Any]:
-    return {"note": await _refusing(gateway.desk.add_note(ticket_id, agent.id, _clean(body.text, gateway)))}
+async def add_note(ticket_id: TicketId, body: TextIn, desk: DeskDep, settings: SettingsDep,
+                   agent: AgentOrAdmin) -> dict[str, Any]:
+    return {"note": await refusing(desk.add_note(ticket_id, agent.id, _clean(body.text, settings)))}
 
 
 @router.post("/api/tickets/{ticket_id}/resolve")
-async def resolve(ticket_id: TicketId, gateway: GatewayDep, agent: AgentOrAdmin) -> dict[str, Any]:
-    return {"ticket": await _refusing(gateway.desk.close(ticket_id, agent.id, TicketStatus.RESOLVED))}
+async def resolve(ticket_id: TicketId, desk: DeskDep, agent: AgentOrAdmin) -> dict[str, Any]:
+    return {"ticket": await refusing(desk.close(ticket_id, agent.id, TicketStatus.RESOLVED))}
 
 
 @router.post("/api/tickets/{ticket_id}/hand-back")
-async def hand_back(ticket_id: TicketId, gateway: GatewayDep, agent: AgentOrAdmin) -> dict[str, Any]:
-    return {"ticket": await _refusing(gateway.desk.close(ticket_id, agent.id, TicketStatus.RETURNED))}
+async def hand_back(ticket_id: TicketId, desk: DeskDep, agent: AgentOrAdmin) -> dict[str, Any]:
+    return {"ticket": await refusing(desk.close(ticket_id, agent.id, TicketStatus.RETURNED))}
 
 
 # --- live updates -------------------------------------------------------------------------------
 @router.websocket("/ws")
-async def console_socket(socket: WebSocket, agent: AgentOrAdmin) -> None:
+async def console_socket(socket: WebSocket, desk: DeskDep, hub: HubDep, agent: AgentOrAdmin) -> None:
     """Queue changes; with ?ticket=<id>, that ticket's messages, notes and status too (if the agent may see it)."""
-    gateway = socket.app.state.gateway
     topics = [CONSOLE_TOPIC]
     ticket_id = socket.query_params.get("ticket", "")
     if ticket_id.isdigit() and int(ticket_id) <= MAX_ID:
         try:
-            conversation_id = await asyncio.to_thread(gateway.desk.ticket_conversation, int(ticket_id), agent.id)
+            conversation_id = await desk.ticket_conversation(int(ticket_id), agent.id)
             topics += [ticket_topic(int(ticket_id)), conversation_topic(conversation_id)]
         except TicketForbidden as error:
             await refuse(socket, status.HTTP_403_FORBIDDEN, str(error))
@@ -206,7 +207,7 @@ async def console_socket(socket: WebSocket, agent: AgentOrAdmin) -> None:
     await socket.accept()
     events: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=1000)
     for topic in topics:
-        gateway.hub.subscribe(topic, events)
+        hub.subscribe(topic, events)
     forwarder = asyncio.create_task(_forward(socket, events))
     try:
         while True:  # the browser sends nothing useful; reading notices when it goes away
@@ -218,7 +219,7 @@ async def console_socket(socket: WebSocket, agent: AgentOrAdmin) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await forwarder
         for topic in topics:
-            gateway.hub.unsubscribe(topic, events)
+            hub.unsubscribe(topic, events)
 
 
 CONSOLE_EVENTS = ("message", "note", "ticket", "queue_changed")

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.conversations.models import CallStream
-from bot.persistence.database import unit_of_work
+from bot.models.conversation import CallStream
+from db.sessions import unit_of_work
 
 # Twilio opens the stream as soon as it reads the TwiML; minutes are plenty.
 TOKEN_LIFETIME = timedelta(minutes=5)

@@ -9,16 +9,17 @@ a handoff during working hours transfers the live call to the agents.
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 from bot.conversations.call_streams import CallStreamTokens
-from bot.conversations.core import ConversationCore, InboundMessage
-from bot.conversations.delivery import Delivery
-from bot.conversations.models import Channel, ConversationState
+from bot.conversations.core import ConversationCore, InboundMessage, TurnResult
+from bot.conversations.output import plain_text
+from bot.conversations.texts import GatewayTexts
 from bot.engine.client import EngineUnavailable
-from bot.text.cleaning import UnusableText
-from bot.text.number_words import words_to_digits
+from bot.models.conversation import Channel, ConversationState
+from text.cleaning import UnusableText
+from text.number_words import words_to_digits
 from voice.call import BotReply, CallerTurn, CallInfo, CallRefused, Utterance
 from voice.normalizer import normalize_spoken
 
@@ -29,7 +30,8 @@ LANGUAGE_KEYS = {"1": "pl", "2": "en"}
 # Said on its own, these switch the call's language ("English, please", "po polsku").
 LANGUAGE_WORDS = {"en": ("english", "angielsku", "angielski"), "pl": ("polish", "polsku", "polski")}
 
-# Hands a live call over to the agents (Twilio REST update with new TwiML); gets the call and the ticket.
+# Hands a live call over to the agents (the voice channel's output: Twilio REST with new TwiML);
+# gets the call, the ticket and the language.
 Transfer = Callable[[str, int, str], Awaitable[None]]
 
 
@@ -42,18 +44,20 @@ class OutboundDialogue(Protocol):
 
     async def is_over(self, conversation_id: str) -> bool: ...
 
-    async def speech_hint(self, conversation_id: str, language: str) -> str | None:
-        """What the caller is likely to say next in this dialogue, to prime the recogniser."""
+    def speech_hint(self, slots: Mapping[str, Any], language: str) -> str | None:
+        """What the caller is likely to say next in this dialogue (from the engine's slots after the
+        turn), to prime the recogniser."""
 
 
 class GatewayCallHandler:
-    """One call's handler (voice.call.CallHandler) on top of the conversation core."""
+    """One call's handler (voice.call.CallHandler) on top of the conversation core. A call is a
+    request/response channel: each caller turn is answered with the turn's replies (TurnResult)."""
 
-    def __init__(self, core: ConversationCore, delivery: Delivery, streams: CallStreamTokens, transfer: Transfer,
+    def __init__(self, core: ConversationCore, texts: GatewayTexts, streams: CallStreamTokens, transfer: Transfer,
                  outbound: OutboundDialogue | None = None) -> None:
         self._core = core
+        self._texts = texts
         self._streams = streams
-        self._delivery = delivery
         self._transfer = transfer
         self._outbound = outbound
         self._outbound_call = False
@@ -79,10 +83,10 @@ class GatewayCallHandler:
             return self._reply([await self._core.say(self.conversation_id, "call_greeting", self._language)])
         self._outbound_call = self._caller_spoke = True  # no language keys: the shop chose the language
         try:
-            replies = await self._core.start_dialogue(self.conversation_id, intent)
-            return self._reply(replies, hint=await self._next_hint())
+            result = await self._core.start_dialogue(self.conversation_id, intent)
         except EngineUnavailable:
             return self._reply([await self._core.say(self.conversation_id, "call_goodbye")], hang_up=True)
+        return self._reply(result.replies, hint=self._next_hint(result))
 
     async def answer(self, turn: CallerTurn) -> BotReply:
         assert self.conversation_id is not None, "start() comes first"
@@ -98,20 +102,19 @@ class GatewayCallHandler:
         try:
             receipt = await self._core.accept(InboundMessage(
                 channel=Channel.VOICE, text=text, conversation_id=self.conversation_id, language=self._language,
-                engine_text=engine_text, speech_confidence=turn.confidence, client=self._client()))
+                client=self._client(), metadata={"engine_text": engine_text, "speech_confidence": turn.confidence}))
         except UnusableText:  # nothing usable was heard: the caller is asked again
             return self._reply([await self._core.say(self.conversation_id, "call_reprompt")], hint=self._hint)
-        replies = await self._core.process(receipt.message_id, self._client())
-        language, state, ticket = await self._core.conversation_snapshot(self.conversation_id)
-        self._language = language
-        if state == ConversationState.QUEUED and ticket is not None:
+        result = await self._core.process(receipt, self._client())
+        self._language = result.language
+        if result.state == ConversationState.QUEUED and result.ticket_id is not None:
             # A person can take it now: say so, then move the call to them.
-            replies.append(await self._core.say(self.conversation_id, "call_transfer"))
-            self._transfer_ticket = ticket
+            replies = [*result.replies, await self._core.say(self.conversation_id, "call_transfer")]
+            self._transfer_ticket = result.ticket_id
             return self._reply(replies, hang_up=True)
         if self._outbound_call and await self._outbound.is_over(self.conversation_id):
-            return self._reply(replies, hang_up=True)
-        return self._reply(replies, hint=await self._next_hint())
+            return self._reply(result.replies, hang_up=True)
+        return self._reply(result.replies, hint=self._next_hint(result))
 
     async def silence(self, reprompts: int, final: bool) -> BotReply:
         key = "call_goodbye" if final else "call_reprompt"
@@ -127,7 +130,7 @@ class GatewayCallHandler:
             with contextlib.suppress(UnusableText):
                 await self._core.accept(InboundMessage(channel=Channel.VOICE, text=last_words.text,
                                                        conversation_id=self.conversation_id,
-                                                       speech_confidence=last_words.confidence))
+                                                       metadata={"speech_confidence": last_words.confidence}))
         if reason == "goodbye" and self._transfer_ticket is not None:
             try:
                 await self._transfer(self._call_sid, self._transfer_ticket, self._language)
@@ -147,13 +150,13 @@ class GatewayCallHandler:
                     return language
         return None
 
-    async def _next_hint(self) -> str | None:
+    def _next_hint(self, result: TurnResult) -> str | None:
         """The outbound dialogue's hint for the caller's next answer (None on inbound calls)."""
-        self._hint = await self._outbound.speech_hint(self.conversation_id, self._language) \
+        self._hint = self._outbound.speech_hint(result.slots, self._language) \
             if self._outbound_call and self._outbound else None
         return self._hint
 
     def _reply(self, messages: list[dict[str, Any]], hang_up: bool = False, hint: str | None = None) -> BotReply:
         self._choices = max((len(m.get("buttons") or []) for m in messages), default=0)
-        utterances = [Utterance(str(m["id"]), self._delivery.as_plain_text(m)) for m in messages]
+        utterances = [Utterance(str(m["id"]), plain_text(m, self._texts)) for m in messages]
         return BotReply(utterances, self._language, choices=self._choices, hang_up=hang_up, speech_hint=hint)

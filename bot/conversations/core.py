@@ -11,8 +11,8 @@ import hashlib
 import secrets
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,20 +23,20 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.conversations.delivery import Delivery
 from bot.conversations.identity import contact_for_phone, link_verified_order
 from bot.conversations.leave_message import LeaveMessageDialogue, is_for_gateway
-from bot.conversations.models import Author, Channel, Conversation, ConversationState, Message
 from bot.conversations.replies import LEAVE_MESSAGE, SystemReplies, known_contact
 from bot.conversations.texts import GatewayTexts
 from bot.conversations.views import message_view
 from bot.engine.client import EngineClient, EngineTurn, EngineUnavailable
 from bot.handoff.announcer import QueueAnnouncer
-from bot.handoff.models import TicketKind
 from bot.handoff.queue import HandoffQueue
-from bot.handoff_signal import HandoffSignal
-from bot.persistence.database import unit_of_work
-from bot.privacy.redaction import redact
+from bot.models.conversation import Author, Channel, Conversation, ConversationState, Message
+from bot.models.handoff import TicketKind
 from bot.realtime import conversation_topic
-from bot.text.cleaning import clean_text
-from bot.text.language import LanguageDetector
+from contracts.handoff import HandoffSignal
+from db.sessions import read, write
+from text.cleaning import clean_text
+from text.language import LanguageDetector
+from text.redaction import redact
 
 # An SMS conversation older than this starts afresh (the engine's session has expired anyway).
 CONVERSATION_IDLE = timedelta(hours=24)
@@ -63,15 +63,15 @@ class InboundMessage:
     address: str | None = None  # phone number or API sender: finds the conversation when no id is given
     # The payload of the button the customer chose; accepted only if the conversation offered it.
     payload: str | None = None
-    # The channel's rewrite of the text for the engine (spoken numbers as digits, say).
-    engine_text: str | None = None
     external_id: str | None = None  # the provider's message id (Twilio MessageSid, an API client's id)
     client_message_id: str | None = None  # the widget's id for a message it may send twice
     language: str | None = None  # the channel's hint: page language, dialled number
-    speech_confidence: float | None = None  # the recogniser's, for a spoken message
     # Who sent it as the channel knows them ("ip:…", "phone:…", "api:…"): told to the engine for
     # its abuse limits (verification guesses), never stored.
     client: str | None = None
+    # What only some channels know, e.g. a call's "speech_confidence" (the recogniser's) and
+    # "engine_text" (the words rewritten for the engine: spoken numbers as digits).
+    metadata: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,18 @@ class Receipt:
     conversation_id: str
     resume_token: str | None  # set only when this message created the conversation
     duplicate: bool
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    """What one turn came to, for every channel: the messages sent back (also delivered), and the
+    conversation as the turn left it."""
+
+    replies: list[dict[str, Any]]
+    state: ConversationState
+    language: str
+    ticket_id: int | None = None  # the open ticket, if a person is to take over
+    slots: Mapping[str, Any] = field(default_factory=dict)  # the engine's, after the turn
 
 
 class ConversationNotFound(LookupError):
@@ -96,7 +108,6 @@ class _Turn:
 
     conversation_id: str
     channel: Channel
-    address: str | None
     language: str
     state: ConversationState
     pending_prompt: str | None
@@ -135,42 +146,40 @@ class ConversationCore:
         """Stores the message (before anything else happens) and shows it to live watchers.
         UnusableText when the text is empty or too long once cleaned. Card numbers, IBANs and PESEL
         numbers are masked first: they are never stored, nor shown to the engine."""
-        inbound = replace(inbound, text=redact(clean_text(inbound.text, self._max_chars)),
-                          engine_text=redact(inbound.engine_text) if inbound.engine_text is not None else None)
+        inbound = replace(inbound, text=redact(clean_text(inbound.text, self._max_chars)))
         try:
-            receipt, view = await asyncio.to_thread(self._store_inbound, inbound)
+            receipt, view = await write(self._sessions, lambda session: self._store_inbound(session, inbound))
         except IntegrityError:
             # The same provider message arrived twice at the same moment: the other copy won.
-            receipt, view = await asyncio.to_thread(self._store_inbound, inbound)
+            receipt, view = await write(self._sessions, lambda session: self._store_inbound(session, inbound))
         if view is not None:
             self._delivery.hub.publish(conversation_topic(receipt.conversation_id), {"type": "message", "message": view})
         return receipt
 
-    def _store_inbound(self, inbound: InboundMessage) -> tuple[Receipt, dict[str, Any] | None]:
-        with unit_of_work(self._sessions) as session:
-            if inbound.external_id:  # a provider's ids are unique across conversations
-                existing = session.scalar(select(Message).where(
-                    Message.channel == inbound.channel, Message.external_id == inbound.external_id))
-                if existing is not None:
-                    return Receipt(existing.id, existing.conversation_id, None, True), None
-            conversation, token = self._conversation_for(session, inbound)
-            if inbound.client_message_id and token is None:  # a widget's ids only within its conversation
-                existing = session.scalar(select(Message).where(
-                    Message.conversation_id == conversation.id, Message.client_message_id == inbound.client_message_id))
-                if existing is not None:
-                    return Receipt(existing.id, conversation.id, None, True), None
-            now = self._clock()
-            message = Message(
-                conversation=conversation, author=Author.CUSTOMER, channel=inbound.channel,
-                language=conversation.language, text=inbound.text,
-                payload=self._engine_payload(session, conversation, inbound), external_id=inbound.external_id,
-                client_message_id=inbound.client_message_id, speech_confidence=inbound.speech_confidence,
-                created_at=now,
-            )
-            conversation.last_activity_at = now
-            session.add(message)
-            session.flush()
-            return Receipt(message.id, conversation.id, token, False), message_view(message)
+    def _store_inbound(self, session: Session, inbound: InboundMessage) -> tuple[Receipt, dict[str, Any] | None]:
+        if inbound.external_id:  # a provider's ids are unique across conversations
+            existing = session.scalar(select(Message).where(
+                Message.channel == inbound.channel, Message.external_id == inbound.external_id))
+            if existing is not None:
+                return Receipt(existing.id, existing.conversation_id, None, True), None
+        conversation, token = self._conversation_for(session, inbound)
+        if inbound.client_message_id and token is None:  # a widget's ids only within its conversation
+            existing = session.scalar(select(Message).where(
+                Message.conversation_id == conversation.id, Message.client_message_id == inbound.client_message_id))
+            if existing is not None:
+                return Receipt(existing.id, conversation.id, None, True), None
+        now = self._clock()
+        message = Message(
+            conversation=conversation, author=Author.CUSTOMER, channel=inbound.channel,
+            language=conversation.language, text=inbound.text,
+            payload=self._engine_payload(session, conversation, inbound), external_id=inbound.external_id,
+            client_message_id=inbound.client_message_id,
+            speech_confidence=inbound.metadata.get("speech_confidence"), created_at=now,
+        )
+        conversation.last_activity_at = now
+        session.add(message)
+        session.flush()
+        return Receipt(message.id, conversation.id, token, False), message_view(message)
 
     def _conversation_for(self, session: Session, inbound: InboundMessage) -> tuple[Conversation, str | None]:
         if inbound.conversation_id:
@@ -210,7 +219,8 @@ class ConversationCore:
         chosen = self._chosen_option(session, conversation, inbound.text)
         if chosen is not None:
             return chosen
-        words = inbound.engine_text if inbound.engine_text is not None else inbound.text
+        rewritten = inbound.metadata.get("engine_text")
+        words = redact(rewritten) if rewritten is not None else inbound.text
         if words.startswith("/"):
             words = words.lstrip("/ ") or "?"
         return words if words != inbound.text else None
@@ -239,94 +249,79 @@ class ConversationCore:
     # --- phone calls -------------------------------------------------------------------------
     async def open_call(self, call_sid: str, caller: str | None, language: str) -> str:
         """The conversation of a phone call (one per call), recognising the caller by number."""
-        def open_call() -> str:
-            with unit_of_work(self._sessions) as session:
-                existing = session.scalar(select(Conversation).where(Conversation.call_sid == call_sid))
-                if existing is not None:
-                    return existing.id
-                now = self._clock()
-                conversation = Conversation(
-                    id=str(uuid.uuid4()), channel=Channel.VOICE, address=caller, call_sid=call_sid,
-                    language=self._texts.language(language), state=ConversationState.BOT, pending_data={},
-                    created_at=now, last_activity_at=now,
-                    contact=contact_for_phone(session, caller) if caller else None,
-                )
-                session.add(conversation)
-                return conversation.id
-        return await asyncio.to_thread(open_call)
+        def open_call(session: Session) -> str:
+            existing = session.scalar(select(Conversation).where(Conversation.call_sid == call_sid))
+            if existing is not None:
+                return existing.id
+            now = self._clock()
+            conversation = Conversation(
+                id=str(uuid.uuid4()), channel=Channel.VOICE, address=caller, call_sid=call_sid,
+                language=self._texts.language(language), state=ConversationState.BOT, pending_data={},
+                created_at=now, last_activity_at=now, contact=contact_for_phone(session, caller) if caller else None)
+            session.add(conversation)
+            return conversation.id
+        return await write(self._sessions, open_call)
 
     async def say(self, conversation_id: str, key: str, language: str | None = None,
                   **values: Any) -> dict[str, Any]:
         """Stores one of the gateway's own lines (a call's greeting, a reprompt) and returns it."""
-        def store() -> dict[str, Any]:
-            with unit_of_work(self._sessions) as session:
-                conversation = session.get(Conversation, conversation_id)
-                if language is not None:
-                    conversation.language = self._texts.language(language)
-                message = self._replies.system(session, conversation, key, self._clock(), **values)
-                session.flush()
-                return message_view(message)
-        view = await asyncio.to_thread(store)
+        def store(session: Session) -> dict[str, Any]:
+            conversation = session.get(Conversation, conversation_id)
+            if language is not None:
+                conversation.language = self._texts.language(language)
+            message = self._replies.system(session, conversation, key, self._clock(), **values)
+            session.flush()
+            return message_view(message)
+        view = await write(self._sessions, store)
         self._delivery.hub.publish(conversation_topic(conversation_id), {"type": "message", "message": view})
         return view
 
     async def record_heard(self, message_id: int, heard_text: str) -> None:
         """The caller interrupted this spoken message: keep what they actually heard."""
-        def store() -> None:
-            with unit_of_work(self._sessions) as session:
-                message = session.get(Message, message_id)
-                if message is not None:
-                    message.heard_text = heard_text
-        await asyncio.to_thread(store)
-
-    async def conversation_snapshot(self, conversation_id: str) -> tuple[str, ConversationState, int | None]:
-        """Language, state and open ticket of a conversation, read now."""
-        def read() -> tuple[str, ConversationState, int | None]:
-            with self._sessions() as session:
-                conversation = session.get(Conversation, conversation_id)
-                ticket = self._queue.open_ticket_of(session, conversation_id)
-                return conversation.language, conversation.state, ticket.id if ticket else None
-        return await asyncio.to_thread(read)
+        def store(session: Session) -> None:
+            message = session.get(Message, message_id)
+            if message is not None:
+                message.heard_text = heard_text
+        await write(self._sessions, store)
 
     # --- 2. route ---------------------------------------------------------------------------
-    async def process(self, message_id: int, client: str | None = None) -> list[dict[str, Any]]:
-        """Answers a stored customer message; returns the messages sent back (also delivered).
-        `client` is the sender as the channel knows them (InboundMessage.client)."""
-        conversation_id = await asyncio.to_thread(self._conversation_of, message_id)
-        async with self._turn_lock(conversation_id):
-            turn = await asyncio.to_thread(self._load_turn, message_id)
+    async def process(self, receipt: Receipt, client: str | None = None) -> TurnResult:
+        """Answers a stored customer message: the replies are stored in the same unit of work as the
+        turn, delivered on the conversation's channel, and returned. `client` is the sender as the
+        channel knows them (InboundMessage.client)."""
+        async with self._turn_lock(receipt.conversation_id):
+            turn = await read(self._sessions, lambda session: self._load_turn(session, receipt.message_id))
             if turn is None:  # already answered (a retry) or the conversation is gone
-                return []
-            if turn.state == ConversationState.AGENT:
-                await asyncio.to_thread(self._mark_handled, message_id)  # the agent already sees it live
-                return []
+                return await read(self._sessions, lambda session: self._result(session, receipt.conversation_id, []))
+            if turn.state == ConversationState.AGENT:  # the agent already sees it live
+                return await write(self._sessions, lambda session: self._handled_by_agent(session, receipt.message_id))
             topic = conversation_topic(turn.conversation_id)
             self._delivery.hub.publish(topic, {"type": "typing", "on": True})
             try:
                 if is_for_gateway(turn.payload, turn.pending_prompt):
-                    replies = await asyncio.to_thread(self._leave_message_step, message_id)
+                    result = await write(self._sessions,
+                                         lambda session: self._leave_message_step(session, receipt.message_id))
                 else:
-                    replies = await self._ask_engine(message_id, turn, client)
-                await self._delivery.deliver(turn.conversation_id, turn.channel, turn.address, replies)
-                state = await asyncio.to_thread(self._state_of, turn.conversation_id)
-                if state != turn.state:  # joined the queue, or stopped waiting for a person
-                    self._delivery.hub.publish(topic, {"type": "state", "state": state.value, "agent_name": None})
+                    result = await self._ask_engine(receipt.message_id, turn, client)
+                await self._delivery.deliver(turn.conversation_id, turn.channel, result.replies)
+                if result.state != turn.state:  # joined the queue, or stopped waiting for a person
+                    self._delivery.hub.publish(topic, {"type": "state", "state": result.state.value, "agent_name": None})
             finally:
                 self._delivery.hub.publish(topic, {"type": "typing", "on": False})
-        return replies
+        return result
 
     async def answer_unanswered(self) -> int:
         """Answers messages stored but never answered (the gateway stopped mid-turn); returns how many."""
-        def unanswered() -> list[int]:
-            with self._sessions() as session:
-                return list(session.scalars(
-                    select(Message.id).where(Message.author == Author.CUSTOMER, Message.handled_at.is_(None),
-                                             Message.created_at > self._clock() - UNANSWERED_RECOVERY)
-                    .order_by(Message.id)))
-        message_ids = await asyncio.to_thread(unanswered)
-        for message_id in message_ids:
-            await self.process(message_id)
-        return len(message_ids)
+        def unanswered(session: Session) -> list[Receipt]:
+            rows = session.execute(
+                select(Message.id, Message.conversation_id)
+                .where(Message.author == Author.CUSTOMER, Message.handled_at.is_(None),
+                       Message.created_at > self._clock() - UNANSWERED_RECOVERY).order_by(Message.id))
+            return [Receipt(message_id, conversation_id, None, False) for message_id, conversation_id in rows]
+        receipts = await read(self._sessions, unanswered)
+        for receipt in receipts:
+            await self.process(receipt)
+        return len(receipts)
 
     @contextlib.asynccontextmanager
     async def _turn_lock(self, conversation_id: str) -> AsyncIterator[None]:
@@ -341,95 +336,95 @@ class ConversationCore:
             if not self._lock_users[conversation_id]:
                 del self._lock_users[conversation_id], self._locks[conversation_id]
 
-    def _state_of(self, conversation_id: str) -> ConversationState:
-        with self._sessions() as session:
-            return session.get(Conversation, conversation_id).state
+    def _load_turn(self, session: Session, message_id: int) -> _Turn | None:
+        message = session.get(Message, message_id)
+        if message is None or message.handled_at is not None:
+            return None
+        conversation = message.conversation
+        mode = "live" if self._queue.availability(session, conversation.language, self._clock()).live else "offline"
+        return _Turn(conversation.id, conversation.channel, conversation.language, conversation.state,
+                     conversation.pending_prompt, message.text, message.payload, mode, conversation.contact_id,
+                     message.speech_confidence)
 
-    def _conversation_of(self, message_id: int) -> str:
-        with self._sessions() as session:
-            return session.get(Message, message_id).conversation_id
+    def _result(self, session: Session, conversation_id: str, replies: list[Message],
+                slots: Mapping[str, Any] | None = None) -> TurnResult:
+        """The turn's replies and the conversation as they are in this session (flushed first)."""
+        session.flush()
+        conversation = session.get(Conversation, conversation_id)
+        ticket = self._queue.open_ticket_of(session, conversation_id)
+        return TurnResult([message_view(reply) for reply in replies], conversation.state, conversation.language,
+                          ticket.id if ticket else None, dict(slots or {}))
 
-    def _load_turn(self, message_id: int) -> _Turn | None:
-        with self._sessions() as session:
-            message = session.get(Message, message_id)
-            if message is None or message.handled_at is not None:
-                return None
-            conversation = message.conversation
-            mode = "live" if self._queue.availability(session, conversation.language, self._clock()).live else "offline"
-            return _Turn(conversation.id, conversation.channel, conversation.address, conversation.language,
-                         conversation.state, conversation.pending_prompt, message.text, message.payload, mode,
-                         conversation.contact_id, message.speech_confidence)
+    def _handled_by_agent(self, session: Session, message_id: int) -> TurnResult:
+        message = session.get(Message, message_id)
+        message.handled_at = self._clock()
+        return self._result(session, message.conversation_id, [])
 
-    def _mark_handled(self, message_id: int) -> None:
-        with unit_of_work(self._sessions) as session:
-            session.get(Message, message_id).handled_at = self._clock()
-
-    async def _ask_engine(self, message_id: int, turn: _Turn, client: str | None) -> list[dict[str, Any]]:
+    async def _ask_engine(self, message_id: int, turn: _Turn, client: str | None) -> TurnResult:
         metadata = {"channel": turn.channel.value, "language": turn.language, "handoff": turn.handoff_mode,
                     "contact_id": turn.contact_id, "client": client}
         if turn.speech_confidence is not None:
             metadata["speech_confidence"] = turn.speech_confidence
         try:
             engine_turn = await self._engine.send(turn.conversation_id, turn.payload or turn.text, metadata)
-            replies, queue_changed = await asyncio.to_thread(self._record_engine_turn, message_id, engine_turn)
+            result, queue_changed = await write(self._sessions, lambda session: self._record_engine_turn(
+                session, turn.conversation_id, message_id, engine_turn))
         except EngineUnavailable:
-            replies, queue_changed = await asyncio.to_thread(self._record_engine_down, message_id)
+            result, queue_changed = await write(self._sessions,
+                                                lambda session: self._record_engine_down(session, message_id))
         if queue_changed:
             await self._announcer.announce()
-        return replies
+        return result
 
-    async def start_dialogue(self, conversation_id: str, intent: str) -> list[dict[str, Any]]:
+    async def start_dialogue(self, conversation_id: str, intent: str) -> TurnResult:
         """Starts one of the assistant's dialogues (`/intent`) without a customer message: the
-        assistant speaks first, as in a call the shop places. Returns the replies (also delivered)."""
-        def read() -> tuple[Channel, str | None, str]:
-            with self._sessions() as session:
-                conversation = session.get(Conversation, conversation_id)
-                return conversation.channel, conversation.address, conversation.language
-        channel, address, language = await asyncio.to_thread(read)
+        assistant speaks first, as in a call the shop places. The replies are also delivered."""
+        def channel_and_language(session: Session) -> tuple[Channel, str]:
+            conversation = session.get(Conversation, conversation_id)
+            return conversation.channel, conversation.language
+        channel, language = await read(self._sessions, channel_and_language)
         async with self._turn_lock(conversation_id):
             engine_turn = await self._engine.send(conversation_id, f"/{intent}", {"channel": channel.value,
                                                                                  "language": language})
-            replies, queue_changed = await asyncio.to_thread(self._record_engine_turn, None, engine_turn,
-                                                             conversation_id)
+            result, queue_changed = await write(self._sessions, lambda session: self._record_engine_turn(
+                session, conversation_id, None, engine_turn))
         if queue_changed:
             await self._announcer.announce()
-        await self._delivery.deliver(conversation_id, channel, address, replies)
-        return replies
+        await self._delivery.deliver(conversation_id, channel, result.replies)
+        return result
 
     # --- 3. record the answer ---------------------------------------------------------------
-    def _record_engine_turn(self, message_id: int | None, engine_turn: EngineTurn,
-                            conversation_id: str | None = None) -> tuple[list[dict[str, Any]], bool]:
-        with unit_of_work(self._sessions) as session:
-            message = session.get(Message, message_id) if message_id is not None else None
-            conversation = message.conversation if message else session.get(Conversation, conversation_id)
-            now = self._clock()
+    def _record_engine_turn(self, session: Session, conversation_id: str, message_id: int | None,
+                            engine_turn: EngineTurn) -> tuple[TurnResult, bool]:
+        conversation = session.get(Conversation, conversation_id)
+        message = session.get(Message, message_id) if message_id is not None else None
+        now = self._clock()
+        if message is not None:
+            message.handled_at = now
+            message.intent, message.confidence = engine_turn.intent, engine_turn.confidence
+        language = engine_turn.slots.get("language")
+        if language in ("pl", "en"):
+            conversation.language = language
             if message is not None:
-                message.handled_at = now
-                message.intent, message.confidence = engine_turn.intent, engine_turn.confidence
-            language = engine_turn.slots.get("language")
-            if language in ("pl", "en"):
-                conversation.language = language
-                if message is not None:
-                    message.language = language
-            verified = engine_turn.slots.get("verified_order")
-            if verified and verified != conversation.verified_order:
-                conversation.verified_order = verified
-                link_verified_order(session, conversation, verified)
-            replies: list[Message] = []
-            queue_changed = False
-            for bot_message in engine_turn.messages:
-                signal = HandoffSignal.from_message(bot_message.custom) if bot_message.custom else None
-                handler = self._custom_handlers.get((bot_message.custom or {}).get("type"))
-                if signal is not None:
-                    replies += self._hand_off(session, conversation, signal, now)
-                    queue_changed = True
-                elif handler is not None:
-                    queue_changed = handler(session, conversation, bot_message.custom, now) or queue_changed
-                elif bot_message.text:
-                    replies.append(self._replies.outbound(session, conversation, Author.BOT, bot_message.text,
-                                                  bot_message.buttons, now))
-            session.flush()
-            return [message_view(reply) for reply in replies], queue_changed
+                message.language = language
+        verified = engine_turn.slots.get("verified_order")
+        if verified and verified != conversation.verified_order:
+            conversation.verified_order = verified
+            link_verified_order(session, conversation, verified)
+        replies: list[Message] = []
+        queue_changed = False
+        for bot_message in engine_turn.messages:
+            signal = HandoffSignal.from_message(bot_message.custom) if bot_message.custom else None
+            handler = self._custom_handlers.get((bot_message.custom or {}).get("type"))
+            if signal is not None:
+                replies += self._hand_off(session, conversation, signal, now)
+                queue_changed = True
+            elif handler is not None:
+                queue_changed = handler(session, conversation, bot_message.custom, now) or queue_changed
+            elif bot_message.text:
+                replies.append(self._replies.outbound(session, conversation, Author.BOT, bot_message.text,
+                                                      bot_message.buttons, now))
+        return self._result(session, conversation_id, replies, engine_turn.slots), queue_changed
 
     def _hand_off(self, session: Session, conversation: Conversation, signal: HandoffSignal,
                   now: datetime) -> list[Message]:
@@ -439,44 +434,38 @@ class ConversationCore:
             place = self._queue.place_of(session, ticket)
             if place is not None:
                 return [self._replies.system(session, conversation, "queue_position", now, position=place.position,
-                                     minutes=place.wait_minutes or "?")]
+                                             minutes=place.wait_minutes or "?")]
             return [self._replies.offline_offer(session, conversation, ticket, availability.open_now, now)]
         order = {"order_number": signal.order_number, "order_verified": signal.order_verified,
                  "shop_customer_id": signal.customer_id}
-        if availability.live:
-            ticket = self._queue.open_ticket(session, conversation, kind=TicketKind.LIVE, reason=signal.reason,
-                                             priority=signal.priority, now=now, summary=signal.summary,
-                                             contact_details=known_contact(conversation), **order)
-            place = self._queue.place_of(session, ticket)
-            return [self._replies.system(session, conversation, "queue_joined", now, position=place.position,
-                                 minutes=place.wait_minutes)]
-        ticket = self._queue.open_ticket(session, conversation, kind=TicketKind.MESSAGE, reason=signal.reason,
+        kind = TicketKind.LIVE if availability.live else TicketKind.MESSAGE
+        ticket = self._queue.open_ticket(session, conversation, kind=kind, reason=signal.reason,
                                          priority=signal.priority, now=now, summary=signal.summary,
                                          contact_details=known_contact(conversation), **order)
+        if kind == TicketKind.LIVE:
+            place = self._queue.place_of(session, ticket)
+            return [self._replies.system(session, conversation, "queue_joined", now, position=place.position,
+                                         minutes=place.wait_minutes)]
         return [self._replies.offline_offer(session, conversation, ticket, availability.open_now, now)]
 
-    def _record_engine_down(self, message_id: int) -> tuple[list[dict[str, Any]], bool]:
+    def _record_engine_down(self, session: Session, message_id: int) -> tuple[TurnResult, bool]:
         """The engine did not answer: apologise, keep the message, and make sure a person sees it."""
-        with unit_of_work(self._sessions) as session:
-            message = session.get(Message, message_id)
-            conversation = message.conversation
-            now = self._clock()
-            message.handled_at = now
-            ticket = self._queue.open_ticket_of(session, conversation.id)
-            opened = ticket is None
-            if opened:
-                ticket = self._queue.open_ticket(session, conversation, kind=TicketKind.MESSAGE, reason="engine_unavailable",
-                                                 priority="normal", now=now, summary=message.text,
-                                                 contact_details=known_contact(conversation))
-            reply = self._replies.system(session, conversation, "engine_down", now, ticket=ticket.id,
-                                 reply_by=self._replies.reply_by(conversation.language, now))
-            session.flush()
-            return [message_view(reply)], opened
+        message = session.get(Message, message_id)
+        conversation = message.conversation
+        now = self._clock()
+        message.handled_at = now
+        ticket = self._queue.open_ticket_of(session, conversation.id)
+        opened = ticket is None
+        if opened:
+            ticket = self._queue.open_ticket(session, conversation, kind=TicketKind.MESSAGE, reason="engine_unavailable",
+                                             priority="normal", now=now, summary=message.text,
+                                             contact_details=known_contact(conversation))
+        reply = self._replies.system(session, conversation, "engine_down", now, ticket=ticket.id,
+                                     reply_by=self._replies.reply_by(conversation.language, now))
+        return self._result(session, conversation.id, [reply]), opened
 
-    def _leave_message_step(self, message_id: int) -> list[dict[str, Any]]:
-        with unit_of_work(self._sessions) as session:
-            message = session.get(Message, message_id)
-            message.handled_at = self._clock()
-            replies = self._leave_message.next_step(session, message.conversation, message, self._clock())
-            session.flush()
-            return [message_view(reply) for reply in replies]
+    def _leave_message_step(self, session: Session, message_id: int) -> TurnResult:
+        message = session.get(Message, message_id)
+        message.handled_at = self._clock()
+        replies = self._leave_message.next_step(session, message.conversation, message, self._clock())
+        return self._result(session, message.conversation_id, replies)

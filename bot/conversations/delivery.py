@@ -1,60 +1,59 @@
-"""Hands stored outbound messages to the customer's channel and to everyone watching live.
+"""Hands stored outbound messages to everyone watching live and to the customer's output channel.
 
-Every message is published on its conversation's topic (the web chat widget and the agent's
-ticket page listen there). A message for a channel that sends through a provider (SMS and
-WhatsApp through Twilio) is queued in the outbox in the same transaction that stores it, sent
-at once, and retried by the outbox worker until the provider accepts or refuses it for good.
-Channels without buttons get the choices as numbered lines, which the core maps back.
+Every message is published on its conversation's topic: the agent's ticket page listens there, and
+so does the web chat widget. Each channel's output channel (bot.conversations.output) then sends
+it to the customer; a channel whose provider may refuse (SMS and WhatsApp through Twilio) goes
+through the outbox, where the message was queued in the very transaction that stored it, is sent
+at once, and is retried by the outbox worker until the provider accepts or refuses it for good.
 """
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversations import outbox
-from bot.conversations.models import Author, Channel, Message
-from bot.conversations.outbox_worker import OutboxWorker, RetryPolicy, Sender
-from bot.conversations.texts import GatewayTexts
+from bot.conversations.outbox_worker import OutboxWorker, RetryPolicy
+from bot.conversations.output import MessageView, OutputChannel, Recipient
+from bot.models.conversation import Author, Channel, Message
 from bot.realtime import Hub, conversation_topic
 
 
 class Delivery:
-    def __init__(self, hub: Hub, texts: GatewayTexts, sessions: sessionmaker[Session], policy: RetryPolicy,
+    def __init__(self, hub: Hub, sessions: sessionmaker[Session], policy: RetryPolicy,
                  clock: Callable[[], datetime]) -> None:
         self.hub = hub
-        self._texts = texts
         self._clock = clock
-        self._senders: dict[Channel, Sender] = {}
-        self.outbox = OutboxWorker(sessions, self._senders, self.as_plain_text, hub, policy, clock)
-        # Queued with the message itself: a crash between storing and sending loses nothing.
+        self._outputs: dict[Channel, OutputChannel] = {}
+        self.outbox = OutboxWorker(sessions, self._outputs, hub, policy, clock)
+        # SQLAlchemy's session event: whatever stores an outbound message (the core, an agent's
+        # reply, a survey's SMS), its outbox row is written in the same transaction, so a crash
+        # between storing and sending loses nothing.
         event.listen(sessions, "before_flush", self._queue_new_outbound)
 
-    def register(self, channel: Channel, sender: Sender) -> None:
-        self._senders[channel] = sender
+    def register(self, output: OutputChannel) -> None:
+        self._outputs[output.channel] = output
 
-    async def deliver(self, conversation_id: str, channel: Channel, address: str | None,
-                      messages: list[dict[str, Any]]) -> None:
-        """Publishes stored messages and sends those the outbox holds at once. The outbox reads the
-        address from the conversation when it sends, so `address` is not needed any more."""
+    def output(self, channel: Channel) -> OutputChannel:
+        return self._outputs[channel]
+
+    async def deliver(self, conversation_id: str, channel: Channel, messages: list[MessageView]) -> None:
+        """Publishes stored messages live and sends the outbound ones on the conversation's channel."""
         for message in messages:
             self.hub.publish(conversation_topic(conversation_id), {"type": "message", "message": message})
-        outbound = [message["id"] for message in messages if message["author"] != "customer"]
-        if outbound and channel in self._senders:
-            await self.outbox.send_now(outbound)
-
-    def as_plain_text(self, message: dict[str, Any]) -> str:
-        """The message with its buttons as numbered choices (SMS, WhatsApp, the phone)."""
-        buttons = message.get("buttons") or []
-        if not buttons:
-            return message["text"]
-        lines = [message["text"], self._texts.say("options_intro", message.get("language"), channel=message["channel"])]
-        lines += [f"{number}. {button['title']}" for number, button in enumerate(buttons, start=1)]
-        return "\n".join(lines)
+        outbound = [message for message in messages if message["author"] != Author.CUSTOMER.value]
+        output = self._outputs.get(channel)
+        if not outbound or output is None:
+            return
+        if output.through_outbox:
+            await self.outbox.send_now([message["id"] for message in outbound])
+            return
+        for message in outbound:
+            await output.send_message(Recipient(conversation_id, None, message["language"]), message)
 
     def _queue_new_outbound(self, session: Session, _context, _instances) -> None:
         for message in [new for new in session.new if isinstance(new, Message)]:
-            if message.author != Author.CUSTOMER and message.channel in self._senders:
+            output = self._outputs.get(message.channel)
+            if message.author != Author.CUSTOMER and output is not None and output.through_outbox:
                 outbox.enqueue(session, message, self._clock())

@@ -9,11 +9,11 @@ so a lucky guess never merges the guesser's phone into the customer's contact.
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.conversations.models import Contact, Conversation
-from bot.persistence.base import utcnow
+from bot.models.conversation import Contact, Conversation
 from bot.settings import get_settings
-from bot.shop.models import Order
-from bot.shop.verification_guard import GuardRules, VerificationGuard
+from db.base import utcnow
+from shop.models import Order
+from shop.verification_guard import GuardRules, VerificationGuard
 
 
 def contact_for_phone(session: Session, phone: str) -> Contact:

@@ -6,10 +6,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.conversations.models import Conversation, Message
 from bot.conversations.replies import CALLBACK, LEAVE_MESSAGE, SystemReplies, known_contact, known_phone
-from bot.handoff.models import Ticket, TicketKind
 from bot.handoff.queue import HandoffQueue
+from bot.models.conversation import Conversation, Message
+from bot.models.handoff import Ticket, TicketKind
 
 _PHONE = re.compile(r"^\+?[\d\s().-]{7,20}$")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

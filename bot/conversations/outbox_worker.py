@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,40 +18,18 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversations import outbox
-from bot.conversations.models import Channel, Message
+from bot.conversations.output import MessageView, OutputChannel, Recipient, SendFailed
 from bot.conversations.views import message_view
-from bot.persistence.database import unit_of_work
+from bot.models.conversation import Channel, Message
 from bot.realtime import CONSOLE_TOPIC, Hub, conversation_topic
 from bot.settings import Settings
+from db.sessions import unit_of_work
 
 log = logging.getLogger(__name__)
 
-# Sends one text to an address on a channel (e.g. Twilio's REST API for an SMS) and returns the
-# provider's id for it; raises SendFailed when the provider does not take it.
-Sender = Callable[[Channel, str, str], Awaitable[str | None]]
-# Client errors that sending again can cure: our credentials (once the shop fixes them), the
-# provider's rate limits and time-outs. Any other 4xx is about the message or its recipient.
-RETRYABLE_CLIENT_ERRORS = frozenset({401, 403, 408, 409, 425, 429})
 # The shortest pause between two looks at the outbox, so a row another gateway is claiming right
 # now (due, but not claimable for a moment) cannot make the worker spin.
 SHORTEST_PAUSE_SECONDS = 0.05
-
-
-class SendFailed(Exception):
-    """The provider did not take the message; `permanent` when sending it again cannot help."""
-
-    def __init__(self, reason: str, code: str | None = None, permanent: bool = False) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.code = code
-        self.permanent = permanent
-
-    @classmethod
-    def from_http(cls, status: int | None, reason: str, code: str | int | None = None) -> "SendFailed":
-        """A provider's HTTP error: a 4xx refuses the message for good (an invalid or unsubscribed
-        number), a 5xx or no answer at all is worth another try."""
-        permanent = status is not None and 400 <= status < 500 and status not in RETRYABLE_CLIENT_ERRORS
-        return cls(reason, None if code is None else str(code), permanent)
 
 
 @dataclass(frozen=True)
@@ -82,19 +60,16 @@ class _Attempt:
     entry_id: int
     number: int
     message_id: int
-    conversation_id: str
     channel: Channel
-    address: str | None
-    text: str
+    recipient: Recipient
+    message: MessageView
 
 
 class OutboxWorker:
-    def __init__(self, sessions: sessionmaker[Session], senders: Mapping[Channel, Sender],
-                 render: Callable[[dict[str, Any]], str], hub: Hub, policy: RetryPolicy,
-                 clock: Callable[[], datetime]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], outputs: Mapping[Channel, OutputChannel], hub: Hub,
+                 policy: RetryPolicy, clock: Callable[[], datetime]) -> None:
         self._sessions = sessions
-        self._senders = senders
-        self._render = render
+        self._outputs = outputs
         self._hub = hub
         self._policy = policy
         self._clock = clock
@@ -169,18 +144,20 @@ class OutboxWorker:
             if entry is None:
                 return None
             message = session.get(Message, entry.message_id)
-            return _Attempt(entry.id, entry.attempts, message.id, message.conversation_id, message.channel,
-                            message.conversation.address, self._render(message_view(message)))
+            conversation = message.conversation
+            return _Attempt(entry.id, entry.attempts, message.id, message.channel,
+                            Recipient(conversation.id, conversation.address, message.language or conversation.language),
+                            message_view(message))
 
     async def _make(self, attempt: _Attempt) -> None:
         provider_id, failure = None, None
-        sender = self._senders.get(attempt.channel)
+        output = self._outputs.get(attempt.channel)
         try:
-            if sender is None:
-                raise SendFailed(f"no sender for {attempt.channel.value} messages", permanent=True)
-            if not attempt.address:
+            if output is None:
+                raise SendFailed(f"no output channel for {attempt.channel.value} messages", permanent=True)
+            if not attempt.recipient.address:
                 raise SendFailed("the conversation has no address to send to", permanent=True)
-            provider_id = await sender(attempt.channel, attempt.address, attempt.text)
+            provider_id = await output.send_message(attempt.recipient, attempt.message)
         except SendFailed as refusal:
             failure = refusal
         except Exception as error:  # noqa: BLE001 - a time-out or a broken connection: try again later
@@ -188,7 +165,7 @@ class OutboxWorker:
             failure = SendFailed(str(error) or type(error).__name__)
         changed = await asyncio.to_thread(self._record, attempt, provider_id, failure)
         if changed is not None:
-            self._hub.publish(conversation_topic(attempt.conversation_id), {"type": "message", "message": changed})
+            self._hub.publish(conversation_topic(attempt.recipient.conversation_id), {"type": "message", "message": changed})
             self._hub.publish(CONSOLE_TOPIC, {"type": "queue_changed"})  # the queue's "unreachable" badge
 
     def _record(self, attempt: _Attempt, provider_id: str | None, failure: SendFailed | None) -> dict[str, Any] | None:

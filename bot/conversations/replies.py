@@ -6,11 +6,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.conversations.models import Author, Conversation, Message
 from bot.conversations.texts import GatewayTexts
-from bot.handoff.models import Ticket
 from bot.handoff.queue import HandoffQueue
-from bot.text import formatting
+from bot.models.conversation import Author, Conversation, Message
+from bot.models.handoff import Ticket
+from text import formatting
 
 # Payloads the gateway answers itself; everything else goes to the engine.
 LEAVE_MESSAGE = "!leave_message"

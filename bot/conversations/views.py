@@ -4,9 +4,10 @@ from typing import Any
 
 from sqlalchemy.orm import object_session
 
-from bot.conversations.models import Conversation, Message
-from bot.conversations.outbox import DeliveryStatus, OutboxMessage, delivery_problem
-from bot.handoff.models import Ticket, TicketNote
+from bot.conversations.outbox import delivery_problem
+from bot.models.conversation import Conversation, Message
+from bot.models.handoff import Ticket, TicketNote
+from bot.models.outbox import DeliveryStatus, OutboxMessage
 
 
 def message_view(message: Message) -> dict[str, Any]:

@@ -4,11 +4,17 @@ from dataclasses import dataclass
 
 import httpx
 
+from bot.settings import Settings
+
 
 @dataclass(frozen=True)
 class EngineAddress:
     url: str
     token: str
+
+    @classmethod
+    def of(cls, settings: Settings) -> "EngineAddress":
+        return cls(settings.rasa_url, settings.engine_token)
 
     def _auth(self) -> dict:
         # Rasa's HTTP API reads `?token=`; Koliber's input channel reads the Authorization header.

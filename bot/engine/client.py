@@ -5,7 +5,6 @@ Nothing here imports Rasa: the engine is another process (Python 3.10) reached o
 
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -51,24 +50,6 @@ class EngineClient:
             raise EngineUnavailable(f"{type(error).__name__}: {error}") from error
         return EngineTurn(messages=messages, intent=turn.get("intent"), confidence=turn.get("confidence"),
                           slots=turn.get("slots") or {})
-
-    async def state(self, conversation_id: str) -> dict[str, Any]:
-        """The conversation's tracker without its events: latest message, slots, active form."""
-        try:
-            tracker = await self._client.get(f"/conversations/{quote(conversation_id, safe='')}/tracker",
-                                             params={"include_events": "NONE"})
-            tracker.raise_for_status()
-            return tracker.json()
-        except (httpx.HTTPError, ValueError) as error:
-            raise EngineUnavailable(f"{type(error).__name__}: {error}") from error
-
-    async def forget(self, conversation_id: str) -> None:
-        """Deletes the conversation's tracker from the engine's store (an erasure request)."""
-        try:
-            response = await self._client.delete(f"/webhooks/koliber/conversations/{quote(conversation_id, safe='')}")
-            response.raise_for_status()
-        except httpx.HTTPError as error:
-            raise EngineUnavailable(f"{type(error).__name__}: {error}") from error
 
 
 def _bot_message(item: dict[str, Any]) -> BotMessage:

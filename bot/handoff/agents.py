@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.handoff.models import Agent, AgentRole, AgentSession, AgentStatus
+from bot.models.handoff import Agent, AgentRole, AgentSession, AgentStatus
 
 _hasher = PasswordHasher()
 LANGUAGES = ("pl", "en")

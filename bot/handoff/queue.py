@@ -11,9 +11,9 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.conversations.models import Conversation, ConversationState
 from bot.handoff.hours import HandoffConfig, WorkingHours
-from bot.handoff.models import (
+from bot.models.conversation import Conversation, ConversationState
+from bot.models.handoff import (
     OPEN_STATUSES,
     PRIORITY_RANK,
     Agent,

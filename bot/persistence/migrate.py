@@ -5,8 +5,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from bot.privacy.private_files import private_file
 from bot.settings import PROJECT_ROOT
+from db.private_files import private_file
 
 
 def alembic_config(database_url: str) -> Config:

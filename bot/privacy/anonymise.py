@@ -13,14 +13,14 @@ from datetime import datetime
 from sqlalchemy import case, delete, exists, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.conversations.models import CallStream, Contact, Conversation, ConversationState, Message
-from bot.conversations.outbox import OutboxMessage
 from bot.engine.client import EngineUnavailable
-from bot.handoff.models import OPEN_STATUSES, Ticket, TicketNote, TicketStatus
-from bot.persistence.database import unit_of_work
+from bot.models.conversation import CallStream, Contact, Conversation, ConversationState, Message
+from bot.models.handoff import OPEN_STATUSES, Ticket, TicketNote, TicketStatus
+from bot.models.outbox import OutboxMessage
+from bot.models.privacy import AnonymisationReason, AnonymisedConversation
 from bot.privacy import audit
-from bot.privacy.models import AnonymisationReason, AnonymisedConversation
-from bot.shop.verification_guard import VerificationAttempt
+from db.sessions import unit_of_work
+from shop.verification_guard import VerificationAttempt
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.privacy.models import AuditLogEntry
+from bot.models.privacy import AuditLogEntry
 
 
 @dataclass(frozen=True)

@@ -28,14 +28,14 @@ def add_privacy_commands(commands: "argparse._SubParsersAction[argparse.Argument
 
 def cmd_privacy(args: argparse.Namespace) -> int:
     from bot.engine.address import EngineAddress
-    from bot.persistence.base import utcnow
-    from bot.persistence.database import default_engine, session_factory
     from bot.privacy.audit import Actor
     from bot.privacy.engine_trackers import EngineTrackers
     from bot.privacy.finder import UnknownIdentifier
+    from db.base import utcnow
+    from db.sessions import make_engine, session_factory
 
     settings = get_settings()
-    sessions = session_factory(default_engine())
+    sessions = session_factory(make_engine(settings.database_url))
     engine = EngineTrackers(EngineAddress(settings.rasa_url, settings.engine_token), settings.engine_timeout_seconds)
     try:
         if args.privacy_command == "export":
@@ -50,7 +50,7 @@ def cmd_privacy(args: argparse.Namespace) -> int:
 
 def _export(args, settings: Settings, sessions, actor, engine, clock) -> int:
     from bot.privacy.export import export_person
-    from bot.privacy.private_files import write_private
+    from db.private_files import write_private
 
     data = export_person(sessions, args.address, actor, engine.tracker, clock)
     if args.output == "-":

@@ -13,15 +13,15 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.conversations.models import CallStream, Contact
-from bot.persistence.database import unit_of_work
+from bot.models.conversation import CallStream, Contact
+from bot.models.privacy import AnonymisationReason
+from bot.models.survey import CallStatusEvent, SurveyOptOut, SurveyState
 from bot.privacy import audit
 from bot.privacy.anonymise import ANONYMISED, Forget, anonymise_conversations, forget_in_engine
 from bot.privacy.finder import PersonRecords, find_person, parse_identifier
-from bot.privacy.models import AnonymisationReason
-from bot.shop.verification_guard import VerificationAttempt, VerificationLock
-from bot.surveys.models import CallStatusEvent, SurveyOptOut, SurveyState
-from bot.surveys.result import SurveyOutcome
+from contracts.survey_result import SurveyOutcome
+from db.sessions import unit_of_work
+from shop.verification_guard import VerificationAttempt, VerificationLock
 
 # Where the trainers' audit entries quote a customer's message.
 QUOTING_KEYS = ("example", "text")

@@ -14,9 +14,9 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.engine.client import EngineUnavailable
-from bot.persistence.database import unit_of_work
 from bot.privacy import audit
 from bot.privacy.finder import PersonRecords, find_person, parse_identifier
+from db.sessions import unit_of_work
 
 FORMAT = "koliber-personal-data/1"
 # Secrets' digests: of no use to the person and not to be handed out.

@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.conversations.models import CallStream, Contact, Conversation
-from bot.conversations.outbox import OutboxMessage
-from bot.handoff.models import Ticket
-from bot.shop.models import ComplaintCase, Customer, Order
-from bot.shop.verification_guard import LockKind, VerificationAttempt, VerificationLock
-from bot.surveys.models import CallStatusEvent, Survey, SurveyOptOut
-from bot.text.identifiers import normalize_email, normalize_phone
-from bot.trainer.review_models import AuditEntry, ReviewDecision
+from bot.models.conversation import CallStream, Contact, Conversation
+from bot.models.handoff import Ticket
+from bot.models.outbox import OutboxMessage
+from bot.models.review import AuditEntry, ReviewDecision
+from bot.models.survey import CallStatusEvent, Survey, SurveyOptOut
+from shop.models import ComplaintCase, Customer, Order
+from shop.verification_guard import LockKind, VerificationAttempt, VerificationLock
+from text.identifiers import normalize_email, normalize_phone
 
 # Tables that can hold a customer's data, and what an erasure does to it there.
 PERSONAL_TABLES = {

@@ -10,11 +10,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.conversations.models import Conversation
-from bot.persistence.database import unit_of_work
+from bot.models.conversation import Conversation
+from bot.models.privacy import AnonymisationReason, AnonymisedConversation
 from bot.privacy import audit
 from bot.privacy.anonymise import Forget, anonymise_conversations, forget_in_engine
-from bot.privacy.models import AnonymisationReason, AnonymisedConversation
+from db.sessions import unit_of_work
 
 BATCH = 500  # conversations per transaction: a first run on years of history holds no long lock
 

@@ -7,10 +7,12 @@ from datetime import datetime, timezone
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.orm import Session, sessionmaker
 
-from bot.gateway import Gateway, engine_address
+from bot.engine.address import EngineAddress
 from bot.privacy.engine_trackers import EngineTrackers
 from bot.privacy.retention import RetentionPass, apply_retention
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +46,13 @@ class RetentionJob:
         self._scheduler.shutdown(wait=False)
 
 
-def start_retention_job(gateway: Gateway) -> RetentionJob | None:
+def start_retention_job(settings: Settings, sessions: sessionmaker[Session],
+                        clock: Callable[[], datetime]) -> RetentionJob | None:
     """The gateway's daily retention pass, started; None when KOLIBER_RETENTION_JOB is off."""
-    settings = gateway.settings
     if not settings.retention_job:
         return None
-    engine = EngineTrackers(engine_address(settings), settings.engine_timeout_seconds)
-    job = RetentionJob(lambda: apply_retention(gateway.sessions, settings.retention_days, engine.forget, gateway.clock),
+    engine = EngineTrackers(EngineAddress.of(settings), settings.engine_timeout_seconds)
+    job = RetentionJob(lambda: apply_retention(sessions, settings.retention_days, engine.forget, clock),
                        settings.retention_hour_utc)
     job.start()
     return job

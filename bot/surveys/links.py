@@ -13,17 +13,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversations.delivery import Delivery
 from bot.conversations.identity import contact_for_phone
-from bot.conversations.models import Author, Channel, Conversation, ConversationState, Message
 from bot.conversations.replies import SystemReplies
 from bot.conversations.views import message_view
 from bot.handoff.announcer import QueueAnnouncer
-from bot.persistence.database import unit_of_work
+from bot.models.conversation import Author, Channel, Conversation, ConversationState, Message
+from bot.models.survey import Survey, SurveyState
 from bot.settings import Settings
-from bot.shop.models import Order
-from bot.surveys.models import Survey, SurveyState
-from bot.surveys.result import SurveyOutcome, SurveyResult
 from bot.surveys.results import SurveyResults, link_token_hash
-
+from contracts.survey_result import SurveyOutcome, SurveyResult
+from db.sessions import unit_of_work, write
+from shop.models import Order
 
 # Writes the SMS into its new conversation; None when there is nothing to send after all.
 Compose = Callable[[Session, Survey, Conversation, datetime], Message | None]
@@ -61,10 +60,10 @@ class SurveyLinks:
     async def _text(self, survey_id: int, compose: Compose) -> None:
         prepared = await asyncio.to_thread(self._prepare, survey_id, compose)
         if prepared is not None:
-            conversation_id, phone, view = prepared
-            await self._delivery.deliver(conversation_id, Channel.SMS, phone, [view])
+            conversation_id, view = prepared
+            await self._delivery.deliver(conversation_id, Channel.SMS, [view])
 
-    def _prepare(self, survey_id: int, compose: Compose) -> tuple[str, str, dict] | None:
+    def _prepare(self, survey_id: int, compose: Compose) -> tuple[str, dict] | None:
         """An SMS conversation of its own with the composed message, stored before it is sent."""
         with unit_of_work(self._sessions) as session:
             survey = session.get(Survey, survey_id)
@@ -82,7 +81,7 @@ class SurveyLinks:
                 session.rollback()  # no empty conversation left behind
                 return None
             session.flush()
-            return conversation.id, survey.phone, message_view(message)
+            return conversation.id, message_view(message)
 
     def _link_message(self, session: Session, survey: Survey, conversation: Conversation, now: datetime) -> Message | None:
         if survey.link_sent_at is not None:
@@ -104,19 +103,18 @@ class SurveyLinks:
 
     async def answer(self, token: str, score: int, reason: str, callback: bool) -> bool:
         """Stores the page's answer; False when the link is unknown or already answered."""
-        def store() -> tuple[bool, bool]:
-            with unit_of_work(self._sessions) as session:
-                survey = self._by_token(session, token)
-                if survey is None or survey.score is not None:
-                    return False, False
-                now = self._clock()
-                conversation = session.get(Conversation, survey.link_conversation_id)
-                session.add(Message(conversation=conversation, author=Author.CUSTOMER, channel=Channel.SMS,
-                                    language=survey.language, text=f"{score}/10. {reason}".strip(), buttons=[],
-                                    created_at=now, handled_at=now))
-                result = SurveyResult(SurveyOutcome.COMPLETED, survey.language, score, reason or None, callback)
-                return True, self._results.record(session, survey, conversation, result, "web", now)
-        stored, ticket_opened = await asyncio.to_thread(store)
+        def store(session: Session) -> tuple[bool, bool]:
+            survey = self._by_token(session, token)
+            if survey is None or survey.score is not None:
+                return False, False
+            now = self._clock()
+            conversation = session.get(Conversation, survey.link_conversation_id)
+            session.add(Message(conversation=conversation, author=Author.CUSTOMER, channel=Channel.SMS,
+                                language=survey.language, text=f"{score}/10. {reason}".strip(), buttons=[],
+                                created_at=now, handled_at=now))
+            result = SurveyResult(SurveyOutcome.COMPLETED, survey.language, score, reason or None, callback)
+            return True, self._results.record(session, survey, conversation, result, "web", now)
+        stored, ticket_opened = await write(self._sessions, store)
         if ticket_opened:
             await self._announcer.announce()
         return stored

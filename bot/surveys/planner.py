@@ -13,13 +13,13 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.conversations.models import Contact, Conversation
-from bot.persistence.database import unit_of_work
-from bot.shop.models import Customer, Order, OrderStatus, Shipment
+from bot.models.conversation import Contact, Conversation
+from bot.models.survey import CallStatusEvent, Survey, SurveyCall, SurveyOptOut, SurveyState
 from bot.surveys.calling_rules import CallingRules
 from bot.surveys.config import SurveyConfig
-from bot.surveys.models import CallStatusEvent, Survey, SurveyCall, SurveyOptOut, SurveyState
-from bot.surveys.result import PROMOTER_MIN, SurveyOutcome
+from contracts.survey_result import PROMOTER_MIN, SurveyOutcome
+from db.sessions import unit_of_work
+from shop.models import Customer, Order, OrderStatus, Shipment
 
 log = logging.getLogger(__name__)
 

@@ -5,15 +5,15 @@ import csv
 import io
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.shop.models import Order
-from bot.surveys.models import Survey, SurveyState
-from bot.surveys.result import SurveyOutcome, nps_group
+from bot.models.survey import Survey, SurveyState
+from contracts.survey_result import SurveyOutcome, nps_group
+from shop.models import Order
 
 LATEST_REASONS = 20
 # A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection): a
@@ -83,6 +83,16 @@ class NpsReport:
             "by_category": [b.as_dict() for b in self.by_category],
             "latest_reasons": [{**asdict(r), "finished_at": r.finished_at.isoformat()} for r in self.latest_reasons],
         }
+
+
+# The report's periods, in days back from now; "all" reaches back to the first survey.
+PERIODS = {"30": 30, "90": 90, "365": 365, "all": None}
+PERIOD_PATTERN = "^(30|90|365|all)$"
+
+
+def period_start(period: str, now: datetime) -> datetime | None:
+    days = PERIODS[period]
+    return now - timedelta(days=days) if days else None
 
 
 def _finished_surveys(session: Session, since: datetime | None) -> list[Survey]:

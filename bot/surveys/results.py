@@ -9,14 +9,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.conversations.models import Conversation
 from bot.conversations.texts import GatewayTexts
-from bot.handoff.models import TicketKind
 from bot.handoff.queue import HandoffQueue
-from bot.shop.models import Order
-from bot.surveys.models import Survey, SurveyCall, SurveyOptOut, SurveyState
+from bot.models.conversation import Conversation
+from bot.models.handoff import TicketKind
+from bot.models.survey import Survey, SurveyCall, SurveyOptOut, SurveyState
 from bot.surveys.planner import normalise_phone
-from bot.surveys.result import DETRACTOR_MAX, SurveyOutcome, SurveyResult
+from contracts.survey_result import DETRACTOR_MAX, SurveyOutcome, SurveyResult
+from shop.models import Order
 
 DETRACTOR_REASON = "survey_detractor"
 

@@ -7,9 +7,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.settings import PROJECT_ROOT, get_settings
-from bot.trainer.project import ProjectLayout
-from bot.trainer.settings import load_trainer_settings
-from bot.trainer.validation import validate_project
+from bot.trainer.data.project import ProjectLayout
+from bot.trainer.data.settings import load_trainer_settings
+from bot.trainer.data.validation import validate_project
 
 RASA_VALIDATE_TIMEOUT = 600
 
@@ -26,7 +26,7 @@ def _project_problems(layout: ProjectLayout, min_examples: int | None = None) ->
 
 
 def _rasa_validate(layout: ProjectLayout) -> bool:
-    from bot.trainer.rasa_cli import run_rasa, validate_argv
+    from bot.trainer.data.rasa_cli import run_rasa, validate_argv
 
     result = run_rasa(validate_argv(layout), layout.root, RASA_VALIDATE_TIMEOUT)
     if result.returncode != 0:
@@ -54,7 +54,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from bot.engine.address import EngineAddress
-    from bot.trainer.evaluation import EvalOptions, EvaluationFailed, evaluate, summary_lines
+    from bot.trainer.evaluation.runner import EvalOptions, EvaluationFailed, evaluate, summary_lines
 
     layout = _layout(args)
     engine = EngineAddress(args.engine_url, get_settings().engine_token) if args.engine_url else None
@@ -73,8 +73,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from bot.engine.address import EngineAddress
-    from bot.trainer.reload import ReloadFailed, engine_is_running, load_model
-    from bot.trainer.training import train
+    from bot.trainer.data.reload import ReloadFailed, engine_is_running, load_model
+    from bot.trainer.data.training import train
 
     layout = _layout(args)
     if not args.no_validate:
@@ -109,7 +109,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def add_trainer_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    from bot.trainer.datasets import SHARED_BENCHMARKS
+    from bot.trainer.evaluation.datasets import SHARED_BENCHMARKS
 
     validate = commands.add_parser("validate", help="check the training data (project checks and Rasa's own)")
     validate.add_argument("--no-rasa", action="store_true", help="skip `rasa data validate` (the slow part)")

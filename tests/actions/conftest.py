@@ -1,6 +1,5 @@
 """Action tests: real actions against the real demo-shop database, with a collecting dispatcher."""
 
-from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -8,20 +7,8 @@ import yaml
 
 from actions.shop_access import use_shop, use_verification_guard
 from bot.settings import PROJECT_ROOT
+from testing.clock import ManualClock
 from tests.conftest import FIXED_NOW
-
-
-class ManualClock:
-    """The time the verification guard sees; a test moves it on by hand."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """A complaint becomes a case in the database and reaches a person with its description."""
 
 from actions.complaints import ActionFileComplaint, ValidateComplaintForm
-from bot.handoff_signal import HandoffSignal
+from contracts.handoff import HandoffSignal
 from tests.actions.helpers import custom_messages, make_tracker, render, responses, run
 
 

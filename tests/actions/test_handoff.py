@@ -1,7 +1,7 @@
 """Handoff signals: a person when asked, after two misses in a row, and with what the bot knows."""
 
 from actions.handoff import ActionDeclineOffer, ActionFallback, ActionHandoff
-from bot.handoff_signal import HandoffSignal
+from contracts.handoff import HandoffSignal
 from tests.actions.helpers import custom_messages, make_tracker, render, responses, run, slot_events
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from actions.order_requests import ActionAnswerOrderRequest
-from bot.handoff_signal import HandoffSignal
+from contracts.handoff import HandoffSignal
 from tests.actions.helpers import custom_messages, make_tracker, render, responses, run, slot_events
 
 

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from actions.survey import ActionFinishSurvey, ValidateSurveyForm
-from bot.surveys.result import SurveyOutcome, SurveyResult
+from contracts.survey_result import SurveyOutcome, SurveyResult
 from tests.actions.helpers import custom_messages, make_tracker, render, responses, run
 
 FORM = ValidateSurveyForm()

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.order_requests import ActionAnswerOrderRequest
 from actions.verification import ValidateVerifyForm
-from bot.handoff_signal import HandoffSignal
+from contracts.handoff import HandoffSignal
 from tests.actions.helpers import custom_messages, make_tracker, render, responses, run, slot_events
 
 ANNAS_ORDER, ANNAS_EMAIL = "48213", "anna.nowak@example.pl"

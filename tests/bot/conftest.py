@@ -14,13 +14,13 @@ from twilio.request_validator import RequestValidator
 
 from bot.engine.address import EngineAddress
 from bot.handoff.agents import create_agent
-from bot.handoff.models import Agent, AgentStatus
 from bot.main import create_app
-from bot.persistence.base import utcnow
-from bot.persistence.database import make_engine, session_factory, unit_of_work
+from bot.models.handoff import Agent, AgentStatus
 from bot.persistence.migrate import upgrade
 from bot.settings import PROJECT_ROOT, Settings
-from tests.fakes.twilio_cloud import FakeTwilioCloud, RunningFake
+from db.base import utcnow
+from db.sessions import make_engine, session_factory, unit_of_work
+from testing.fakes.twilio_cloud import FakeTwilioCloud, RunningFake
 
 TEST_DATA = PROJECT_ROOT / "tests" / "data"
 ALWAYS_OPEN = TEST_DATA / "handoff_always_open.yml"

@@ -8,9 +8,9 @@ import pytest
 from websockets.sync.client import connect
 
 from bot.handoff.agents import create_agent
-from bot.handoff.models import AgentStatus
-from bot.persistence.database import make_engine, session_factory, unit_of_work
+from bot.models.handoff import AgentStatus
 from bot.processes import ManagedProcess, free_port, gateway_spec
+from db.sessions import make_engine, session_factory, unit_of_work
 from tests.bot.conftest import ALWAYS_OPEN
 
 

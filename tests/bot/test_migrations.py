@@ -4,8 +4,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from bot.persistence import models_registry  # noqa: F401
-from bot.persistence.base import Base
+import bot.models  # noqa: F401  (registers every table)
+from db.base import Base
 
 
 def test_migrated_schema_matches_the_models(migrated_engine):

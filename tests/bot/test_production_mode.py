@@ -9,14 +9,12 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from bot.cli import main
 from bot.handoff.agents import create_agent, seed_demo_agents
-from bot.handoff.models import Agent
-from bot.persistence import database
-from bot.persistence.database import make_engine, session_factory, unit_of_work
+from bot.models.handoff import Agent
 from bot.persistence.migrate import upgrade
 from bot.processes import ManagedProcess, ServiceFailed, free_port, gateway_spec
-from bot.settings import DEV_PLACEHOLDER, Settings, get_settings
+from bot.settings import DEV_PLACEHOLDER, Settings
+from db.sessions import make_engine, session_factory, unit_of_work
 from tests.bot.conftest import ALWAYS_OPEN, DEAD_ENGINE
 
 REAL_SECRETS = {"KOLIBER_API_KEY": "a-real-api-key-0123456789", "TWILIO_AUTH_TOKEN": "a-real-twilio-token-0123456789",
@@ -86,17 +84,9 @@ def test_a_production_gateway_sets_secure_session_cookies(production_database, t
         process.stop()
 
 
-def test_seeding_in_production_creates_no_demo_agents(production_database, monkeypatch, capsys):
-    for name, value in {"KOLIBER_ENV": "production", "DATABASE_URL": production_database,
-                        "KOLIBER_ENGINE_TOKEN": "a-real-engine-token-0123456789", **REAL_SECRETS}.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    database.default_engine.cache_clear()
-    try:
-        assert main(["seed"]) == 0
-        assert "demo agents" not in capsys.readouterr().out
-        with session_factory(make_engine(production_database))() as session:
-            assert session.scalar(select(func.count()).select_from(Agent)) == 0
-    finally:
-        get_settings.cache_clear()
-        database.default_engine.cache_clear()
+def test_seeding_in_production_creates_no_demo_agents(production_database, koliber, capsys):
+    assert koliber("seed", KOLIBER_ENV="production", DATABASE_URL=production_database,
+                   KOLIBER_ENGINE_TOKEN="a-real-engine-token-0123456789", **REAL_SECRETS) == 0
+    assert "demo agents" not in capsys.readouterr().out
+    with session_factory(make_engine(production_database))() as session:
+        assert session.scalar(select(func.count()).select_from(Agent)) == 0

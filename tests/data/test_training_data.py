@@ -1,6 +1,6 @@
 """Both languages are equal in the training data and the responses; evaluation data stays unseen.
 
-The checks are `koliber validate`'s own (bot/trainer/validation.py), run here on the repo's data.
+The checks are `koliber validate`'s own (bot/trainer/data/validation.py), run here on the repo's data.
 """
 
 import json
@@ -9,17 +9,17 @@ from collections import Counter
 import pytest
 
 from bot.settings import PROJECT_ROOT
-from bot.trainer.annotations import fold, parse_annotated
-from bot.trainer.datasets import SHARED_BENCHMARKS
-from bot.trainer.project import LANGUAGES, ProjectLayout, load_domain, load_examples, load_training_examples
-from bot.trainer.settings import load_trainer_settings
-from bot.trainer.validation import (
+from bot.trainer.data.annotations import fold, parse_annotated
+from bot.trainer.data.project import LANGUAGES, ProjectLayout, load_domain, load_examples, load_training_examples
+from bot.trainer.data.settings import load_trainer_settings
+from bot.trainer.data.validation import (
     check_annotated_entities,
     check_duplicate_examples,
     check_intent_examples,
     check_near_duplicate_examples,
     check_response_languages,
 )
+from bot.trainer.evaluation.datasets import SHARED_BENCHMARKS
 
 MIN_HELDOUT_EXAMPLES = 10
 MIN_ANNOTATIONS_PER_ENTITY = 20

@@ -9,8 +9,9 @@ import httpx
 import pytest
 
 from bot.channels.speech_engines import SpeechEngines
-from bot.surveys.result import SurveyOutcome
-from demos.survey_calls import WARSAW, DemoCustomer, PinnedClock, call_everyone, survey_rig
+from contracts.survey_result import SurveyOutcome
+from demos.survey_calls import WARSAW, DemoCustomer, call_everyone, survey_rig
+from testing.clock import ManualClock
 from voice.stt.scripted import ScriptedRecognizer
 from voice.tts.espeak import EspeakSynthesizer
 
@@ -20,7 +21,7 @@ TUESDAY = datetime(2027, 6, 22, 11, 0, tzinfo=WARSAW)  # no other test's orders 
 
 def test_demo_customers_answer_the_survey_and_voicemail_ends_with_the_sms_link(stack):
     said = ScriptedRecognizer(["tak", "kurier był bardzo miły"])
-    clock = PinnedClock(TUESDAY)
+    clock = ManualClock(TUESDAY)
     customers = [DemoCustomer("Ewa Test", "pl", "Tak.", 8, None, "Kurier był bardzo miły."),
                  DemoCustomer("Kasia Test", "pl", "", voicemail=True)]
     with survey_rig(stack.database_url, stack.engine, SpeechEngines(said, EspeakSynthesizer(rate_wpm=200)),

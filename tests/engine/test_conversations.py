@@ -6,7 +6,7 @@ customer would read.
 
 import pytest
 
-from bot.handoff_signal import HandoffSignal
+from contracts.handoff import HandoffSignal
 
 pytestmark = pytest.mark.engine
 

@@ -3,9 +3,9 @@
 import pytest
 
 from bot.settings import PROJECT_ROOT
-from bot.trainer.evaluation import EvalOptions, evaluate
-from bot.trainer.project import ProjectLayout
-from bot.trainer.reload import load_model
+from bot.trainer.data.project import ProjectLayout
+from bot.trainer.data.reload import load_model
+from bot.trainer.evaluation.runner import EvalOptions, evaluate
 
 pytestmark = pytest.mark.engine
 LAYOUT = ProjectLayout(PROJECT_ROOT)

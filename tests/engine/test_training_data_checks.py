@@ -3,9 +3,9 @@
 import pytest
 
 from bot.settings import PROJECT_ROOT
-from bot.trainer.datasets import heldout_set
-from bot.trainer.project import ProjectLayout
-from bot.trainer.rasa_cli import run_rasa, story_test_argv, validate_argv
+from bot.trainer.data.project import ProjectLayout
+from bot.trainer.data.rasa_cli import run_rasa, story_test_argv, validate_argv
+from bot.trainer.evaluation.datasets import heldout_set
 
 LAYOUT = ProjectLayout(PROJECT_ROOT)
 # A floor well under the benchmark's numbers: it catches a broken retrain, not noise.

@@ -3,7 +3,7 @@ asking again in one chat nor by moving to new chats; the order is locked for eve
 
 import pytest
 
-from bot.handoff_signal import HandoffSignal
+from contracts.handoff import HandoffSignal
 
 pytestmark = pytest.mark.engine
 

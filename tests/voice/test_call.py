@@ -32,12 +32,15 @@ class RecordingHandler:
         self.heard_log: list[tuple[str, str, bool]] = []
         self.silences: list[tuple[int, bool]] = []
         self.ended_with: str | None = None
+        self.greeting_played = asyncio.Event()  # every sentence of the greeting was played
+        self.answered = asyncio.Event()  # a caller turn reached the handler
 
     async def start(self, call: CallInfo) -> BotReply:
         return BotReply([Utterance("greeting", "Hello there, this is the shop. How can I help you today?")], "en")
 
     async def answer(self, turn: CallerTurn) -> BotReply:
         self.turns.append(turn)
+        self.answered.set()
         return BotReply([Utterance(f"answer-{len(self.turns)}",
                                    "Our returns are free for fourteen days. Print the label from your e-mail. "
                                    "Then drop the parcel at any pick-up point.")], "en")
@@ -48,6 +51,8 @@ class RecordingHandler:
 
     async def heard(self, utterance: Utterance, heard_text: str, interrupted: bool) -> None:
         self.heard_log.append((utterance.id, heard_text, interrupted))
+        if utterance.id == "greeting" and not interrupted:
+            self.greeting_played.set()
 
     async def ended(self, reason: str, last_words) -> None:
         self.ended_with = reason
@@ -60,6 +65,7 @@ class FakeLine:
         self.incoming: asyncio.Queue[str | None] = asyncio.Queue()
         self.sent: list[dict] = []
         self.echo_marks = echo_marks
+        self.bot_speaking = asyncio.Event()  # the first of the bot's audio went out
 
     async def receive(self) -> str | None:
         return await self.incoming.get()
@@ -67,6 +73,8 @@ class FakeLine:
     async def send(self, message: str) -> None:
         event = json.loads(message)
         self.sent.append(event)
+        if event["event"] == "media":
+            self.bot_speaking.set()
         if event["event"] == "mark" and self.echo_marks:
             await self.incoming.put(twilio_event_mark(STREAM, event["mark"]["name"], 0))
 
@@ -98,15 +106,15 @@ def start_call(handler, synthesizer, script, line, **settings) -> tuple[VoiceCal
     return call, task
 
 
-async def settle(seconds: float = 0.3) -> None:
-    await asyncio.sleep(seconds)
+async def happened(event: asyncio.Event, timeout: float = 20) -> None:
+    await asyncio.wait_for(event.wait(), timeout)
 
 
 def test_greeting_is_sent_as_20ms_mulaw_frames_with_a_mark_per_sentence(synthesizer):
     async def scenario():
         line, handler = FakeLine(), RecordingHandler()
         _, task = start_call(handler, synthesizer, [], line)
-        await settle(1.0)
+        await happened(handler.greeting_played)
         line.incoming.put_nowait(twilio_event_stop(STREAM, CALL, 9))
         assert await task == "stop"
         return line, handler
@@ -124,10 +132,10 @@ def test_keypad_entry_is_one_turn(synthesizer):
     async def scenario():
         line, handler = FakeLine(), RecordingHandler()
         _, task = start_call(handler, synthesizer, [], line)
-        await settle()
+        await happened(handler.greeting_played)
         for key in "4821*48213#":
             line.incoming.put_nowait(twilio_event_dtmf(STREAM, key, 3))
-        await settle(1.0)
+        await happened(handler.answered)
         line.incoming.put_nowait(None)  # the socket closed: the caller hung up
         assert await task == "hangup"
         return handler
@@ -141,10 +149,10 @@ def test_caller_talking_over_the_bot_clears_its_audio(synthesizer):
     async def scenario():
         line, handler = FakeLine(echo_marks=False), RecordingHandler()  # nothing is "played" yet
         _, task = start_call(handler, synthesizer, ["how do returns work", "thanks"], line)
-        await settle(0.5)
+        await happened(line.bot_speaking)
         for frame in speech_frames(synthesizer, "How do returns work?") + silence_frames(1.0):
             line.incoming.put_nowait(frame)
-        await settle(3.0)
+        await happened(handler.answered)
         line.incoming.put_nowait(twilio_event_stop(STREAM, CALL, 99))
         await task
         return line, handler
@@ -177,7 +185,7 @@ def test_garbage_and_audio_before_start_do_not_break_the_call(synthesizer):
             line.incoming.put_nowait(message)
         line.incoming.put_nowait(twilio_event_start(CALL, STREAM, {"language": "en"}))
         line.incoming.put_nowait(json.dumps({"event": "media", "streamSid": STREAM, "media": {"payload": "A"}}))
-        await settle(1.0)
+        await happened(line.bot_speaking)
         line.incoming.put_nowait(twilio_event_stop(STREAM, CALL, 5))
         return await task, call, line
 

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from bot.text.identifiers import find_email, find_order_number, find_postcode, postcode_key
+from text.identifiers import find_email, find_order_number, find_postcode, postcode_key
 from voice.normalizer import normalize_spoken
 
 POLISH = [

@@ -14,6 +14,7 @@ from voice.stt.base import SpeechRecognizer, UnsupportedLanguage
 from voice.stt.models import require_model_dir, shared_models
 from voice.stt.utterances import UtteranceDetector, UtteranceEndpointing, UtteranceStream
 
+
 def _load_model(path: Path, cpu_threads: int):
     from faster_whisper import WhisperModel
 

@@ -40,7 +40,7 @@
   const CHANNEL_LABELS = { web: 'Web chat', sms: 'SMS', whatsapp: 'WhatsApp', api: 'API', voice: 'Voice' };
   const AUTHOR_LABELS = { customer: 'Customer', bot: 'Bot', agent: 'Agent', system: 'System' };
   const CONVERSATION_LABELS = { bot: 'with the bot', queued: 'waiting for an agent', agent: 'with an agent' };
-  // Why a ticket was opened (bot/handoff_signal.py REASONS and the gateway's own); unknown codes show as they are.
+  // Why a ticket was opened (contracts/handoff.py REASONS and the gateway's own); unknown codes show as they are.
   const REASON_LABELS = {
     customer_request: 'Asked for a person', repeated_fallback: 'Bot did not understand',
     verification_failed: 'Verification failed', suspected_guessing: 'Suspected guessing (verification locked)',

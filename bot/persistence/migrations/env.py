@@ -2,10 +2,10 @@
 
 from alembic import context
 
-from bot.persistence import models_registry  # noqa: F401  (registers every model's table)
-from bot.persistence.base import Base
-from bot.persistence.database import make_engine
+import bot.models  # noqa: F401  (registers every table)
 from bot.settings import get_settings
+from db.base import Base
+from db.sessions import make_engine
 
 target_metadata = Base.metadata
 

@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from bot.conversations.models import Message
 from bot.main import create_app
-from bot.persistence.database import make_engine, session_factory
+from bot.models.conversation import Message
 from bot.persistence.migrate import upgrade
+from db.sessions import make_engine, session_factory
+from testing.fakes.twilio_cloud import FakeTwilioCloud, RunningFake
+from testing.served import ServedApp
 from tests.bot.conftest import ALWAYS_OPEN, API_KEY, DEAD_ENGINE, gateway_settings
 from tests.conftest import POSTGRES_ADMIN_URL
-from tests.fakes.twilio_cloud import FakeTwilioCloud, RunningFake
-from tests.served import ServedApp
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 pytestmark = pytest.mark.postgres

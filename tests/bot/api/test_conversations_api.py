@@ -2,8 +2,8 @@
 
 from sqlalchemy import func, select
 
-from bot.conversations.models import Message
-from bot.handoff.models import Ticket
+from bot.models.conversation import Message
+from bot.models.handoff import Ticket
 from tests.bot.conftest import API_KEY
 
 

@@ -1,6 +1,5 @@
 """A test client for the web chat WebSocket that speaks the widget's protocol."""
 
-import json
 import uuid
 from typing import Any
 

@@ -3,7 +3,7 @@ Twilio's REST API (a local fake speaking its wire format)."""
 
 from sqlalchemy import func, select
 
-from bot.conversations.models import Author, Channel, Contact, Conversation, Message
+from bot.models.conversation import Author, Channel, Contact, Conversation, Message
 
 PHONE = "+48600100200"
 

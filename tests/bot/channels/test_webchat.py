@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from bot.conversations.models import Author, Message
+from bot.models.conversation import Author, Message
 from tests.bot.channels.chat_client import ChatSocket
 
 

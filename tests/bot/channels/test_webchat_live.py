@@ -3,8 +3,8 @@ verification, a handoff into the queue, and a handoff outside working hours."""
 
 from sqlalchemy import select
 
-from bot.conversations.models import Author, Conversation, Message
-from bot.handoff.models import Ticket, TicketKind
+from bot.models.conversation import Author, Conversation, Message
+from bot.models.handoff import Ticket, TicketKind
 from tests.bot.channels.chat_client import ChatSocket
 from tests.bot.conftest import CLOSED
 

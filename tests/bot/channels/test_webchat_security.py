@@ -12,11 +12,11 @@ from sqlalchemy import select
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from bot.conversations.models import Author, Message
 from bot.main import create_app
+from bot.models.conversation import Author, Message
+from testing.served import ServedApp
 from tests.bot.channels.chat_client import ChatSocket
 from tests.bot.conftest import ALWAYS_OPEN, DEAD_ENGINE, gateway_settings
-from tests.served import ServedApp
 
 
 def test_a_reused_client_id_starts_its_own_conversation_and_sees_nothing_of_the_first(gateway):

@@ -10,9 +10,9 @@ from starlette.routing import Mount
 from starlette.websockets import WebSocketDisconnect
 
 from bot.handoff.agents import create_agent, open_session
-from bot.handoff.models import Agent, AgentRole, TicketStatus
-from bot.persistence.base import utcnow
-from bot.persistence.database import unit_of_work
+from bot.models.handoff import Agent, AgentRole, TicketStatus
+from db.base import utcnow
+from db.sessions import unit_of_work
 from tests.bot.console.console_client import SAME_ORIGIN, ConsoleBrowser
 from tests.bot.trainer.inbox_data import REPHRASE_PL, Chat
 

@@ -1,9 +1,9 @@
 """An identity the verification guard could not vouch for waits on the ticket page until an agent confirms it."""
 
-from bot.conversations.models import Channel
 from bot.handoff.agents import create_agent
-from bot.handoff.models import PRIORITY_RANK, AgentRole, Ticket, TicketKind
-from bot.persistence.database import unit_of_work
+from bot.models.conversation import Channel
+from bot.models.handoff import PRIORITY_RANK, AgentRole, Ticket, TicketKind
+from db.sessions import unit_of_work
 from tests.bot.console.console_client import ConsoleBrowser
 from tests.bot.conversations.test_identity import ANNA, ANNAS_ORDER, SMS_NUMBER, start, verify
 from tests.conftest import FIXED_NOW

@@ -5,11 +5,11 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from bot.conversations.models import Channel
 from bot.handoff.agents import create_agent
-from bot.persistence.database import make_engine, session_factory, unit_of_work
+from bot.models.conversation import Channel
 from bot.processes import ManagedProcess, free_port, gateway_spec
-from bot.shop.seed import create_demo_shop
+from db.sessions import make_engine, session_factory, unit_of_work
+from testing.demo_shop import create_demo_shop
 from tests.bot.conftest import ALWAYS_OPEN, DEAD_ENGINE
 from tests.bot.console.test_console_identity import PASSWORD, ticket_of
 from tests.bot.conversations.test_identity import ANNA, ANNAS_ORDER, SMS_NUMBER, start, verify

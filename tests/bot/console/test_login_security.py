@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from bot.console.auth import SESSION_COOKIE
 from bot.handoff import agents
-from bot.handoff.models import AgentSession, LoginFailure
+from bot.models.handoff import AgentSession, LoginFailure
 from tests.bot.console.console_client import ConsoleBrowser, log_in
 
 PASSWORD = "agent-password"

@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 from starlette.websockets import WebSocketDisconnect
 
 from bot.console.auth import SESSION_COOKIE
-from bot.handoff.models import LoginFailure, Ticket, TicketNote, TicketStatus
-from bot.trainer.review_models import ReviewDecision
+from bot.models.handoff import LoginFailure, Ticket, TicketNote, TicketStatus
+from bot.models.review import ReviewDecision
 from tests.bot.console.console_client import ConsoleBrowser, log_in
 from tests.bot.console.console_routes import RULES, ConsoleWorld, console_routes
 

@@ -2,8 +2,8 @@
 a trainer and an admin; and an agent's languages, which hide other languages' tickets everywhere."""
 
 from bot.handoff.agents import create_agent
-from bot.handoff.models import Ticket, TicketStatus
-from bot.persistence.database import unit_of_work
+from bot.models.handoff import Ticket, TicketStatus
+from db.sessions import unit_of_work
 from tests.bot.console.console_client import ConsoleBrowser
 from tests.bot.console.console_routes import OPEN, PASSWORD, ROLES, RULES, ConsoleWorld, console_routes
 
@@ -25,7 +25,7 @@ def test_every_console_route_lets_in_exactly_the_roles_it_is_for(console):
 def test_an_agent_sees_and_works_only_tickets_in_their_languages(console):
     world = ConsoleWorld(console)
     with unit_of_work(console.sessions) as session:
-        tom = create_agent(session, "tom", "Tom", PASSWORD, ["en"]).id
+        create_agent(session, "tom", "Tom", PASSWORD, ["en"])  # speaks English only: Polish tickets are not his
     ola = world.ids["agent"]
     polish, polish_of_ola, english = world.ticket("pl"), world.ticket("pl", held_by=ola), world.ticket("en")
     browser = ConsoleBrowser.logged_in(console.client, "tom", PASSWORD)

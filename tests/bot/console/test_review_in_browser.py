@@ -12,12 +12,12 @@ import yaml
 from playwright.sync_api import expect
 
 from bot.handoff.agents import create_agent
-from bot.handoff.models import AgentRole
-from bot.persistence.base import utcnow
-from bot.persistence.database import make_engine, session_factory, unit_of_work
+from bot.models.handoff import AgentRole
 from bot.persistence.migrate import upgrade
 from bot.processes import ENGINE_ENV, RASA_BIN, ManagedProcess, free_port, gateway_spec
 from bot.settings import PROJECT_ROOT
+from db.base import utcnow
+from db.sessions import make_engine, session_factory, unit_of_work
 from tests.bot.conftest import ALWAYS_OPEN, DEAD_ENGINE
 from tests.bot.trainer.inbox_data import REPHRASE_PL, Chat
 

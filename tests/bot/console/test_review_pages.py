@@ -8,10 +8,10 @@ import yaml
 
 from bot.console.auth import SESSION_COOKIE
 from bot.handoff.agents import create_agent
-from bot.handoff.models import AgentRole
-from bot.persistence.database import unit_of_work
+from bot.models.handoff import AgentRole
+from bot.models.review import ReviewAction, ReviewDecision
 from bot.settings import PROJECT_ROOT
-from bot.trainer.review_models import ReviewAction, ReviewDecision
+from db.sessions import unit_of_work
 from tests.bot.console.console_client import SAME_ORIGIN
 from tests.bot.trainer.inbox_data import REPHRASE_PL, Chat
 

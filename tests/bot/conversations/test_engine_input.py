@@ -5,9 +5,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.conversations.models import Message
+from bot.models.conversation import Message
+from testing.fakes.engine import FakeEngine, ReceivedTurn, served
 from tests.bot.channels.chat_client import ChatSocket
-from tests.fakes.koliber_engine import FakeKoliberEngine, ReceivedTurn, RunningFakeKoliberEngine
 
 OFFERED = {"title": "Yes", "payload": "/affirm"}
 
@@ -17,9 +17,8 @@ def offer_a_yes_button(turn: ReceivedTurn) -> list[dict]:
 
 
 @pytest.fixture
-def engine() -> Iterator[FakeKoliberEngine]:
-    fake = FakeKoliberEngine(answer=offer_a_yes_button)
-    with RunningFakeKoliberEngine(fake):
+def engine() -> Iterator[FakeEngine]:
+    with served(FakeEngine(answer=offer_a_yes_button)) as fake:
         yield fake
 
 

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.conversations.identity import confirm_identity, contact_for_phone, identity_confirmed, link_verified_order
-from bot.conversations.models import Channel, Contact, Conversation, ConversationState
-from bot.persistence.database import unit_of_work
-from bot.shop.models import Customer
-from bot.shop.verification_guard import GuardRules, VerificationGuard
+from bot.models.conversation import Channel, Contact, Conversation, ConversationState
+from db.sessions import unit_of_work
+from shop.models import Customer
+from shop.verification_guard import GuardRules, VerificationGuard
 from tests.conftest import FIXED_NOW
 
 ANNA = "anna.nowak@example.pl"

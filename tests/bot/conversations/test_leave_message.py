@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.conversations.replies import CALLBACK, LEAVE_MESSAGE
-from bot.handoff.models import Ticket, TicketKind
-from bot.handoff_signal import HandoffSignal
+from bot.models.handoff import Ticket, TicketKind
+from contracts.handoff import HandoffSignal
+from testing.fakes.engine import FakeEngine, ReceivedTurn, served
 from tests.bot.channels.chat_client import ChatSocket
 from tests.bot.conftest import CLOSED
-from tests.fakes.koliber_engine import FakeKoliberEngine, ReceivedTurn, RunningFakeKoliberEngine
 
 
 def _tickets(gateway) -> list[Ticket]:
@@ -43,9 +43,8 @@ def hand_off(turn: ReceivedTurn) -> list[dict]:
 
 
 @pytest.fixture
-def handing_off_engine() -> Iterator[FakeKoliberEngine]:
-    engine = FakeKoliberEngine(answer=hand_off)
-    with RunningFakeKoliberEngine(engine):
+def handing_off_engine() -> Iterator[FakeEngine]:
+    with served(FakeEngine(answer=hand_off)) as engine:
         yield engine
 
 

@@ -10,15 +10,16 @@ import pytest
 from sqlalchemy import select
 
 from bot.conversations import outbox
-from bot.conversations.models import Author, Channel, Conversation, ConversationState
-from bot.conversations.outbox import DeliveryStatus, OutboxMessage
 from bot.conversations.replies import SystemReplies
-from bot.persistence.base import utcnow
-from bot.persistence.database import make_engine, session_factory, unit_of_work
+from bot.models.conversation import Author, Channel, Conversation, ConversationState
+from bot.models.outbox import DeliveryStatus, OutboxMessage
 from bot.persistence.migrate import upgrade
+from db.base import utcnow
+from db.sessions import make_engine, session_factory, unit_of_work
+from testing.clock import ManualClock
+from testing.waiting import wait_until
 from tests.bot.channels.test_twilio_messaging import _sms
 from tests.bot.console.console_client import ConsoleBrowser
-from tests.bot.conversations.timing import ManualClock, wait_until
 
 PHONE = "+48600100300"
 QUICK_POLL = {"KOLIBER_OUTBOX_POLL_SECONDS": "0.02"}

@@ -10,14 +10,14 @@ from playwright.sync_api import Page, expect
 from twilio.request_validator import RequestValidator
 
 from bot.handoff.agents import create_agent
-from bot.handoff.models import AgentStatus
 from bot.main import create_app
-from bot.persistence.database import make_engine, session_factory, unit_of_work
+from bot.models.handoff import AgentStatus
 from bot.persistence.migrate import upgrade
+from db.sessions import make_engine, session_factory, unit_of_work
+from testing.fakes.twilio_cloud import FakeTwilioCloud
+from testing.served import ServedApp
 from tests.bot.channels.test_twilio_messaging import _sms
 from tests.bot.conftest import ALWAYS_OPEN, DEAD_ENGINE, TWILIO_TOKEN, gateway_settings
-from tests.fakes.twilio_cloud import FakeTwilioCloud
-from tests.served import ServedApp
 
 PHONE = "+48600100400"
 PASSWORD = "agent-password"

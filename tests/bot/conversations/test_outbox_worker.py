@@ -13,17 +13,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversations import outbox
 from bot.conversations.delivery import Delivery
-from bot.conversations.models import Author, Channel, Conversation, ConversationState
-from bot.conversations.outbox import DeliveryStatus, OutboxMessage
-from bot.conversations.outbox_worker import RetryPolicy, SendFailed
+from bot.conversations.outbox_worker import RetryPolicy
+from bot.conversations.output import OutputChannel, Recipient, SendFailed
 from bot.conversations.replies import SystemReplies
 from bot.conversations.texts import load_texts
 from bot.conversations.views import message_view
-from bot.persistence.base import utcnow
-from bot.persistence.database import session_factory, unit_of_work
+from bot.models.conversation import Author, Channel, Conversation, ConversationState
+from bot.models.outbox import DeliveryStatus, OutboxMessage
 from bot.realtime import CONSOLE_TOPIC, Hub, conversation_topic
 from bot.settings import PROJECT_ROOT
-from tests.bot.conversations.timing import ManualClock
+from db.base import utcnow
+from db.sessions import session_factory, unit_of_work
+from testing.clock import ManualClock
 
 PHONE = "+48600700800"
 POLICY = RetryPolicy(first_retry=timedelta(seconds=5), longest_retry=timedelta(seconds=40), max_attempts=6,
@@ -31,10 +32,14 @@ POLICY = RetryPolicy(first_retry=timedelta(seconds=5), longest_retry=timedelta(s
 OUTAGE = SendFailed("Service Unavailable", "20503")
 
 
-class ScriptedProvider:
-    """An SMS provider that refuses as a test tells it to, and otherwise accepts."""
+class ScriptedProvider(OutputChannel):
+    """An SMS provider's output channel that refuses as a test tells it to, and otherwise accepts."""
 
-    def __init__(self) -> None:
+    channel = Channel.SMS
+    through_outbox = True
+
+    def __init__(self, texts) -> None:
+        super().__init__(texts)
         self.attempts: list[str] = []
         self.accepted: list[str] = []
         self._refusals: deque[SendFailed] = deque()
@@ -42,7 +47,7 @@ class ScriptedProvider:
     def refuse_next(self, count: int, refusal: SendFailed) -> None:
         self._refusals.extend([refusal] * count)
 
-    async def __call__(self, channel: Channel, address: str, text: str) -> str:
+    async def send_text(self, recipient: Recipient, text: str) -> str:
         self.attempts.append(text)
         if self._refusals:
             raise self._refusals.popleft()
@@ -65,9 +70,9 @@ class Rig:
         clock = clock or ManualClock(utcnow())
         hub = Hub()
         texts = load_texts(PROJECT_ROOT / "config" / "gateway_texts.yml", "pl")
-        delivery = Delivery(hub, texts, sessions, policy, clock)
-        provider = ScriptedProvider()
-        delivery.register(Channel.SMS, provider)
+        delivery = Delivery(hub, sessions, policy, clock)
+        provider = ScriptedProvider(texts)
+        delivery.register(provider)
         return cls(sessions, delivery, provider, clock, hub)
 
     def store(self, *texts: str) -> tuple[str, list[dict[str, Any]]]:
@@ -85,7 +90,7 @@ class Rig:
 
     async def store_and_deliver(self, *texts: str) -> tuple[str, list[dict[str, Any]]]:
         conversation_id, views = self.store(*texts)
-        await self.delivery.deliver(conversation_id, Channel.SMS, PHONE, views)
+        await self.delivery.deliver(conversation_id, Channel.SMS, views)
         return conversation_id, views
 
     def entry(self, message_id: int) -> OutboxMessage:
@@ -135,7 +140,7 @@ def test_a_permanent_refusal_fails_at_once_and_tells_the_agents_live(sessions):
         events: asyncio.Queue = asyncio.Queue()
         rig.hub.subscribe(conversation_topic(conversation_id), events)
         rig.hub.subscribe(CONSOLE_TOPIC, events)
-        await rig.delivery.deliver(conversation_id, Channel.SMS, PHONE, [view])
+        await rig.delivery.deliver(conversation_id, Channel.SMS, [view])
 
         entry = rig.entry(view["id"])
         assert (entry.status, entry.attempts, entry.error_code) == (DeliveryStatus.FAILED, 1, "21610")

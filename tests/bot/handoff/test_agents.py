@@ -15,8 +15,8 @@ from bot.handoff.agents import (
     open_session,
     seed_demo_agents,
 )
-from bot.handoff.models import Agent, AgentRole, AgentSession
-from bot.persistence.database import session_factory, unit_of_work
+from bot.models.handoff import Agent, AgentRole, AgentSession
+from db.sessions import session_factory, unit_of_work
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
 PASSWORD = "correct horse battery"

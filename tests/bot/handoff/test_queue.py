@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.conversations.models import Channel, Conversation, ConversationState
 from bot.handoff.hours import load_handoff_config
-from bot.handoff.models import Agent, AgentStatus, Ticket, TicketKind, TicketStatus
 from bot.handoff.queue import HandoffQueue, QueuePlace, TicketUnavailable
-from bot.persistence.database import session_factory, unit_of_work
+from bot.models.conversation import Channel, Conversation, ConversationState
+from bot.models.handoff import Agent, AgentStatus, Ticket, TicketKind, TicketStatus
 from bot.settings import PROJECT_ROOT
+from db.sessions import session_factory, unit_of_work
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # Monday 10:00 in Warsaw: open
 SUNDAY = datetime(2026, 11, 22, 12, 0, tzinfo=timezone.utc)  # closed

@@ -11,18 +11,18 @@ from datetime import timedelta
 from sqlalchemy import Engine, MetaData, select
 
 from bot.conversations.identity import confirm_identity
-from bot.conversations.models import Author, CallStream, Conversation, Message
-from bot.handoff.models import AgentRole, Ticket
 from bot.handoff.agents import create_agent
-from bot.persistence.base import utcnow
-from bot.persistence.database import unit_of_work
-from bot.shop.models import ComplaintCase, Order
-from bot.shop.policy import ShopPolicy
-from bot.shop.seed import seed_demo_shop
-from bot.shop.verification_guard import VerificationAttempt
-from bot.surveys.models import CallStatusEvent, Survey, SurveyCall, SurveyOptOut, SurveyState
-from bot.surveys.result import SurveyOutcome
-from bot.trainer.review_models import AuditEntry, ReviewAction, ReviewDecision
+from bot.models.conversation import Author, CallStream, Conversation, Message
+from bot.models.handoff import AgentRole, Ticket
+from bot.models.review import AuditEntry, ReviewAction, ReviewDecision
+from bot.models.survey import CallStatusEvent, Survey, SurveyCall, SurveyOptOut, SurveyState
+from contracts.survey_result import SurveyOutcome
+from db.base import utcnow
+from db.sessions import unit_of_work
+from shop.models import ComplaintCase, Order
+from shop.policy import ShopPolicy
+from shop.seed import seed_demo_shop
+from shop.verification_guard import VerificationAttempt
 from tests.bot.console.console_client import ConsoleBrowser
 
 ANNA_EMAIL = "anna.nowak@example.pl"

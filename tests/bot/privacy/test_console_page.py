@@ -5,10 +5,10 @@ import json
 
 from sqlalchemy import select
 
-from bot.handoff.models import AgentRole
 from bot.handoff.agents import create_agent
-from bot.persistence.database import unit_of_work
-from bot.privacy.models import AuditLogEntry
+from bot.models.handoff import AgentRole
+from bot.models.privacy import AuditLogEntry
+from db.sessions import unit_of_work
 from tests.bot.console.console_client import ConsoleBrowser
 from tests.bot.privacy.story import ANNA_EMAIL, ANNA_PHONE, ANNA_SMS, ANNA_TRACES, NOTE, anna_and_piotr, traces
 

@@ -1,9 +1,9 @@
 """Every table is either searched and erased for a person, or listed as holding no customer data:
 a table added without a decision fails here."""
 
-from bot.persistence import models_registry  # noqa: F401  (registers every model's table)
-from bot.persistence.base import Base
+import bot.models  # noqa: F401  (registers every table)
 from bot.privacy.finder import OTHER_TABLES, PERSONAL_TABLES
+from db.base import Base
 
 
 def test_every_table_is_handled_or_declared_free_of_customer_data():

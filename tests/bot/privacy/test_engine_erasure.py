@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from bot.persistence.base import utcnow
-from bot.persistence.database import unit_of_work
 from bot.privacy.audit import Actor
 from bot.privacy.engine_trackers import EngineTrackers
 from bot.privacy.erase import erase_person
 from bot.privacy.export import export_person
-from bot.shop.seed import seed_demo_shop
+from db.base import utcnow
+from db.sessions import unit_of_work
+from shop.seed import seed_demo_shop
 from tests.bot.privacy.story import ANNA_EMAIL, ANNA_PHONE, sms_webhook, traces
 
 pytestmark = pytest.mark.engine

@@ -6,11 +6,11 @@ import io
 import pytest
 from sqlalchemy import select
 
-from bot.persistence.database import session_factory, unit_of_work
-from bot.shop.models import Order
-from bot.surveys.models import Survey, SurveyState
+from bot.models.survey import Survey, SurveyState
 from bot.surveys.report import CSV_COLUMNS, report_csv
-from bot.surveys.result import SurveyOutcome
+from contracts.survey_result import SurveyOutcome
+from db.sessions import session_factory, unit_of_work
+from shop.models import Order
 from tests.conftest import FIXED_NOW
 
 REASONS = {

@@ -6,9 +6,9 @@ import sys
 
 from sqlalchemy import text
 
-from bot.persistence.database import make_engine
 from bot.persistence.migrate import upgrade
 from bot.processes import ManagedProcess, ServiceSpec, write_endpoints
+from db.sessions import make_engine
 
 
 def _mode(path) -> int:

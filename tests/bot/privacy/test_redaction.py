@@ -3,7 +3,7 @@ digits; order numbers, postcodes, phone numbers, amounts, and numbers whose chec
 
 import pytest
 
-from bot.privacy.redaction import redact
+from text.redaction import redact
 
 MASKED = [
     # Cards: Luhn-valid, 13-19 digits, with or without spaces and dashes.

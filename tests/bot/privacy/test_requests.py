@@ -9,36 +9,36 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from bot.cli import main
-from bot.conversations.models import Conversation, Message
-from bot.handoff.models import Ticket
-from bot.persistence import database
-from bot.privacy.models import AnonymisedConversation, AuditLogEntry
-from bot.settings import get_settings
-from bot.shop.models import Customer, Order
-from tests.bot.privacy.fake_engine import FakeTrackerEngine, RunningEngine
-from tests.bot.privacy.story import (ANNA_API, ANNA_EMAIL, ANNA_PHONE, ANNA_SMS, ANNA_TRACES, COMPLAINT, NOTE,
-                                     PIOTR_EMAIL, PIOTR_PHONE, PIOTR_SMS, SURVEY_REASON, anna_and_piotr, traces)
+from bot.models.conversation import Conversation, Message
+from bot.models.handoff import Ticket
+from bot.models.privacy import AnonymisedConversation, AuditLogEntry
+from shop.models import Customer, Order
+from testing.fakes.engine import FakeEngine, served
+from tests.bot.privacy.story import (
+    ANNA_API,
+    ANNA_EMAIL,
+    ANNA_PHONE,
+    ANNA_SMS,
+    ANNA_TRACES,
+    COMPLAINT,
+    NOTE,
+    PIOTR_EMAIL,
+    PIOTR_PHONE,
+    PIOTR_SMS,
+    SURVEY_REASON,
+    anna_and_piotr,
+    traces,
+)
 
 DEAD_ENGINE = "http://127.0.0.1:9"
 
 
 @pytest.fixture
-def koliber(gateway, monkeypatch):
-    """Runs `koliber ...` against the gateway's database and the engine at `engine_url`."""
+def privacy_command(gateway, koliber):
+    """Runs `koliber privacy ...` against the gateway's database and the engine at `engine_url`."""
     def run(*argv: str, engine_url: str = DEAD_ENGINE, engine_token: str = "no-engine") -> int:
-        monkeypatch.setenv("DATABASE_URL", gateway.settings.database_url)
-        monkeypatch.setenv("RASA_URL", engine_url)
-        monkeypatch.setenv("KOLIBER_ENGINE_TOKEN", engine_token)
-        monkeypatch.setenv("KOLIBER_ENGINE_TIMEOUT", "5")
-        get_settings.cache_clear()
-        database.default_engine.cache_clear()
-        try:
-            return main(list(argv))
-        finally:
-            database.default_engine().dispose()
-            get_settings.cache_clear()
-            database.default_engine.cache_clear()
+        return koliber(*argv, DATABASE_URL=gateway.settings.database_url, RASA_URL=engine_url,
+                       KOLIBER_ENGINE_TOKEN=engine_token, KOLIBER_ENGINE_TIMEOUT="5")
     return run
 
 
@@ -59,12 +59,12 @@ def _shape(gateway) -> dict:
         }
 
 
-def test_export_holds_everything_about_the_person_and_nothing_about_others(gateway, policy, koliber, tmp_path, capsys):
+def test_export_holds_everything_about_the_person_and_nothing_about_others(gateway, policy, privacy_command, tmp_path, capsys):
     story = anna_and_piotr(gateway, policy)
     target = tmp_path / "requests" / "anna.json"
 
     # Asked by phone, it finds her e-mail's records too (linked through her verified orders).
-    assert koliber("privacy", "export", "601 234 567", "--output", str(target)) == 1  # engine down: incomplete
+    assert privacy_command("privacy", "export", "601 234 567", "--output", str(target)) == 1  # engine down: incomplete
     assert "trackers of 2 conversations are missing" in capsys.readouterr().err
 
     assert stat.S_IMODE(target.stat().st_mode) == 0o600 and stat.S_IMODE(target.parent.stat().st_mode) == 0o700
@@ -93,11 +93,11 @@ def test_export_holds_everything_about_the_person_and_nothing_about_others(gatew
     assert not [t for t in ANNA_TRACES if t.casefold() in json.dumps(entry.details, ensure_ascii=False).casefold()]
 
 
-def test_export_to_standard_output_with_the_engines_trackers(gateway, policy, koliber, capsys):
+def test_export_to_standard_output_with_the_engines_trackers(gateway, policy, privacy_command, capsys):
     story = anna_and_piotr(gateway, policy)
-    fake = FakeTrackerEngine(trackers={story.anna_conversations[0]: [{"event": "user", "text": ANNA_SMS[0]}]})
-    with RunningEngine(fake):
-        assert koliber("privacy", "export", ANNA_EMAIL.upper(), "-o", "-", engine_url=fake.url,
+    fake = FakeEngine(trackers={story.anna_conversations[0]: [{"event": "user", "text": ANNA_SMS[0]}]})
+    with served(fake):
+        assert privacy_command("privacy", "export", ANNA_EMAIL.upper(), "-o", "-", engine_url=fake.url,
                        engine_token=fake.token) == 0
     document = json.loads(capsys.readouterr().out)
     trackers = {c["id"]: c["engine_tracker"] for c in document["conversations"]}
@@ -106,13 +106,13 @@ def test_export_to_standard_output_with_the_engines_trackers(gateway, policy, ko
 
 
 def test_erase_leaves_nothing_about_the_person_keeps_the_counts_and_finishes_in_the_engine_later(
-        gateway, policy, koliber, capsys):
+        gateway, policy, privacy_command, capsys):
     story = anna_and_piotr(gateway, policy)
     before = _shape(gateway)
     assert traces(gateway.client.app.state.gateway.database, ANNA_TRACES)  # the scan finds her before
 
     # The engine is down: the database part is done anyway, and the command says what is left.
-    assert koliber("privacy", "erase", ANNA_EMAIL, "--yes") == 1
+    assert privacy_command("privacy", "erase", ANNA_EMAIL, "--yes") == 1
     err = capsys.readouterr().err
     assert "still remembers 2 conversations" in err and all(c in err for c in story.anna_conversations)
 
@@ -135,9 +135,9 @@ def test_erase_leaves_nothing_about_the_person_keeps_the_counts_and_finishes_in_
     assert not [t for t in ANNA_TRACES if t.casefold() in json.dumps(erased.details, ensure_ascii=False).casefold()]
 
     # Run again once the engine is back: it forgets her conversations, and only hers.
-    fake = FakeTrackerEngine()
-    with RunningEngine(fake):
-        assert koliber("privacy", "erase", ANNA_EMAIL, "--yes", engine_url=fake.url, engine_token=fake.token) == 0
+    fake = FakeEngine()
+    with served(fake):
+        assert privacy_command("privacy", "erase", ANNA_EMAIL, "--yes", engine_url=fake.url, engine_token=fake.token) == 0
     assert sorted(fake.forgotten) == sorted(story.anna_conversations)
     with gateway.sessions() as session:
         assert session.scalar(select(AnonymisedConversation).where(
@@ -145,11 +145,11 @@ def test_erase_leaves_nothing_about_the_person_keeps_the_counts_and_finishes_in_
     assert [entry.details["pending"] for entry in _audit(gateway, "engine_forget")] == [2, 0]
 
 
-def test_erase_refuses_what_is_not_an_address_and_asks_to_confirm(gateway, policy, koliber, monkeypatch, capsys):
+def test_erase_refuses_what_is_not_an_address_and_asks_to_confirm(gateway, policy, privacy_command, monkeypatch, capsys):
     anna_and_piotr(gateway, policy)
-    assert koliber("privacy", "erase", "Anna Nowak", "--yes") == 2
+    assert privacy_command("privacy", "erase", "Anna Nowak", "--yes") == 2
     monkeypatch.setattr("builtins.input", lambda prompt: "piotr.wisniewski@example.pl")
-    assert koliber("privacy", "erase", ANNA_EMAIL) == 2
+    assert privacy_command("privacy", "erase", ANNA_EMAIL) == 2
     assert "nothing was erased" in capsys.readouterr().err
     assert traces(gateway.client.app.state.gateway.database, [ANNA_EMAIL])
     assert _audit(gateway, "erase") == []

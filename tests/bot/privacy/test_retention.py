@@ -8,17 +8,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.conversations.models import Author, Channel, Contact, Conversation, Message
-from bot.handoff.agents import create_agent
-from bot.handoff.models import Ticket, TicketKind, TicketNote
-from bot.persistence.base import utcnow
-from bot.persistence.database import session_factory, unit_of_work
 from bot.engine.address import EngineAddress
+from bot.handoff.agents import create_agent
+from bot.models.conversation import Author, Channel, Contact, Conversation, Message
+from bot.models.handoff import Ticket, TicketKind, TicketNote
+from bot.models.privacy import AuditLogEntry
 from bot.privacy.anonymise import ANONYMISED
 from bot.privacy.engine_trackers import EngineTrackers
-from bot.privacy.models import AuditLogEntry
 from bot.privacy.retention import apply_retention
-from tests.bot.privacy.fake_engine import FakeTrackerEngine, RunningEngine
+from db.base import utcnow
+from db.sessions import session_factory, unit_of_work
+from testing.fakes.engine import FakeEngine, served
 from tests.bot.privacy.story import traces
 from tests.conftest import FIXED_NOW
 
@@ -52,7 +52,7 @@ def _conversation(sessions, idle_days: int,
         return conversation.id
 
 
-def _forget(engine: EngineAddress | FakeTrackerEngine):
+def _forget(engine: EngineAddress | FakeEngine):
     return EngineTrackers(engine if isinstance(engine, EngineAddress) else engine.address, 5).forget
 
 
@@ -72,8 +72,8 @@ def test_conversations_idle_past_the_period_are_anonymised_and_the_counts_stay(s
     old = _conversation(sessions, 400, OLD_TEXTS)
     recent = _conversation(sessions, 30)
     recent_before = _messages(sessions, recent)
-    engine = FakeTrackerEngine()
-    with RunningEngine(engine):
+    engine = FakeEngine()
+    with served(engine):
         done = apply_retention(sessions, 365, _forget(engine), lambda: FIXED_NOW)
 
     assert done.anonymised == 1 and done.engine_pending == [] and engine.forgotten == [old]
@@ -95,7 +95,7 @@ def test_conversations_idle_past_the_period_are_anonymised_and_the_counts_stay(s
     assert _messages(sessions, recent) == recent_before
 
     # Nothing twice: a second pass finds nothing new and asks the engine for nothing.
-    with RunningEngine(engine):
+    with served(engine):
         again = apply_retention(sessions, 365, _forget(engine), lambda: FIXED_NOW)
     assert again.anonymised == 0 and engine.forgotten == [old]
 
@@ -105,34 +105,21 @@ def test_with_the_engine_down_the_next_pass_finishes_its_part(sessions):
     down = apply_retention(sessions, 365, _forget(EngineAddress("http://127.0.0.1:9", "x")), lambda: FIXED_NOW)
     assert down.anonymised == 1 and down.engine_pending == [old]
     assert _messages(sessions, old)[0].text == ANONYMISED  # the database part did not wait
-    engine = FakeTrackerEngine()
-    with RunningEngine(engine):
+    engine = FakeEngine()
+    with served(engine):
         later = apply_retention(sessions, 365, _forget(engine), lambda: FIXED_NOW + timedelta(days=1))
     assert later.anonymised == 0 and later.engine_pending == [] and engine.forgotten == [old]
 
 
-def test_the_command_uses_the_configured_period_or_the_one_given(gateway, monkeypatch, capsys):
-    from bot.cli import main
-    from bot.persistence import database
-    from bot.settings import get_settings
-
+def test_the_command_uses_the_configured_period_or_the_one_given(gateway, koliber, capsys):
     sessions = gateway.sessions
     year_and_a_half, two_months = _conversation(sessions, 550), _conversation(sessions, 60)
-    engine = FakeTrackerEngine()
-    monkeypatch.setenv("DATABASE_URL", gateway.settings.database_url)
-    monkeypatch.setenv("KOLIBER_RETENTION_DAYS", "500")
-    with RunningEngine(engine):
-        monkeypatch.setenv("RASA_URL", engine.url)
-        monkeypatch.setenv("KOLIBER_ENGINE_TOKEN", engine.token)
-        for argv in (["privacy", "retention"], ["privacy", "retention", "--days", "30"]):
-            get_settings.cache_clear()
-            database.default_engine.cache_clear()
-            try:
-                assert main(argv) == 0
-            finally:
-                database.default_engine().dispose()
-                get_settings.cache_clear()
-                database.default_engine.cache_clear()
+    engine = FakeEngine()
+    with served(engine):
+        env = {"DATABASE_URL": gateway.settings.database_url, "KOLIBER_RETENTION_DAYS": "500",
+               "RASA_URL": engine.url, "KOLIBER_ENGINE_TOKEN": engine.token}
+        assert koliber("privacy", "retention", **env) == 0
+        assert koliber("privacy", "retention", "--days", "30", **env) == 0
     out = capsys.readouterr().out
     assert "retention 500 days: 1 conversations" in out and "retention 30 days: 1 conversations" in out
     assert engine.forgotten[0] == year_and_a_half and two_months in engine.forgotten

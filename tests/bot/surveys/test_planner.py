@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.conversations.models import Channel, Contact, Conversation, ConversationState
-from bot.persistence.database import session_factory, unit_of_work
-from bot.shop.models import OrderStatus
+from bot.models.conversation import Channel, Contact, Conversation, ConversationState
+from bot.models.survey import Survey, SurveyOptOut, SurveyState
 from bot.surveys.config import SurveyConfig
-from bot.surveys.models import Survey, SurveyOptOut, SurveyState
 from bot.surveys.planner import SurveyPlanner
-from bot.surveys.result import SurveyOutcome
-from tests.bot.surveys.shop_rows import delivered_order
+from contracts.survey_result import SurveyOutcome
+from db.sessions import session_factory, unit_of_work
+from shop.models import OrderStatus
+from testing.shop_rows import delivered_order
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 NOW = datetime(2026, 11, 24, 11, 0, tzinfo=WARSAW)  # a Tuesday morning

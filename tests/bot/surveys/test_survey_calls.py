@@ -13,18 +13,18 @@ import pytest
 from sqlalchemy import select
 
 from bot.channels.speech_engines import SpeechEngines
-from bot.conversations.models import Author, Message
-from bot.handoff.models import Ticket, TicketKind
 from bot.main import create_app
-from bot.persistence.database import make_engine, session_factory, unit_of_work
+from bot.models.conversation import Author, Message
+from bot.models.handoff import Ticket, TicketKind
+from bot.models.survey import Survey, SurveyCall, SurveyOptOut
 from bot.settings import PROJECT_ROOT
 from bot.surveys.config import load_survey_config
-from bot.surveys.models import Survey, SurveyCall, SurveyOptOut
-from bot.surveys.result import SurveyOutcome
+from contracts.survey_result import SurveyOutcome
+from db.sessions import make_engine, session_factory, unit_of_work
+from testing.fakes.survey_phone import Answer, SurveyPhone
+from testing.served import ServedApp
+from testing.shop_rows import delivered_order
 from tests.bot.conftest import ALWAYS_OPEN, API_KEY, TWILIO_TOKEN, gateway_settings
-from tests.bot.surveys.shop_rows import delivered_order
-from tests.fakes.survey_phone import Answer, SurveyPhone
-from tests.served import ServedApp
 from voice.frames.text import Transcript
 from voice.stt.scripted import ScriptedRecognizer
 from voice.tts.espeak import EspeakSynthesizer

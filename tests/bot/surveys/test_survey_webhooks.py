@@ -15,13 +15,13 @@ from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from bot.conversations.call_streams import CallStreamTokens
-from bot.conversations.models import Message
-from bot.handoff.models import Ticket, TicketKind
-from bot.persistence.database import unit_of_work
-from bot.surveys.models import Survey, SurveyCall, SurveyState
-from bot.surveys.result import SurveyOutcome
+from bot.models.conversation import Message
+from bot.models.handoff import Ticket, TicketKind
+from bot.models.survey import Survey, SurveyCall, SurveyState
+from contracts.survey_result import SurveyOutcome
+from db.sessions import unit_of_work
+from testing.shop_rows import delivered_order
 from tests.bot.conftest import API_KEY, TWILIO_TOKEN
-from tests.bot.surveys.shop_rows import delivered_order
 
 PUBLIC = "http://testserver"
 NOW = datetime(2026, 11, 24, 11, 0, tzinfo=ZoneInfo("Europe/Warsaw"))  # Tuesday, inside calling hours

@@ -5,11 +5,11 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy.orm import Session
 
-from bot.conversations.models import Author, Channel, Conversation, Message
-from bot.handoff.models import Ticket, TicketKind
+from bot.models.conversation import Author, Channel, Conversation, Message
+from bot.models.handoff import Ticket, TicketKind
 from bot.settings import PROJECT_ROOT
-from bot.trainer.inbox_query import REPHRASE_RESPONSES
-from bot.trainer.review_domain import load_review_domain
+from bot.trainer.data.domain_summary import load_review_domain
+from bot.trainer.review.inbox import REPHRASE_RESPONSES
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 DOMAIN = load_review_domain(PROJECT_ROOT / "domain.yml")

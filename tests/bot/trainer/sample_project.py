@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from bot.trainer.project import ProjectLayout
+from bot.trainer.data.project import ProjectLayout
 
 DOMAIN = '''version: "3.1"
 intents:

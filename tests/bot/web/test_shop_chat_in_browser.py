@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from bot.handoff.agents import create_agent
-from bot.persistence.database import make_engine, session_factory, unit_of_work
 from bot.processes import ManagedProcess, free_port, gateway_spec
+from db.sessions import make_engine, session_factory, unit_of_work
 from tests.bot.conftest import ALWAYS_OPEN
 
 PASSWORD = "agent-password"

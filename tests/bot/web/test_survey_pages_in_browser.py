@@ -19,20 +19,20 @@ from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.conversations.models import Author, Channel, Conversation, ConversationState, Message
 from bot.handoff.agents import create_agent
-from bot.handoff.models import Ticket, TicketKind
 from bot.main import create_app
-from bot.persistence.base import utcnow
-from bot.persistence.database import make_engine, session_factory, unit_of_work
+from bot.models.conversation import Author, Channel, Conversation, ConversationState, Message
+from bot.models.handoff import Ticket, TicketKind
+from bot.models.survey import Survey, SurveyState
 from bot.persistence.migrate import upgrade
 from bot.settings import PROJECT_ROOT
-from bot.shop.models import Customer, Order, OrderItem, OrderStatus, Shipment
-from bot.surveys.models import Survey, SurveyState
-from bot.surveys.result import SurveyOutcome
 from bot.surveys.results import DETRACTOR_REASON, link_token_hash
+from contracts.survey_result import SurveyOutcome
+from db.base import utcnow
+from db.sessions import make_engine, session_factory, unit_of_work
+from shop.models import Customer, Order, OrderItem, OrderStatus, Shipment
+from testing.served import ServedApp
 from tests.bot.conftest import ALWAYS_OPEN, API_KEY, DEAD_ENGINE, gateway_settings
-from tests.served import ServedApp
 
 PASSWORD = "agent-password"
 TOKEN = "sms-link-token-4f1c9a"

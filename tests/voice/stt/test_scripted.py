@@ -1,8 +1,8 @@
 """The scripted test double finds utterances in real audio and replays its script in order."""
 
+from tests.voice.stt.speech import noise, packets, speak
 from voice.frames.text import Transcript
 from voice.stt.scripted import ScriptedRecognizer
-from tests.voice.stt.speech import noise, packets, speak
 
 
 def feed(stream, pcm):

@@ -81,7 +81,7 @@ def test_the_stage_flushes_what_the_caller_said_before_hanging_up(whisper):
 @pytest.mark.speech_model
 def test_a_survey_hint_lets_whisper_hear_a_short_spoken_score_over_the_phone(whisper):
     from bot.surveys.config import load_survey_config
-    from bot.text.scores import read_score
+    from text.scores import read_score
 
     hint = load_survey_config(PROJECT_ROOT / "config" / "surveys.yml").speech_hints["en"]
     said = noise(300) + speak("ten out of ten", phone=True) + noise(800)

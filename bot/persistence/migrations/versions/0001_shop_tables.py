@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-23 05:44:42.645305
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001_shop'
 down_revision = None

@@ -5,9 +5,8 @@ Revises: 0001_shop
 Create Date: 2026-11-23 08:29:55.971757
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0002_conversations'
 down_revision = '0001_shop'

@@ -7,8 +7,7 @@ Revises: 0003_voice_calls
 import sqlalchemy as sa
 from alembic import op
 
-from bot.persistence.base import UtcDateTime
-
+from db.base import UtcDateTime
 
 revision = "0004_surveys"
 down_revision = "0003_voice_calls"

@@ -7,7 +7,7 @@ Revises: 0004_surveys
 import sqlalchemy as sa
 from alembic import op
 
-from bot.persistence.base import UtcDateTime
+from db.base import UtcDateTime
 
 revision = "0005_trainer"
 down_revision = "0004_surveys"

@@ -7,7 +7,7 @@ Revises: 0005_trainer
 import sqlalchemy as sa
 from alembic import op
 
-from bot.persistence.base import UtcDateTime
+from db.base import UtcDateTime
 
 revision = "0006_console_security"
 down_revision = "0005_trainer"

@@ -7,7 +7,7 @@ Revises: 0006_console_security
 import sqlalchemy as sa
 from alembic import op
 
-from bot.persistence.base import UtcDateTime
+from db.base import UtcDateTime
 
 revision = "0007_outbox"
 down_revision = "0006_console_security"

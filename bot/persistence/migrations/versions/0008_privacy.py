@@ -7,7 +7,7 @@ Revises: 0007_outbox
 import sqlalchemy as sa
 from alembic import op
 
-from bot.persistence.base import UtcDateTime
+from db.base import UtcDateTime
 
 revision = "0008_privacy"
 down_revision = "0007_outbox"

@@ -7,7 +7,7 @@ Revises: 0008_privacy
 import sqlalchemy as sa
 from alembic import op
 
-from bot.persistence.base import UtcDateTime
+from db.base import UtcDateTime
 
 revision = "0009_verification_guard"
 down_revision = "0008_privacy"

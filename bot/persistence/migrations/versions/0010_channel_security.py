@@ -7,7 +7,7 @@ Revises: 0009_verification_guard
 import sqlalchemy as sa
 from alembic import op
 
-from bot.persistence.base import UtcDateTime
+from db.base import UtcDateTime
 
 revision = "0010_channel_security"
 down_revision = "0009_verification_guard"

@@ -1,0 +1,193 @@
+"""What agents do with tickets: claim, reply, note, resolve, hand back, and what they see.
+
+Every reply is stored before it is sent to the customer's channel. An agent sees and works on
+tickets only in their own languages (the queue's rule), whichever door the request came through.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.conversations.delivery import Delivery
+from bot.conversations.identity import confirm_identity, identity_confirmed
+from bot.conversations.replies import SystemReplies
+from bot.conversations.texts import GatewayTexts
+from bot.conversations.views import contact_label, conversation_view, message_view, note_view, ticket_view
+from bot.handoff.announcer import QueueAnnouncer
+from bot.handoff.queue import HandoffQueue
+from bot.models.conversation import Author, Conversation, ConversationState, Message
+from bot.models.handoff import Agent, AgentStatus, TicketNote, TicketStatus
+from bot.realtime import conversation_topic, ticket_topic
+from db.sessions import read, write
+from shop.models import Order
+
+EARLIER_CONVERSATIONS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class IdentityCheck:
+    verified_order: str | None  # the order the conversation proved it knows, if any
+    confirmed: bool  # False while the conversation is not linked to that order's customer
+
+
+class NothingToConfirm(ValueError):
+    pass
+
+
+class AgentDesk:
+    def __init__(self, sessions: sessionmaker[Session], queue: HandoffQueue, texts: GatewayTexts,
+                 delivery: Delivery, announcer: QueueAnnouncer, clock: Callable[[], datetime]) -> None:
+        self._sessions = sessions
+        self._queue = queue
+        self._replies = SystemReplies(texts, queue)
+        self._delivery = delivery
+        self._announcer = announcer
+        self._clock = clock
+
+    # --- reading ------------------------------------------------------------------------------
+    async def queue_overview(self, agent_id: int) -> dict[str, Any]:
+        def queue_overview(session: Session) -> dict[str, Any]:
+            agent = session.get(Agent, agent_id)
+            now = self._clock()
+            places = self._queue.places(session)
+            waiting = [ticket_view(t, now, getattr(places.get(t.conversation_id), "position", None))
+                       for t in self._queue.visible_to(session, agent)]
+            mine = [ticket_view(t, now) for t in self._queue.claimed_by(session, agent)]
+            available = session.scalar(select(func.count()).select_from(Agent).where(Agent.status == AgentStatus.AVAILABLE))
+            return {"tickets": waiting, "mine": mine, "agents_available": available or 0}
+        return await read(self._sessions, queue_overview)
+
+    async def ticket_conversation(self, ticket_id: int, agent_id: int) -> str:
+        """The ticket's conversation id, if the agent may see the ticket."""
+        def ticket_conversation(session: Session) -> str:
+            return self._queue.ticket_for(session, ticket_id, session.get(Agent, agent_id)).conversation_id
+        return await read(self._sessions, ticket_conversation)
+
+    async def ticket_details(self, ticket_id: int, agent_id: int) -> dict[str, Any]:
+        """The ticket with its transcript, notes, the customer and their orders, for an agent who may see it."""
+        def ticket_details(session: Session) -> dict[str, Any]:
+            ticket = self._queue.ticket_for(session, ticket_id, session.get(Agent, agent_id))
+            conversation = ticket.conversation
+            contact = conversation.contact
+            earlier: list[Conversation] = []
+            orders: list[Order] = []
+            if contact is not None:
+                earlier = list(session.scalars(
+                    select(Conversation).where(Conversation.contact_id == contact.id, Conversation.id != conversation.id)
+                    .order_by(Conversation.created_at.desc()).limit(EARLIER_CONVERSATIONS_SHOWN)))
+                if contact.shop_customer_id is not None:
+                    orders = list(session.scalars(select(Order).where(Order.customer_id == contact.shop_customer_id)
+                                                  .order_by(Order.placed_at.desc())))
+            return {
+                "ticket": ticket_view(ticket, self._clock()),
+                "conversation": conversation_view(conversation),
+                "messages": [message_view(m) for m in conversation.messages],
+                "notes": [note_view(n) for n in ticket.notes],
+                "customer": None if contact is None else {
+                    "label": contact_label(contact, conversation), "email": contact.email, "phone": contact.phone},
+                "orders": [_order_view(o) for o in orders],
+                "earlier_conversations": [
+                    {**conversation_view(c), "started_at": c.created_at.isoformat(),
+                     "messages": [message_view(m) for m in c.messages]} for c in earlier],
+            }
+        return await read(self._sessions, ticket_details)
+
+    # --- acting -------------------------------------------------------------------------------
+    async def identity(self, ticket_id: int, agent_id: int, confirm: bool = False) -> IdentityCheck:
+        """Whether the ticket's conversation is linked to the customer of the order it verified; with
+        `confirm`, the agent vouches for them and their contacts become one."""
+        def check(session: Session) -> IdentityCheck:
+            conversation = self._queue.ticket_for(session, ticket_id, session.get(Agent, agent_id)).conversation
+            if confirm:
+                if conversation.verified_order is None:
+                    raise NothingToConfirm("this conversation has verified no order")
+                confirm_identity(session, conversation)
+            return IdentityCheck(conversation.verified_order, identity_confirmed(session, conversation))
+        return await write(self._sessions, check)
+
+    async def set_status(self, agent_id: int, status: AgentStatus) -> None:
+        def change(session: Session) -> None:
+            session.get(Agent, agent_id).status = status
+        await write(self._sessions, change)
+        await self._announcer.announce()
+
+    async def claim(self, ticket_id: int, agent_id: int) -> dict[str, Any]:
+        def claim(session: Session) -> tuple[dict[str, Any], Conversation, list[dict[str, Any]]]:
+            agent = session.get(Agent, agent_id)
+            ticket = self._queue.claim(session, ticket_id, agent, self._clock())
+            notice = self._system(session, ticket.conversation, "agent_joined", agent=agent.display_name)
+            session.flush()
+            return ticket_view(ticket, self._clock()), ticket.conversation, [message_view(notice)]
+        view, conversation, messages = await write(self._sessions, claim)
+        await self._after_change(conversation, view, messages)
+        return view
+
+    async def reply(self, ticket_id: int, agent_id: int, text: str) -> dict[str, Any]:
+        def store(session: Session) -> tuple[Conversation, dict[str, Any]]:
+            ticket = self._queue.held_by(session, ticket_id, session.get(Agent, agent_id))
+            conversation = ticket.conversation
+            message = self._replies.outbound(session, conversation, Author.AGENT, text, None, self._clock(),
+                                             agent_id=agent_id)
+            session.flush()
+            session.refresh(message, ["agent"])
+            return conversation, message_view(message)
+        conversation, view = await write(self._sessions, store)
+        await self._delivery.deliver(conversation.id, conversation.channel, [view])
+        return view
+
+    async def add_note(self, ticket_id: int, agent_id: int, text: str) -> dict[str, Any]:
+        def store(session: Session) -> dict[str, Any]:
+            self._queue.ticket_for(session, ticket_id, session.get(Agent, agent_id))
+            note = TicketNote(ticket_id=ticket_id, agent_id=agent_id, text=text, created_at=self._clock())
+            session.add(note)
+            session.flush()
+            session.refresh(note, ["agent"])
+            return note_view(note)
+        view = await write(self._sessions, store)
+        self._delivery.hub.publish(ticket_topic(ticket_id), {"type": "note", "note": view})
+        return view
+
+    async def close(self, ticket_id: int, agent_id: int, status: TicketStatus) -> dict[str, Any]:
+        """Resolves the ticket, or hands the conversation back to the assistant."""
+        def close(session: Session) -> tuple[dict[str, Any], Conversation, list[dict[str, Any]]]:
+            agent = session.get(Agent, agent_id)
+            ticket = self._queue.close(session, ticket_id, agent, status, self._clock())
+            key = "ticket_resolved" if status == TicketStatus.RESOLVED else "handed_back"
+            notice = self._system(session, ticket.conversation, key, agent=agent.display_name)
+            session.flush()
+            return ticket_view(ticket, self._clock()), ticket.conversation, [message_view(notice)]
+        view, conversation, messages = await write(self._sessions, close)
+        await self._after_change(conversation, view, messages)
+        return view
+
+    # --- helpers ------------------------------------------------------------------------------
+    def _system(self, session: Session, conversation: Conversation, key: str, **values: Any) -> Message:
+        return self._replies.system(session, conversation, key, self._clock(), **values)
+
+    async def _after_change(self, conversation: Conversation, ticket: dict[str, Any],
+                            messages: list[dict[str, Any]]) -> None:
+        self._delivery.hub.publish(ticket_topic(ticket["id"]), {"type": "ticket", "ticket": ticket})
+        agent_name = ticket["agent_name"] if conversation.state == ConversationState.AGENT else None
+        self._delivery.hub.publish(conversation_topic(conversation.id),
+                                   {"type": "state", "state": conversation.state.value, "agent_name": agent_name})
+        await self._delivery.deliver(conversation.id, conversation.channel, messages)
+        await self._announcer.announce()
+
+
+def _order_view(order: Order) -> dict[str, Any]:
+    shipment = order.shipment
+    return {
+        "number": order.number,
+        "status": order.status.value,
+        "placed_at": order.placed_at.isoformat(),
+        "total": str(order.items_total + order.shipping_cost),
+        "currency": order.currency,
+        "items": [{"name": item.name, "quantity": item.quantity} for item in order.items],
+        "carrier": shipment.carrier if shipment else None,
+        "tracking_number": shipment.tracking_number if shipment else None,
+        "delivery_postcode": order.delivery_postcode,
+    }

@@ -1,1 +1,0 @@
-"""Language handling shared by every channel: language detection, number words, identifiers."""

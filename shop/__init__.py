@@ -1,0 +1,2 @@
+"""The shop: its data model, policy, calendar and rules, the service the actions and the console read
+it through, and the verification guard."""

@@ -1,0 +1,239 @@
+"""The one interface the assistant reads and changes the shop through, and its SQL implementation."""
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+
+from db.base import utcnow
+from db.sessions import unit_of_work
+from shop import rules
+from shop.calendar import BusinessCalendar
+from shop.models import (
+    ComplaintCase,
+    Order,
+    OrderStatus,
+    Refund,
+    RefundStatus,
+    ReturnItem,
+    ReturnRequest,
+    ReturnStatus,
+    Shipment,
+)
+from shop.order_views import (
+    InvoiceView,
+    ItemView,
+    NewAddress,
+    OrderView,
+    PaymentView,
+    RefundView,
+    ReturnOutcome,
+    ReturnView,
+    ShipmentView,
+    TrackingView,
+)
+from shop.policy import ShopPolicy
+from text.identifiers import normalize_email, normalize_postcode, postcode_key
+
+Clock = Callable[[], datetime]
+
+# Outcomes of cancellation and address changes.
+DONE = "done"
+ALREADY_SHIPPED = "already_shipped"
+ALREADY_CANCELLED = "already_cancelled"
+UNKNOWN_ORDER = "unknown_order"
+
+
+class ShopService(Protocol):
+    policy: ShopPolicy
+    calendar: BusinessCalendar
+
+    def now(self) -> datetime: ...
+    def verify(self, order_number: str, contact: str) -> bool: ...
+    def get_order(self, order_number: str) -> OrderView | None: ...
+    def start_return(self, order_number: str) -> ReturnOutcome: ...
+    def cancel_order(self, order_number: str) -> tuple[str, Decimal | None]: ...
+    def change_address(self, order_number: str, address: NewAddress) -> str: ...
+    def open_complaint(
+        self, order_number: str | None, conversation_id: str, language: str, description: str
+    ) -> str: ...
+
+
+class SqlShopService:
+    """Shop access on the project's SQL database. Each call is one unit of work."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], policy: ShopPolicy, clock: Clock = utcnow
+    ) -> None:
+        self._sessions = sessions
+        self.policy = policy
+        self.calendar = BusinessCalendar(policy.calendar, policy.shop.timezone)
+        self._clock = clock
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def today(self):
+        return self.calendar.local_date(self.now())
+
+    def verify(self, order_number: str, contact: str) -> bool:
+        """True when `contact` is the order's e-mail or its delivery postcode."""
+        with unit_of_work(self._sessions) as session:
+            order = self._find(session, order_number)
+            if order is None:
+                return False
+            email = normalize_email(contact)
+            if email is not None:
+                return email == order.customer.email.lower()
+            postcode = normalize_postcode(contact)
+            # A Polish code typed without its dash still matches ("00950" == "00-950").
+            return postcode is not None and postcode_key(postcode) == postcode_key(order.delivery_postcode)
+
+    def get_order(self, order_number: str) -> OrderView | None:
+        with unit_of_work(self._sessions) as session:
+            order = self._find(session, order_number)
+            return _view(order) if order else None
+
+    def start_return(self, order_number: str) -> ReturnOutcome:
+        with unit_of_work(self._sessions) as session:
+            order = self._find(session, order_number, for_update=True)
+            if order is None:
+                return ReturnOutcome(result=UNKNOWN_ORDER)
+            view = _view(order)
+            last_day = rules.return_window_last_day(view, self.policy, self.calendar)
+            delivered = rules.delivered_on(view, self.calendar)
+            blocker = rules.return_blocker(view, self.policy, self.calendar, self.today())
+            if blocker == rules.RETURN_ALREADY_REQUESTED:
+                return ReturnOutcome(result=blocker, code=order.returns[0].code, last_day=last_day)
+            if blocker:
+                return ReturnOutcome(result=blocker, last_day=last_day, delivered_on=delivered)
+            included, excluded = rules.split_returnable(view, self.policy)
+            request = ReturnRequest(
+                code=f"ZW-{order.number}-{secrets.token_hex(2).upper()}",
+                status=ReturnStatus.REQUESTED,
+                created_at=self.now(),
+                items=[ReturnItem(order_item_id=item.id, quantity=item.quantity) for item in included],
+            )
+            order.returns.append(request)
+            order.status = OrderStatus.RETURN_REQUESTED
+            return ReturnOutcome(
+                result=rules.RETURN_CREATED,
+                code=request.code,
+                included=included,
+                excluded=excluded,
+                last_day=last_day,
+                delivered_on=delivered,
+            )
+
+    def cancel_order(self, order_number: str) -> tuple[str, Decimal | None]:
+        """Cancels an order that has not left the warehouse; returns (outcome, refund amount)."""
+        with unit_of_work(self._sessions) as session:
+            order = self._find(session, order_number, for_update=True)
+            if order is None:
+                return UNKNOWN_ORDER, None
+            if order.status == OrderStatus.CANCELLED:
+                return ALREADY_CANCELLED, None
+            if not order.status.before_shipping:
+                return ALREADY_SHIPPED, None
+            paid = sum((p.amount for p in order.payments if p.status.value == "paid"), Decimal("0"))
+            order.status = OrderStatus.CANCELLED
+            order.cancelled_at = self.now()
+            if paid:
+                method = next(p.method for p in order.payments if p.status.value == "paid")
+                order.refunds.append(
+                    Refund(amount=paid, currency=order.currency, method=method,
+                           status=RefundStatus.PENDING, created_at=self.now())
+                )
+            return DONE, paid or None
+
+    def change_address(self, order_number: str, address: NewAddress) -> str:
+        with unit_of_work(self._sessions) as session:
+            order = self._find(session, order_number, for_update=True)
+            if order is None:
+                return UNKNOWN_ORDER
+            if order.status == OrderStatus.CANCELLED:
+                return ALREADY_CANCELLED
+            if not order.status.before_shipping:
+                return ALREADY_SHIPPED
+            order.delivery_street = address.street
+            order.delivery_postcode = address.postcode
+            order.delivery_city = address.city
+            return DONE
+
+    def open_complaint(
+        self, order_number: str | None, conversation_id: str, language: str, description: str
+    ) -> str:
+        with unit_of_work(self._sessions) as session:
+            order = self._find(session, order_number) if order_number else None
+            sequence = session.scalar(select(func.count(ComplaintCase.id))) or 0
+            case = ComplaintCase(
+                code=f"RK-{self.today():%Y%m}-{sequence + 1:04d}",
+                order_id=order.id if order else None,
+                conversation_id=conversation_id,
+                language=language,
+                description=description,
+                created_at=self.now(),
+            )
+            session.add(case)
+            return case.code
+
+    @staticmethod
+    def _find(session: Session, order_number: str, for_update: bool = False) -> Order | None:
+        query = (
+            select(Order)
+            .where(Order.number == order_number)
+            .options(
+                selectinload(Order.customer),
+                selectinload(Order.items),
+                selectinload(Order.payments),
+                selectinload(Order.shipment).selectinload(Shipment.events),
+                selectinload(Order.refunds),
+                selectinload(Order.returns),
+                selectinload(Order.invoices),
+            )
+        )
+        if for_update:
+            query = query.with_for_update(of=Order)
+        return session.scalars(query).first()
+
+
+def _view(order: Order) -> OrderView:
+    shipment = order.shipment
+    return OrderView(
+        number=order.number,
+        status=order.status.value,
+        currency=order.currency,
+        items_total=order.items_total,
+        shipping_cost=order.shipping_cost,
+        shipping_method=order.shipping_method,
+        placed_at=order.placed_at,
+        customer_id=order.customer_id,
+        customer_email=order.customer.email,
+        customer_name=order.customer.full_name,
+        delivery_city=order.delivery_city,
+        delivery_postcode=order.delivery_postcode,
+        delivery_country=order.delivery_country,
+        items=[ItemView(i.id, i.name, i.category, i.quantity, i.unit_price) for i in order.items],
+        payments=[
+            PaymentView(p.method, p.status.value, p.amount, p.failure_reason, p.created_at)
+            for p in order.payments
+        ],
+        shipment=ShipmentView(
+            carrier=shipment.carrier,
+            tracking_number=shipment.tracking_number,
+            shipped_at=shipment.shipped_at,
+            promised_delivery_date=shipment.promised_delivery_date,
+            delivered_at=shipment.delivered_at,
+            last_event=(
+                TrackingView(shipment.events[-1].code, shipment.events[-1].location, shipment.events[-1].occurred_at)
+                if shipment.events else None
+            ),
+        ) if shipment else None,
+        refunds=[RefundView(r.amount, r.method, r.status.value, r.created_at, r.sent_at) for r in order.refunds],
+        returns=[ReturnView(r.code, r.status.value, r.created_at) for r in order.returns],
+        invoices=[InvoiceView(i.number, i.kind.value, i.issued_at) for i in order.invoices],
+    )
