@@ -73,8 +73,20 @@ class ActionFallback(Action):
         return "action_fallback"
 
     def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
-        if int(tracker.get_slot("fallback_streak") or 0) >= 2:
+        if misses_in_a_row(tracker) >= 2:
             dispatcher.utter_message(response="utter_offer_human")
             return [SlotSet("pending_confirmation", "handoff"), SlotSet("handoff_reason", "repeated_fallback")]
         dispatcher.utter_message(response="utter_ask_rephrase")
         return []
+
+
+def misses_in_a_row(tracker: Tracker) -> int:
+    """How many of the customer's latest messages in a row the assistant did not understand."""
+    misses = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        if (event.get("parse_data") or {}).get("intent", {}).get("name") != "nlu_fallback":
+            break
+        misses += 1
+    return misses

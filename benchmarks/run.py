@@ -3,10 +3,14 @@
 - Intent accuracy per language on the held-out split (tests/data/heldout/), never trained on.
 - Intent accuracy on ../shared/benchmarks/bitext-en: a prediction counts when it is in the row's
   `accept` list.
-- Turn latency through Rasa's REST channel (with the action server answering every turn) at 1 and
-  20 concurrent conversations: p50, p99 and messages per second. Each conversation is a
-  six-turn script (greeting, order question, order number, e-mail or postcode, shipping
-  question, thanks); each concurrent customer runs several conversations one after another.
+- A whole engine turn against Rasa's own `/model/parse` of the same messages, one conversation,
+  alternating: p50 of each and their ratio (what dialogue management and actions add to NLU).
+- Turn latency through the engine's channel at 1 and 20 concurrent conversations: p50, p99 and
+  messages per second. Each conversation is a six-turn script (greeting, order question, order
+  number, e-mail or postcode, shipping question, thanks); each concurrent customer runs several
+  conversations one after another.
+- The gateway (benchmarks/gateway.py) on the embedded default, scale-out on PostgreSQL
+  (benchmarks/scale.py), voice and survey calls.
 """
 
 import asyncio
@@ -23,8 +27,8 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks import surveys, voice
-from benchmarks.gateway import measure_gateway
+from benchmarks import scale, surveys, voice
+from benchmarks.gateway import LOAD_GENERATOR_SETTINGS, measure_gateway, post_turn
 from bot.engine.address import EngineAddress
 from bot.processes import ManagedProcess, engine_with_actions, free_port, gateway_spec
 from bot.settings import PROJECT_ROOT
@@ -84,8 +88,7 @@ async def conversation(client: httpx.AsyncClient, language: str, latencies: list
     sender = f"bench-{uuid.uuid4().hex[:10]}"
     for message in TURNS[language]:
         start = time.perf_counter()
-        response = await client.post("/webhooks/koliber/turn", json={"sender": sender, "message": message})
-        response.raise_for_status()
+        await post_turn(client, sender, message, language)
         latencies.append((time.perf_counter() - start) * 1000)
 
 
@@ -110,6 +113,24 @@ async def latency(client: httpx.AsyncClient, concurrency: int, conversations_eac
     }
 
 
+async def turn_versus_parse(client: httpx.AsyncClient, conversations: int) -> dict:
+    """Each message of the script parsed, then sent as a turn, one conversation at a time."""
+    parse_latencies: list[float] = []
+    turn_latencies: list[float] = []
+    for number in range(conversations):
+        language, sender = ("pl", "en")[number % 2], f"bench-{uuid.uuid4().hex[:10]}"
+        for message in TURNS[language]:
+            start = time.perf_counter()
+            (await client.post("/model/parse", json={"text": message})).raise_for_status()
+            parse_latencies.append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            await post_turn(client, sender, message, language)
+            turn_latencies.append((time.perf_counter() - start) * 1000)
+    parse, turn = statistics.median(parse_latencies), statistics.median(turn_latencies)
+    return {"messages": len(turn_latencies), "parse_p50_ms": round(parse, 1), "turn_p50_ms": round(turn, 1),
+            "ratio": round(turn / parse, 2)}
+
+
 async def measure(engine: EngineAddress) -> dict:
     async with engine.async_client(timeout=60) as client:
         await conversation(client, "pl", [])  # warm-up
@@ -119,6 +140,7 @@ async def measure(engine: EngineAddress) -> dict:
         bitext = bitext_rows()
         if bitext:
             results["intent_accuracy"]["bitext_en"] = await intent_accuracy(client, bitext)
+        results["turn_versus_parse"] = await turn_versus_parse(client, 20)
         results["latency"]["1_conversation"] = await latency(client, 1, 20)
         results["latency"]["20_conversations"] = await latency(client, 20, 4)
         return results
@@ -129,7 +151,11 @@ def markdown(results: dict) -> str:
              "## Intent accuracy", "", "| data set | examples | accuracy |", "|---|---|---|"]
     for name, row in results["intent_accuracy"].items():
         lines.append(f"| {name} | {row['examples']} | {row['accuracy']:.3f} |")
-    lines += ["", "## Turn latency (engine channel, action server on every turn)", "",
+    ratio = results["turn_versus_parse"]
+    lines += ["", "## A turn against a parse (one conversation)", "",
+              f"{ratio['messages']} messages: a whole turn p50 {ratio['turn_p50_ms']} ms, Rasa's `/model/parse` of the "
+              f"same message p50 {ratio['parse_p50_ms']} ms: ×{ratio['ratio']}"]
+    lines += ["", "## Turn latency (the engine's channel)", "",
               "| concurrent conversations | messages | p50 ms | p99 ms | messages/s |", "|---|---|---|---|---|"]
     for row in results["latency"].values():
         lines.append(f"| {row['conversations']} | {row['messages']} | {row['p50_ms']} | {row['p99_ms']} | {row['messages_per_second']} |")
@@ -138,12 +164,14 @@ def markdown(results: dict) -> str:
         lines += ["", "## Gateway (web chat WebSocket)", "",
                   "| measure | result |", "|---|---|",
                   f"| turn via web chat, {overhead['turns']} turns | p50 {overhead['web_chat']['p50_ms']} ms, p99 {overhead['web_chat']['p99_ms']} ms |",
-                  f"| same turns straight to the REST channel | p50 {overhead['rest_channel']['p50_ms']} ms, p99 {overhead['rest_channel']['p99_ms']} ms |",
+                  f"| same turns straight to the engine's channel | p50 {overhead['engine_channel']['p50_ms']} ms, p99 {overhead['engine_channel']['p99_ms']} ms |",
                   f"| gateway overhead (ratio) | p50 ×{overhead['p50_ratio']}, p99 ×{overhead['p99_ratio']} |",
                   f"| {load['conversations']} concurrent web chats, {load['seconds']:.0f} s | {load['messages']} messages, "
                   f"{load['messages_per_second']} messages/s, p50 {load['p50_ms']} ms, p99 {load['p99_ms']} ms |",
                   f"| errors | {load['errors']} |",
                   f"| acknowledged messages missing from the database | {load['missing_from_store']} of {load['acknowledged']} |"]
+    if "scale" in results:
+        lines += scale.markdown(results["scale"])
     if "voice" in results:
         lines += voice.markdown(results["voice"])
     if "surveys" in results:
@@ -163,9 +191,7 @@ def main() -> None:
         with engine_with_actions(Path(work), database_url, model_dir) as engine:
             results = asyncio.run(measure(engine))
             port = free_port()
-            # A turn waits in line behind 199 others on one engine: the timeout must not fire.
-            gateway = ManagedProcess(gateway_spec(port, database_url, engine, {"KOLIBER_ENGINE_TIMEOUT": "170"}),
-                                     Path(work))
+            gateway = ManagedProcess(gateway_spec(port, database_url, engine, LOAD_GENERATOR_SETTINGS), Path(work))
             gateway.start()
             try:
                 gateway.wait_healthy()
@@ -173,6 +199,8 @@ def main() -> None:
                     measure_gateway(f"ws://127.0.0.1:{port}/chat/ws", engine, database_url, TURNS))
             finally:
                 gateway.stop()
+        results["scale"] = scale.measure_scaling(model_dir, TURNS)
+        with engine_with_actions(Path(work), database_url, model_dir) as engine:
             results["voice"] = voice.measure_voice(database_url, engine, PROJECT_ROOT / "var" / "models")
             results["surveys"] = surveys.measure_surveys(engine, database_url)
     results["measured_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -132,28 +132,17 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.engine.address import EngineAddress
-    from bot.processes import (
-        InternalSecrets,
-        ManagedProcess,
-        ServiceFailed,
-        action_server_spec,
-        engine_spec,
-        gateway_spec,
-        write_endpoints,
-    )
+    from bot.processes import ServiceFailed, TopologyRefused, koliber_services
 
     settings = get_settings()
-    secrets = InternalSecrets.from_settings(settings)
-    rasa_port = int(settings.rasa_url.rsplit(":", 1)[-1])
-    endpoints = write_endpoints(PROJECT_ROOT / "var" / "run" / "endpoints.yml", settings.action_server_port)
-    logs = PROJECT_ROOT / "var" / "log"
-    services = [
-        ManagedProcess(action_server_spec(settings.action_server_port, settings.database_url, secrets,
-                                          settings.internal_host), logs),
-        ManagedProcess(engine_spec(rasa_port, PROJECT_ROOT / "models", endpoints, secrets, settings.internal_host), logs),
-        ManagedProcess(gateway_spec(settings.gateway_port, settings.database_url, EngineAddress.of(settings)), logs),
-    ]
+    engines, gateways = args.engines or settings.engines, args.gateways or settings.gateways
+    try:
+        services = koliber_services(settings, engines, gateways, PROJECT_ROOT / "models", PROJECT_ROOT / "var" / "log",
+                                    PROJECT_ROOT / "var" / "run")
+    except TopologyRefused as refusal:
+        print(f"error: {refusal}", file=sys.stderr)
+        return 2
+    ports = [settings.gateway_port + index for index in range(gateways)]
     demo_login = f"(demo: anna, trainer tr / {settings.demo_agent_password})" if settings.development else ""
     stopping = False
 
@@ -175,8 +164,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"  API docs              http://127.0.0.1:{settings.gateway_port}/docs\n"
             f"  Twilio webhooks       POST /twilio/messaging (SMS, WhatsApp), POST /twilio/voice (calls)\n"
             f"  try a call            KOLIBER_ENV=development .venv/app/bin/koliber call --language en \"where is my order?\"\n"
-            f"  engine (internal)     {settings.rasa_url}  (needs KOLIBER_ENGINE_TOKEN)\n"
-            f"  action server         http://127.0.0.1:{settings.action_server_port}  (internal, needs KOLIBER_ACTIONS_TOKEN)\n"
+            f"  gateways              {', '.join(str(port) for port in ports)}; engines: {engines} "
+            "(internal, with their action servers)\n"
             "Press Ctrl+C to stop.",
             flush=True,
         )
@@ -200,7 +189,10 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=cmd_migrate)
     commands.add_parser("seed", help="add the demo shop to an empty database").set_defaults(handler=cmd_seed)
-    commands.add_parser("run", help="start engine, action server and gateway").set_defaults(handler=cmd_run)
+    run = commands.add_parser("run", help="start engine, action server and gateway")
+    run.add_argument("--engines", type=int, help="engines (each with an action server); default KOLIBER_ENGINES")
+    run.add_argument("--gateways", type=int, help="gateways on consecutive ports; default KOLIBER_GATEWAYS")
+    run.set_defaults(handler=cmd_run)
     commands.add_parser("secrets", help=f"generate the internal services' secrets into var/{GENERATED_SECRETS_FILE.name} "
                                         "(kept when present)").set_defaults(handler=cmd_secrets)
     call = commands.add_parser("call", help="phone the voicebot through the call simulator",

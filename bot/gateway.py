@@ -30,7 +30,7 @@ from bot.handoff.announcer import QueueAnnouncer
 from bot.handoff.hours import load_handoff_config
 from bot.handoff.queue import HandoffQueue
 from bot.models.conversation import Channel
-from bot.realtime import Hub
+from bot.realtime import Hub, hub_for
 from bot.settings import Settings
 from bot.socket_limits import SocketCounter
 from bot.surveys.wiring import Surveys, build_surveys
@@ -61,6 +61,7 @@ class Gateway:
 
     async def close(self) -> None:
         await self.background.finish(timeout=10)
+        await self.hub.close()
         await self.engine.close()
         await self.twilio.http_client.session.close()
         self.database.dispose()
@@ -84,10 +85,10 @@ async def build_gateway(settings: Settings, clock: Callable[[], datetime] = utcn
     sessions = session_factory(database)
     if not settings.development:
         await asyncio.to_thread(_refuse_demo_accounts, sessions, settings)
-    hub = Hub()
+    hub = hub_for(settings.redis_url)
     texts = load_texts(settings.gateway_texts_path, settings.default_language)
     queue = HandoffQueue(load_handoff_config(settings.handoff_config_path))
-    engine = EngineClient(EngineAddress.of(settings), settings.engine_timeout_seconds)
+    engine = EngineClient(EngineAddress.all_of(settings), settings.engine_timeout_seconds)
     twilio = twilio_client(settings)
     delivery = Delivery(hub, sessions, RetryPolicy.from_settings(settings), clock)
     voice = VoiceOutput(texts, twilio, settings, speech)

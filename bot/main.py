@@ -4,9 +4,11 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 
 from bot.api import conversations, health, surveys
 from bot.channels import twilio_messaging, twilio_survey, twilio_voice, webchat
@@ -32,11 +34,12 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         gateway = await build_gateway(settings or get_settings(), clock, speech)
         app.state.gateway = gateway
+        await gateway.hub.start()
         gateway.delivery.outbox.start()  # sends what an earlier run left in the outbox, then retries
         gateway.background.run(gateway.core.answer_unanswered())
         scheduler = None
         if gateway.settings.survey_scheduler and gateway.surveys.config.enabled:
-            scheduler = SurveyScheduler(gateway.surveys.dialer, gateway.settings.database_url,
+            scheduler = SurveyScheduler(gateway.surveys.dialer, gateway.database, gateway.settings.database_url,
                                         gateway.surveys.config.select_every_minutes)
             scheduler.start()
         retention = start_retention_job(gateway.settings, gateway.sessions, gateway.clock)
@@ -61,9 +64,17 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     for module in (health, pages, survey_page, webchat, twilio_messaging, twilio_voice, twilio_survey, conversations, surveys,
                    console, nps_report, console_review, console_privacy, console_identity):
         app.include_router(module.router)
+    app.add_exception_handler(OperationalError, _database_unavailable)
     app.mount("/console/static", StaticFiles(directory=PROJECT_ROOT / "bot" / "console" / "static"),
               name="console-static")
     return app
+
+
+async def _database_unavailable(_request: Request, _error: OperationalError) -> JSONResponse:
+    """The database is restarting, failing over or busy: the client sends the request again, and a
+    message that was stored before the failure is recognised by its id and not stored twice."""
+    return JSONResponse({"detail": "The database is unavailable for a moment; send the request again."},
+                        status_code=503, headers={"Retry-After": "1"})
 
 
 app = create_app()

@@ -24,7 +24,23 @@ class Settings(ShopSettings):
                     "cookie only over HTTPS; `development` (what `make run`, `make test` and `make bench` set) "
                     "allows the placeholders and the demo accounts.")
     rasa_url: str = Field("http://127.0.0.1:5005", validation_alias="RASA_URL",
-                          description="The engine (Rasa), as the gateway sees it.")
+                          description="The engine (Rasa), as the gateway sees it; several engines serving the same "
+                                      "conversations as a comma-separated list (each conversation goes to one of "
+                                      "them, and to another when that one is down).")
+    redis_url: str | None = Field(None, validation_alias="KOLIBER_REDIS_URL",
+                                  description="Redis, e.g. `redis://127.0.0.1:6379/0`: several gateways share live "
+                                              "updates through its pub/sub, and several engines lock each "
+                                              "conversation's turns in it (Rasa's RedisLockStore). Unset: one gateway "
+                                              "and one engine, nothing shared.")
+    engines: int = Field(1, ge=1, validation_alias="KOLIBER_ENGINES",
+                         description="How many engines (each with its own action server) `koliber run` starts; more "
+                                     "than one needs KOLIBER_REDIS_URL.")
+    gateways: int = Field(1, ge=1, validation_alias="KOLIBER_GATEWAYS",
+                          description="How many gateways `koliber run` starts, on consecutive ports from GATEWAY_PORT; "
+                                      "more than one needs PostgreSQL and KOLIBER_REDIS_URL.")
+    nlu_data_dir: Path = Field(PROJECT_ROOT / "nlu_data", validation_alias="NLU_DATA_DIR",
+                               description="The training data: the gateway's language detector learns its words "
+                                           "from it, and the review inbox adds examples to it.")
     action_server_port: int = Field(5055, validation_alias="ACTION_SERVER_PORT",
                                     description="The action server's port (`koliber run` starts it there).")
     internal_host: str = Field("127.0.0.1", validation_alias="KOLIBER_INTERNAL_HOST",
@@ -207,6 +223,10 @@ class Settings(ShopSettings):
 
     def number_for_language(self, language: str) -> str | None:
         return next((number for number, spoken in self._voice_numbers().items() if spoken == language), None)
+
+    @property
+    def engine_urls(self) -> list[str]:
+        return [url.strip() for url in self.rasa_url.split(",") if url.strip()]
 
     @property
     def development(self) -> bool:

@@ -4,17 +4,20 @@ Rasa's stock REST channel takes messages from anyone who can reach the port and 
 turn with an empty 200. This one (Rasa's documented `InputChannel` extension point, enabled in
 credentials.yml) checks `Authorization: Bearer <KOLIBER_ENGINE_TOKEN>`, answers one request with
 the bot's messages **and** what the engine made of the turn (intent, confidence, slots, active
-form), so the gateway needs no second request, and says 500 when the turn failed.
+form), so the gateway needs no second request, and says 500 when the turn failed. A message sent
+again (`resent`: the engine that took it died before answering) that the conversation already has
+(the same `message_id`) gets the answer it got then, instead of a second turn.
 
-    POST /webhooks/koliber/turn           {"sender", "message", "metadata"} -> turn result
+    POST /webhooks/koliber/turn           {"sender", "message", "metadata", "message_id", "resent"} -> turn result
     DELETE /webhooks/koliber/conversations/<sender>   forget a conversation (erasure requests)
 """
 
 import hmac
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -57,11 +60,17 @@ class KoliberChannel(InputChannel):
             if not isinstance(sender, str) or not sender or not isinstance(text, str) \
                     or len(text) > MAX_MESSAGE_CHARS:
                 return response.json({"error": "send 'sender' and 'message' strings"}, status=400)
+            message_id = body.get("message_id") if isinstance(body.get("message_id"), str) else None
             collector = CollectingOutputChannel()
+            store = request.app.ctx.agent.tracker_store
             try:
+                answered = answer_given(await store.retrieve(sender), message_id) \
+                    if message_id and body.get("resent") is True else None
+                if answered is not None:
+                    return response.json(turn_result(answered, await store.retrieve(sender)))
                 await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
-                                                 metadata=metadata))
-                tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+                                                 metadata=metadata, message_id=message_id))
+                tracker = await store.retrieve(sender)
             except Exception:  # noqa: BLE001 - the gateway must learn that the turn failed
                 logger.exception("turn of %s failed", sender)
                 return response.json({"error": "the turn failed"}, status=500)
@@ -76,6 +85,23 @@ class KoliberChannel(InputChannel):
             return response.json({"deleted": sender})
 
         return hook
+
+
+def answer_given(tracker: Any, message_id: Text) -> Optional[List[Dict[Text, Any]]]:
+    """The bot's messages that answered the customer message `message_id`, as the output channel
+    collected them; None when the conversation does not have that message."""
+    events = list(tracker.events) if tracker else []
+    for index, event in enumerate(events):
+        if isinstance(event, UserUttered) and event.message_id == message_id:
+            answer = []
+            for later in events[index + 1:]:
+                if isinstance(later, UserUttered):
+                    break
+                if isinstance(later, BotUttered):
+                    answer.append({"recipient_id": tracker.sender_id, **({"text": later.text} if later.text else {}),
+                                   **{key: value for key, value in (later.data or {}).items() if value}})
+            return answer
+    return None
 
 
 def turn_result(messages: list, tracker: Any) -> Dict[Text, Any]:

@@ -15,7 +15,8 @@ def main() -> None:
         sys.exit("KOLIBER_ENGINE_TOKEN is not set: the engine does not run without a secret")
     from rasa.__main__ import main as rasa_main
 
-    sys.argv = ["rasa", "run", *sys.argv[1:], "--auth-token", token]
+    # One argument, `--auth-token=...`: a token starting with "-" would otherwise read as an option.
+    sys.argv = ["rasa", "run", *sys.argv[1:], f"--auth-token={token}"]
     rasa_main()
 
 

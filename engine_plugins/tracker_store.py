@@ -1,26 +1,43 @@
-"""An in-memory tracker store whose conversations outlive a model swap.
+"""The engine's conversations, kept in the app's own database (Rasa's SQLTrackerStore): an engine
+restart, a model swap (`koliber train`) or a second engine process forgets nothing, and several
+engines can serve the same conversations (with Rasa's RedisLockStore serialising each one's turns).
 
-Rasa's `PUT /model` (used by `koliber train`) builds a new agent, and with it a new tracker
-store from endpoints.yml: Rasa's own in-memory store would start empty and every open
-conversation would be forgotten. Every instance of this one shares one dictionary per process.
+Two things are added to Rasa's store: on SQLite, the connection settings the gateway also uses
+(write-ahead log, a busy timeout), since both processes write to the one file; and deleting a
+conversation, for a customer's erasure request (engine_plugins/channel.py).
 """
 
-from typing import Any, Dict, Optional, Text
+from typing import Any, Text
 
-from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import InMemoryTrackerStore
-from rasa.shared.core.domain import Domain
+from rasa.core.tracker_store import SQLTrackerStore
+from sqlalchemy import create_engine, event
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import SingletonThreadPool
 
-# sender id -> serialised tracker, for the life of the engine process.
-_CONVERSATIONS: Dict[Text, Text] = {}
+SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-class ProcessTrackerStore(InMemoryTrackerStore):
-    def __init__(self, domain: Domain, event_broker: Optional[EventBroker] = None, **kwargs: Any) -> None:
-        kwargs.pop("host", None)  # Rasa passes the endpoint's url, which an in-memory store has none of
-        super().__init__(domain, event_broker, **kwargs)
-        self.store = _CONVERSATIONS
+class KoliberSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            # SQLAlchemy 1.4 opens a new SQLite connection for every session (NullPool): three per turn,
+            # each with its pragmas. The engine serves turns on one thread, so one connection is kept.
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = create_engine(url, poolclass=SingletonThreadPool)
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.sessionmaker = sessionmaker(bind=self.engine)
 
     async def delete(self, sender_id: Text) -> None:
-        """Forgets one conversation (a customer's erasure request)."""
-        self.store.pop(sender_id, None)
+        """Forgets one conversation, every session of it."""
+        with self.session_scope() as session:
+            session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
+            session.commit()
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()

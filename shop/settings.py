@@ -26,9 +26,6 @@ class ShopSettings(BaseSettings):
     default_language: str = Field("pl", validation_alias="KOLIBER_DEFAULT_LANGUAGE",
                                   description="The language (`pl` or `en`) before the customer has written anything that "
                                               "tells.")
-    nlu_data_dir: Path = Field(PROJECT_ROOT / "nlu_data", validation_alias="NLU_DATA_DIR",
-                               description="The training data: the language detector learns its words from it, and the "
-                                           "review inbox adds examples to it.")
 
     # Verification guard (shop/verification_guard.py)
     max_verification_attempts: int = Field(3, ge=1, validation_alias="KOLIBER_MAX_VERIFICATION_ATTEMPTS",

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import delete
 
 from bot.engine.address import EngineAddress
-from bot.processes import engine_with_actions
+from bot.processes import InternalSecrets, ManagedProcess, Stores, engine_with_its_actions, free_port
 from bot.settings import PROJECT_ROOT
 from db.sessions import make_engine
 from shop.service import SqlShopService
@@ -39,14 +39,18 @@ class Conversation:
     def __init__(self, engine: EngineAddress, metadata: dict[str, Any] | None = None) -> None:
         self.sender = f"test-{uuid.uuid4().hex[:12]}"
         self._engine = engine
-        self._metadata = metadata or {}
+        # Like the gateway: the conversation's language goes with each turn, the default one at first,
+        # then what the engine's `language` slot last said.
+        self._metadata = {"language": "pl", **(metadata or {})}
 
     def say(self, text: str) -> Reply:
         with self._engine.client(timeout=30) as client:
             response = client.post("/webhooks/koliber/turn",
                                    json={"sender": self.sender, "message": text, "metadata": self._metadata})
         response.raise_for_status()
-        messages = response.json()["messages"]
+        turn = response.json()
+        self._metadata["language"] = turn["slots"].get("language") or self._metadata["language"]
+        messages = turn["messages"]
         return Reply(
             texts=[m["text"] for m in messages if "text" in m],
             buttons=[b for m in messages for b in m.get("buttons", [])],
@@ -60,9 +64,16 @@ class Stack:
     shop: SqlShopService
     database_url: str
     work_dir: Path
+    engine_process: ManagedProcess
 
     def conversation(self, **metadata: Any) -> Conversation:
         return Conversation(self.engine, metadata)
+
+    def crash_and_restart_engine(self) -> None:
+        """SIGKILL, then the same engine again on the same port: what a crash and a supervisor do."""
+        self.engine_process.kill()
+        self.engine_process.start()
+        self.engine_process.wait_healthy()
 
     def forget_guesses(self) -> None:
         """Clears what the verification guard counted: tests share this shop, and wrong answers in
@@ -81,5 +92,15 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
     work = tmp_path_factory.mktemp("stack")
     database_url = f"sqlite:///{work / 'shop.db'}"
     shop = create_demo_shop(database_url)
-    with engine_with_actions(work, database_url, MODEL_DIR) as engine:
-        yield Stack(engine, shop, database_url, work)
+    secrets_, engine_port = InternalSecrets.generate(), free_port()
+    actions, engine = engine_with_its_actions(engine_port, free_port(), MODEL_DIR, work, Stores(database_url), secrets_)
+    try:
+        for service in (actions, engine):
+            service.start()
+        for service in (actions, engine):
+            service.wait_healthy()
+        yield Stack(EngineAddress(f"http://127.0.0.1:{engine_port}", secrets_.engine_token), shop, database_url, work,
+                    engine)
+    finally:
+        engine.stop()
+        actions.stop()

@@ -76,7 +76,8 @@ async def post_message(body: PostMessage, core: CoreDep) -> PostMessageResult:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
     except ConversationNotFound as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no conversation {error}") from error
-    replies = [] if receipt.duplicate else (await core.process(receipt, inbound.client)).replies
+    # A message sent again is answered if its first copy never was (the database went away mid-turn).
+    replies = (await core.process(receipt, inbound.client)).replies
     return PostMessageResult(conversation_id=receipt.conversation_id, message_id=receipt.message_id,
                              duplicate=receipt.duplicate, replies=[MessageOut(**r) for r in replies])
 

@@ -38,8 +38,7 @@ async def incoming_message(request: Request, settings: SettingsDep, core: CoreDe
     client = f"phone:{sender.removeprefix('whatsapp:')}"
     receipt = await core.accept(InboundMessage(channel=channel, text=text, address=sender, external_id=sid,
                                                client=client))
-    if not receipt.duplicate:
-        background.run(core.process(receipt, client))
+    background.run(core.process(receipt, client))  # a copy already answered is not answered again
     # Replies go out through the REST API once the assistant has answered; Twilio waits for nobody.
     return Response(str(MessagingResponse()), media_type="application/xml")
 

@@ -260,5 +260,4 @@ async def _message(chat: _ChatSession, frame: dict[str, Any]) -> None:
     chat.follow(receipt.conversation_id)
     await chat.send({"type": "ack", "client_id": client_id, "message_id": receipt.message_id,
                      "conversation_id": receipt.conversation_id, "token": chat.token})
-    if not receipt.duplicate:
-        chat.parts.background.run(chat.parts.core.process(receipt, inbound.client))
+    chat.parts.background.run(chat.parts.core.process(receipt, inbound.client))  # once, even if sent twice

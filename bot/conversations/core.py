@@ -8,6 +8,7 @@ of one conversation are processed one at a time, in order.
 import asyncio
 import contextlib
 import hashlib
+import logging
 import secrets
 import uuid
 from collections import defaultdict
@@ -50,6 +51,8 @@ STANDING_OFFERS = frozenset({"/request_human", LEAVE_MESSAGE})
 # Handles a custom message from the assistant that is not a handoff (a survey's result, say)
 # inside the turn's transaction; returns whether it changed the handoff queue.
 CustomMessageHandler = Callable[[Session, Conversation, dict[str, Any], datetime], bool]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -287,8 +290,9 @@ class ConversationCore:
     # --- 2. route ---------------------------------------------------------------------------
     async def process(self, receipt: Receipt, client: str | None = None) -> TurnResult:
         """Answers a stored customer message: the replies are stored in the same unit of work as the
-        turn, delivered on the conversation's channel, and returned. `client` is the sender as the
-        channel knows them (InboundMessage.client)."""
+        turn, delivered on the conversation's channel, and returned. A message already answered (a
+        copy sent again) gets no new answer. `client` is the sender as the channel knows them
+        (InboundMessage.client)."""
         async with self._turn_lock(receipt.conversation_id):
             turn = await read(self._sessions, lambda session: self._load_turn(session, receipt.message_id))
             if turn is None:  # already answered (a retry) or the conversation is gone
@@ -366,10 +370,14 @@ class ConversationCore:
         if turn.speech_confidence is not None:
             metadata["speech_confidence"] = turn.speech_confidence
         try:
-            engine_turn = await self._engine.send(turn.conversation_id, turn.payload or turn.text, metadata)
+            # The stored message's id: an engine that gets it again (another engine died after taking
+            # it) answers with what it answered then.
+            engine_turn = await self._engine.send(turn.conversation_id, turn.payload or turn.text, metadata,
+                                                  message_id=str(message_id))
             result, queue_changed = await write(self._sessions, lambda session: self._record_engine_turn(
                 session, turn.conversation_id, message_id, engine_turn))
-        except EngineUnavailable:
+        except EngineUnavailable as error:
+            logger.warning("no engine answered conversation %s: %s", turn.conversation_id, error)
             result, queue_changed = await write(self._sessions,
                                                 lambda session: self._record_engine_down(session, message_id))
         if queue_changed:

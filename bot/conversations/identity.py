@@ -7,6 +7,7 @@ so a lucky guess never merges the guesser's phone into the customer's contact.
 """
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.models.conversation import Contact, Conversation
@@ -55,6 +56,16 @@ def identity_confirmed(session: Session, conversation: Conversation) -> bool:
 
 def _attach_customer(session: Session, conversation: Conversation, order_number: str) -> Contact | None:
     """Attaches the order's customer to the conversation, merging a phone-only contact into theirs."""
+    try:
+        with session.begin_nested():
+            return _attach(session, conversation, order_number)
+    except IntegrityError:
+        # Another conversation of the same customer created their contact at the same moment: join it.
+        with session.begin_nested():
+            return _attach(session, conversation, order_number)
+
+
+def _attach(session: Session, conversation: Conversation, order_number: str) -> Contact | None:
     order = session.scalar(select(Order).where(Order.number == order_number))
     if order is None:
         return None

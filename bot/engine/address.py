@@ -14,7 +14,12 @@ class EngineAddress:
 
     @classmethod
     def of(cls, settings: Settings) -> "EngineAddress":
-        return cls(settings.rasa_url, settings.engine_token)
+        """The first engine (any engine shares the conversations and the model of the others)."""
+        return cls.all_of(settings)[0]
+
+    @classmethod
+    def all_of(cls, settings: Settings) -> list["EngineAddress"]:
+        return [cls(url, settings.engine_token) for url in settings.engine_urls]
 
     def _auth(self) -> dict:
         # Rasa's HTTP API reads `?token=`; Koliber's input channel reads the Authorization header.

@@ -13,6 +13,7 @@ from bot.engine.address import EngineAddress
 from bot.privacy.engine_trackers import EngineTrackers
 from bot.privacy.retention import RetentionPass, apply_retention
 from bot.settings import Settings
+from db.locks import only_one
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,12 @@ def start_retention_job(settings: Settings, sessions: sessionmaker[Session],
     if not settings.retention_job:
         return None
     engine = EngineTrackers(EngineAddress.of(settings), settings.engine_timeout_seconds)
-    job = RetentionJob(lambda: apply_retention(sessions, settings.retention_days, engine.forget, clock),
-                       settings.retention_hour_utc)
+
+    def run_pass() -> RetentionPass:
+        with only_one(sessions.kw["bind"], JOB_ID) as ours:  # several gateways: one of them does it
+            if not ours:
+                return RetentionPass(clock(), 0, [])
+            return apply_retention(sessions, settings.retention_days, engine.forget, clock)
+    job = RetentionJob(run_pass, settings.retention_hour_utc)
     job.start()
     return job

@@ -94,17 +94,18 @@ def cmd_train(args: argparse.Namespace) -> int:
         print("the model did not change: the engine keeps the one it has")
         return 0
     settings = get_settings()
-    engine = EngineAddress(args.rasa_url or settings.rasa_url, settings.engine_token)
-    if not engine_is_running(engine):
-        print(f"no engine at {engine.url}: it loads the new model when it starts")
-        return 0
-    print(f"loading the new model into the engine at {engine.url} (turns wait while it loads) ...", flush=True)
-    try:
-        load_model(engine, layout.model)
-    except ReloadFailed as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    print("the engine now answers with the new model; open conversations are kept")
+    urls = [url.strip() for url in args.rasa_url.split(",")] if args.rasa_url else settings.engine_urls
+    for engine in (EngineAddress(url, settings.engine_token) for url in urls):  # one at a time: the others answer
+        if not engine_is_running(engine):
+            print(f"no engine at {engine.url}: it loads the new model when it starts")
+            continue
+        print(f"loading the new model into the engine at {engine.url} (its turns wait while it loads) ...", flush=True)
+        try:
+            load_model(engine, layout.model)
+        except ReloadFailed as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        print(f"the engine at {engine.url} now answers with the new model; open conversations are kept")
     return 0
 
 

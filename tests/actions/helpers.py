@@ -13,7 +13,7 @@ def make_tracker(text: str = "", intent: str = "inform", slots: dict[str, Any] |
                  entities: list[dict[str, Any]] | None = None, active_loop: str | None = None,
                  sender_id: str = "test-conversation", metadata: dict | None = None,
                  events: list[dict[str, Any]] | None = None) -> Tracker:
-    all_slots = {"language": "pl", "verification_failures": 0.0, "fallback_streak": 0.0}
+    all_slots = {"language": "pl", "verification_failures": 0.0}
     all_slots.update(slots or {})
     latest = {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": entities or [],
               "metadata": metadata or {}}

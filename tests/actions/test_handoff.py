@@ -23,10 +23,22 @@ def test_unverified_customer_is_handed_off_without_order_details(shop_for_action
     assert not signal.order_verified and signal.customer_email is None and signal.customer_id is None
 
 
+def said(*intents: str) -> list[dict]:
+    """The customer's messages, as the engine records them, with what each was understood as."""
+    return [event for intent in intents for event in (
+        {"event": "action", "name": "action_listen"}, {"event": "user", "parse_data": {"intent": {"name": intent}}})]
+
+
 def test_first_miss_asks_to_rephrase_second_offers_a_person(shop_for_actions, domain):
-    events, dispatcher = run(ActionFallback(), make_tracker("blah", intent="nlu_fallback", slots={"fallback_streak": 1.0}), domain)
+    first_miss = make_tracker("blah", intent="nlu_fallback", events=said("nlu_fallback"))
+    events, dispatcher = run(ActionFallback(), first_miss, domain)
     assert responses(dispatcher) == ["utter_ask_rephrase"] and events == []
-    events, dispatcher = run(ActionFallback(), make_tracker("blah", intent="nlu_fallback", slots={"fallback_streak": 2.0}), domain)
+    understood_between = make_tracker("blah", intent="nlu_fallback",
+                                      events=said("nlu_fallback", "greet", "nlu_fallback"))
+    _, dispatcher = run(ActionFallback(), understood_between, domain)
+    assert responses(dispatcher) == ["utter_ask_rephrase"]
+    second_miss = make_tracker("blah", intent="nlu_fallback", events=said("greet", "nlu_fallback", "nlu_fallback"))
+    events, dispatcher = run(ActionFallback(), second_miss, domain)
     assert responses(dispatcher) == ["utter_offer_human"]
     assert slot_events(events) == {"pending_confirmation": "handoff", "handoff_reason": "repeated_fallback"}
     assert render(dispatcher, domain, "en")

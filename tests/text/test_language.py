@@ -29,6 +29,6 @@ def test_english_messages(detector, text):
     assert detector.detect(text) == "en"
 
 
-@pytest.mark.parametrize("text", ["48213", "anna.nowak@example.pl", "00-950", "ok", "", "/affirm"])
+@pytest.mark.parametrize("text", ["48213", "anna.nowak@example.pl", "00-950", "ok", "no", "", "/affirm"])
 def test_messages_without_language_keep_the_current_one(detector, text):
     assert detector.detect(text) is None

@@ -1,7 +1,7 @@
 """Tells a running engine to load a new model (Rasa's `PUT /model`), keeping its conversations.
 
-Rasa builds a new agent for the new model; conversations survive only because the engine's
-tracker store is `engine_plugins.tracker_store.ProcessTrackerStore` (see endpoints.yml).
+Rasa builds a new agent for the new model; conversations survive because they live in the
+engine's tracker store (the app's database, engine_plugins/tracker_store.py), not in the agent.
 """
 
 from pathlib import Path

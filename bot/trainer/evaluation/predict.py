@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.engine.address import EngineAddress
-from bot.processes import InternalSecrets, ManagedProcess, engine_spec, free_port, write_endpoints
+from bot.processes import InternalSecrets, ManagedProcess, Stores, engine_spec, free_port, write_endpoints
 from bot.trainer.data.annotations import EntitySpan
 
 
@@ -43,8 +43,9 @@ async def parse_texts(engine: EngineAddress, texts: list[str], concurrency: int 
 def parse_engine(model_dir: Path, work_dir: Path) -> Iterator[EngineAddress]:
     """An engine of its own for parsing, on a free port; no action server is needed to parse."""
     secrets_, port = InternalSecrets.generate(), free_port()
-    endpoints = write_endpoints(work_dir / "endpoints.yml", free_port())
-    engine = ManagedProcess(engine_spec(port, model_dir, endpoints, secrets_), work_dir)
+    stores = Stores(f"sqlite:///{work_dir / 'parse-trackers.db'}")  # parsing keeps no conversation worth keeping
+    endpoints = write_endpoints(work_dir / "endpoints.yml", free_port(), stores)
+    engine = ManagedProcess(engine_spec(port, model_dir, endpoints, secrets_, stores), work_dir)
     try:
         engine.start()
         engine.wait_healthy()

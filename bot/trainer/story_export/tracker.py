@@ -27,7 +27,7 @@ async def fetch_tracker(engine: EngineAddress, conversation_id: str, timeout: fl
     except (httpx.HTTPError, ValueError):
         return None
     events = tracker.get("events") if isinstance(tracker, dict) else None
-    # An engine that restarted with an in-memory tracker store answers with an empty tracker.
+    # A conversation the engine does not know (erased, or from another database) comes back empty.
     return tracker if any(e.get("event") == "user" for e in events or []) else None
 
 

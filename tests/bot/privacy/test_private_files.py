@@ -7,7 +7,7 @@ import sys
 from sqlalchemy import text
 
 from bot.persistence.migrate import upgrade
-from bot.processes import ManagedProcess, ServiceSpec, write_endpoints
+from bot.processes import ManagedProcess, ServiceSpec, Stores, write_endpoints
 from db.sessions import make_engine
 
 
@@ -38,5 +38,5 @@ def test_service_logs_and_the_endpoints_file_are_owner_only(tmp_path):
     service.start()
     service.stop()
     assert _mode(service.log_path) == 0o600 and _mode(service.log_path.parent) == 0o700
-    endpoints = write_endpoints(tmp_path / "var" / "run" / "endpoints.yml", 5055)
+    endpoints = write_endpoints(tmp_path / "var" / "run" / "endpoints.yml", 5055, Stores(f"sqlite:///{tmp_path}/k.db"))
     assert _mode(endpoints) == 0o600 and "5055" in endpoints.read_text()
