@@ -64,10 +64,11 @@ class KoliberChannel(InputChannel):
             collector = CollectingOutputChannel()
             store = request.app.ctx.agent.tracker_store
             try:
-                answered = answer_given(await store.retrieve(sender), message_id) \
-                    if message_id and body.get("resent") is True else None
-                if answered is not None:
-                    return response.json(turn_result(answered, await store.retrieve(sender)))
+                if message_id and body.get("resent") is True:
+                    earlier = await store.retrieve(sender)
+                    answered = answer_given(earlier, message_id)
+                    if answered is not None:
+                        return response.json(turn_result(answered, earlier))
                 await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
                                                  metadata=metadata, message_id=message_id))
                 tracker = await store.retrieve(sender)
