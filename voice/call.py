@@ -1,14 +1,14 @@
-"""One phone call over Twilio Media Streams: the caller's audio and keys become turns for the
-dialogue, the answers are spoken sentence by sentence, and the call keeps track of what the
-caller actually heard.
+"""One phone call over Twilio Media Streams, as a Pipecat pipeline:
 
-    caller audio: serializer -> mu-law decode -> resample -> (barge-in check) -> recogniser
-    keypad:       serializer -> keypad collector
-    bot speech:   synthesis (sentence, mark, ...) -> resample -> mu-law encode -> 20 ms packets
+    Twilio socket -> Silero VAD -> speech recognition -> Smart Turn (user turns)
+                  -> CallDialogue -> espeak-ng synthesis -> Twilio socket
 
-The call knows nothing about the gateway: a `CallHandler` answers each turn, writes the
-transcript and decides what is said on silence. Twilio echoes each mark once the audio before it
-has been played; barge-in sends `clear`, which drops the audio still buffered at Twilio.
+Pipecat does the audio (mu-law, resampling, pacing), voice activity, end-of-turn detection and
+barge-in (a caller who starts talking interrupts the bot: its audio is dropped and Twilio told to
+`clear`). `CallDialogue` is Koliber's part: it turns the caller's turns and keys into calls to a
+`CallHandler`, speaks the answers sentence by sentence with a Twilio mark after each, and keeps
+track of what the caller actually heard. The handler is called from a task of its own, so while
+the engine thinks, audio, keys, marks and the hang-up keep being handled.
 """
 
 import asyncio
@@ -19,25 +19,55 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from voice.audio.framing import Packetizer
-from voice.audio.mulaw import MulawDecoder, MulawEncoder
-from voice.audio.resample import Resampler
-from voice.barge_in import SpeechOnset
-from voice.frames.audio import InputAudio, InputMulaw, OutputAudio, OutputMulaw
-from voice.frames.base import Frame
-from voice.frames.control import CallEnded, CallStarted, ClearAudio, KeypadDigit, Mark
-from voice.frames.text import BotSpeech, Transcript
+from fastapi import WebSocket, WebSocketDisconnect
+from pipecat.audio.turn.smart_turn.base_smart_turn import SmartTurnParams
+from pipecat.audio.turn.smart_turn.local_smart_turn_v3 import LocalSmartTurnAnalyzerV3
+from pipecat.audio.vad.silero import SileroVADAnalyzer
+from pipecat.audio.vad.vad_analyzer import VADParams
+from pipecat.frames.frames import (
+    BotStartedSpeakingFrame,
+    CancelFrame,
+    CancelTaskFrame,
+    EndFrame,
+    EndTaskFrame,
+    Frame,
+    InputDTMFFrame,
+    InterimTranscriptionFrame,
+    InterruptionFrame,
+    StartFrame,
+    UserStartedSpeakingFrame,
+    UserStoppedSpeakingFrame,
+    VADUserStoppedSpeakingFrame,
+)
+from pipecat.pipeline.pipeline import Pipeline
+from pipecat.pipeline.runner import PipelineRunner
+from pipecat.pipeline.task import PipelineParams, PipelineTask
+from pipecat.processors.audio.vad_processor import VADProcessor
+from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+from pipecat.transports.websocket.fastapi import FastAPIWebsocketParams, FastAPIWebsocketTransport
+from pipecat.turns.user_stop import TurnAnalyzerUserTurnStopStrategy
+from pipecat.turns.user_turn_processor import UserTurnProcessor
+from pipecat.turns.user_turn_strategies import UserTurnStrategies
+
 from voice.keypad import KeypadCollector
-from voice.serializers.twilio import ProtocolError, TwilioMediaStreamSerializer
-from voice.stage import Pipeline
-from voice.stt.base import SpeechRecognizer
-from voice.stt.stage import RecognitionStage
+from voice.stt.base import CallRecognition, SpeechRecognizer
 from voice.tts.base import SpeechSynthesizer
 from voice.tts.sentences import speakable, split_sentences
-from voice.tts.stage import SynthesisStage
+from voice.tts.service import SpeakSentence, SynthesizerTTSService
+from voice.twilio_stream import (
+    PlayedMark,
+    ProtocolError,
+    StreamStart,
+    StreamStopped,
+    TwilioStreamSerializer,
+    mark_message,
+    parse_start,
+)
 
 log = logging.getLogger(__name__)
 TWILIO_RATE = 8000
+# Whatever is still being transcribed when the call ends gets this long to finish.
+LAST_WORDS_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -53,9 +83,6 @@ class CallerTurn:
     language: str
     confidence: float | None
     keypad: bool
-    # Milliseconds from the end of the caller's speech to the final transcript (endpointing +
-    # recognition); None for keys.
-    recognition_ms: float | None = None
 
 
 @dataclass(frozen=True)
@@ -70,7 +97,8 @@ class BotReply:
     language: str
     choices: int = 0  # numbered choices offered: one key press answers
     hang_up: bool = False  # end the call once this has been played
-    speech_hint: str | None = None  # primes the recogniser for the caller's answer (RecognitionStage.set_hint)
+    transferred: bool = False  # the handler moves the call elsewhere as it ends (no hang-up)
+    speech_hint: str | None = None  # primes the recogniser for the caller's answer (CallRecognition.use)
 
 
 class CallRefused(Exception):
@@ -89,265 +117,305 @@ class CallHandler(Protocol):
 class CallSettings:
     silence_reprompt_seconds: float = 8.0
     max_reprompts: int = 2  # then the handler's silence reply says goodbye and hangs up
-    barge_in_ms: int = 240
+    # Silero: this much silence ends a stretch of speech; Smart Turn then decides whether the
+    # caller has finished, and waits at most `turn_silence_seconds` for a caller who has not.
+    vad_stop_seconds: float = 0.2
+    turn_silence_seconds: float = 2.5
 
 
 @dataclass
 class TurnTiming:
-    """One caller turn, for the latency benchmark: where the time between the caller's last
-    word and the bot's first audio went."""
+    """One spoken caller turn, for the latency benchmark: where the time between the caller's
+    last word and the bot's first audio went (milliseconds)."""
 
-    recognition_ms: float | None
-    dialogue_ms: float
-    synthesis_ms: float | None = None
+    endpointing_ms: float  # end of speech until Smart Turn ended the turn
+    recognition_ms: float  # until the turn's transcript was complete
+    dialogue_ms: float | None = None  # the handler's answer
+    synthesis_ms: float | None = None  # until the first audio of the answer went out
 
 
 @dataclass
 class _Speaking:
     utterance: Utterance
     sentences: list[str]
-    sent_marks: list[str] = field(default_factory=list)
+    marks: list[str]
     played: int = 0  # sentences whose mark came back
 
 
-class VoiceCall:
-    def __init__(self, handler: CallHandler, recognizer: SpeechRecognizer, synthesizer: SpeechSynthesizer,
-                 language: str, settings: CallSettings = CallSettings()) -> None:
+class CallDialogue(FrameProcessor):
+    """Koliber's turn-taking on top of Pipecat's: see the module docstring."""
+
+    def __init__(self, handler: CallHandler, stream: StreamStart, greeting: BotReply,
+                 recognition: CallRecognition, synthesis: SynthesizerTTSService,
+                 serializer: TwilioStreamSerializer, settings: CallSettings) -> None:
+        super().__init__()
         self._handler = handler
-        self._recognizer = recognizer
+        self._stream = stream
+        self._greeting = greeting
+        self._recognition = recognition
+        self._synthesis = synthesis
+        self._serializer = serializer
         self._settings = settings
-        self.language = language
-        self._serializer = TwilioMediaStreamSerializer()
-        self._decode = Pipeline([MulawDecoder(), Resampler(recognizer.sample_rate, "input")])
-        self._recognition = RecognitionStage(recognizer, language)
+        self.language = greeting.language
         self._keypad = KeypadCollector()
-        self._synthesis = SynthesisStage(synthesizer)
-        self._encode = Pipeline([Resampler(TWILIO_RATE, "output"), MulawEncoder(), Packetizer(20)])
-        self._onset = SpeechOnset(recognizer.sample_rate, settings.barge_in_ms)
-        self._send: Callable[[str], Awaitable[None]] | None = None
         self._speaking: list[_Speaking] = []
-        self._speaker: asyncio.Task | None = None
-        self._silence_timer: asyncio.Task | None = None
-        self._reprompts = 0
         self._hang_up_after_playback = False
-        self._started = False
-        self._ended: str | None = None
-        self._ended_event = asyncio.Event()
-        self._speech_ended_at: float | None = None
-        self._turn_started_at: float | None = None
-        self.timings: list[TurnTiming] = []
-        self.protocol_errors = 0
-
-    # --- the transport drives the call -------------------------------------------------------
-    async def run(self, receive: Callable[[], Awaitable[str | None]], send: Callable[[str], Awaitable[None]]) -> str:
-        """Plays the call until the caller hangs up or the bot ends it; returns why it ended."""
-        self._send = send
-        try:
-            while self._ended is None:
-                message = await self._next_message(receive)
-                if message is None:
-                    await self._end("hangup")
-                    break
-                try:
-                    frames = self._serializer.deserialize(message)
-                except ProtocolError as error:
-                    self.protocol_errors += 1
-                    log.warning("ignoring a bad Media Streams message: %s", error)
-                    continue
-                for frame in frames:
-                    await self._on_frame(frame)
-        finally:
-            await self._end("hangup")
-        return self._ended or "hangup"
-
-    async def _next_message(self, receive: Callable[[], Awaitable[str | None]]) -> str | None:
-        """The next message, or None once the call has ended (the bot said goodbye)."""
-        receiving = asyncio.ensure_future(receive())
-        ending = asyncio.ensure_future(self._ended_event.wait())
-        done, _ = await asyncio.wait({receiving, ending}, return_when=asyncio.FIRST_COMPLETED)
-        ending.cancel()
-        if receiving in done:
-            return receiving.result()
-        receiving.cancel()
-        return None
-
-    async def _on_frame(self, frame: Frame) -> None:
-        if isinstance(frame, CallStarted):
-            await self._on_start(frame)
-        elif not self._started:
-            if not isinstance(frame, CallEnded):
-                return  # nothing before `start` belongs to a call
-            await self._end("stop")
-        elif isinstance(frame, InputMulaw):
-            await self._on_audio(frame)
-        elif isinstance(frame, KeypadDigit):
-            self._caller_active()
-            async for transcript in self._keypad.process(frame):
-                await self._on_caller_turn(transcript, keypad=True)
-        elif isinstance(frame, Mark):
-            await self._on_played(frame.name)
-        elif isinstance(frame, CallEnded):
-            await self._end(frame.reason)
-
-    async def _on_start(self, frame: CallStarted) -> None:
-        if self._started:
-            return
-        try:
-            reply = await self._handler.start(CallInfo(frame.call_sid, frame.stream_sid, frame.parameters))
-        except CallRefused as refusal:
-            log.warning("call %s refused: %s", frame.call_sid, refusal)
-            await self._end("refused")
-            return
-        self._started = True
-        self.language = reply.language
-        self._recognition.set_language(self.language)
-        self._recognition.set_hint(reply.speech_hint)
-        self._say(reply)
-
-    async def _on_audio(self, frame: InputMulaw) -> None:
-        async for audio in self._decode.process(frame):
-            if not isinstance(audio, InputAudio):
-                continue
-            if self._onset.push(audio.pcm):
-                self._caller_active()
-                if self._bot_is_talking():
-                    await self._barge_in()
-            async for out in self._recognition.process(audio):
-                if isinstance(out, Transcript):
-                    if not out.final:
-                        self._caller_active()
-                        if out.text.strip() and self._bot_is_talking():
-                            await self._barge_in()
-                    elif out.text.strip():
-                        await self._on_caller_turn(out, keypad=False)
-
-    # --- the caller's turn -------------------------------------------------------------------
-    async def _on_caller_turn(self, transcript: Transcript, keypad: bool) -> None:
-        now = time.perf_counter()
-        recognition_ms = None
-        if not keypad and self._speech_ended_at is not None:
-            recognition_ms = (now - self._speech_ended_at) * 1000
-        self._keypad.single_key = False
+        self._transferred = False
         self._reprompts = 0
-        if self._bot_is_talking():
-            await self._barge_in()
-        turn = CallerTurn(transcript.text.strip(), self.language, transcript.confidence, keypad, recognition_ms)
-        started = time.perf_counter()
-        reply = await self._handler.answer(turn)
-        self.timings.append(TurnTiming(recognition_ms, (time.perf_counter() - started) * 1000))
-        self._turn_started_at = time.perf_counter()
-        if reply.language != self.language:
-            self.language = reply.language
-            self._recognition.set_language(reply.language)
-        self._recognition.set_hint(reply.speech_hint)
-        self._say(reply)
+        self._silence_timer: asyncio.Task | None = None
+        self._turns: asyncio.Queue[tuple[CallerTurn | None, TurnTiming | None]] = asyncio.Queue()
+        self._worker: asyncio.Task | None = None
+        self._answering = False
+        self._speech_ended_at: float | None = None
+        self._awaiting_audio: TurnTiming | None = None
+        self._answered_at = 0.0
+        self.ended: str | None = None
+        self.timings: list[TurnTiming] = []
+
+    # --- frames ----------------------------------------------------------------------------------
+    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+        await super().process_frame(frame, direction)
+        if isinstance(frame, StartFrame):
+            await self.push_frame(frame, direction)
+            self._worker = asyncio.create_task(self._answer_turns())
+            await self._say(self._greeting)
+            return
+        if isinstance(frame, (EndFrame, CancelFrame)):
+            await self._stop_tasks()
+        elif isinstance(frame, InputDTMFFrame):
+            await self._on_key(frame.button.value)
+            return
+        elif isinstance(frame, PlayedMark):
+            await self._on_played(frame.mark)
+            return
+        elif isinstance(frame, StreamStopped):
+            await self.finish("stop")
+            await self.push_frame(CancelTaskFrame(), FrameDirection.UPSTREAM)
+            return
+        elif isinstance(frame, InterruptionFrame):
+            await self._interrupted()
+        elif isinstance(frame, (UserStartedSpeakingFrame, InterimTranscriptionFrame)):
+            self._caller_active()
+        elif isinstance(frame, VADUserStoppedSpeakingFrame):
+            self._speech_ended_at = time.perf_counter() - frame.stop_secs
+        elif isinstance(frame, UserStoppedSpeakingFrame) and direction == FrameDirection.DOWNSTREAM:
+            self._end_spoken_turn()
+        elif isinstance(frame, BotStartedSpeakingFrame) and self._awaiting_audio is not None:
+            self._awaiting_audio.synthesis_ms = (time.perf_counter() - self._answered_at) * 1000
+            self._awaiting_audio = None
+        await self.push_frame(frame, direction)
+
+    # --- the caller's turns ----------------------------------------------------------------------
+    def _end_spoken_turn(self) -> None:
+        ended_at = time.perf_counter()
+        endpointing = (ended_at - self._speech_ended_at) * 1000 if self._speech_ended_at else 0.0
+        self._turns.put_nowait((None, TurnTiming(endpointing, 0.0)))
+
+    async def _on_key(self, key: str) -> None:
+        self._caller_active()
+        entry = self._keypad.press(key)
+        if entry is not None:
+            if self._bot_is_talking():
+                await self.broadcast_interruption()
+            self._turns.put_nowait((CallerTurn(entry, self.language, 1.0, keypad=True), None))
+
+    async def _answer_turns(self) -> None:
+        """One turn at a time, in order, off the frame path."""
+        while True:
+            turn, timing = await self._turns.get()
+            if turn is None:  # a spoken turn: its transcript, once recognition has caught up
+                transcript = await self._recognition.turn_transcript()
+                if not transcript.text.strip():
+                    continue
+                timing.recognition_ms = transcript.finished_ms or 0.0
+                turn = CallerTurn(transcript.text.strip(), self.language, transcript.confidence, keypad=False)
+            self._keypad.single_key = False
+            self._reprompts = 0
+            self._answering = True
+            try:
+                started = time.perf_counter()
+                reply = await self._handler.answer(turn)
+            finally:
+                self._answering = False
+            if timing is not None:
+                self._answered_at = time.perf_counter()
+                timing.dialogue_ms = (self._answered_at - started) * 1000
+                self.timings.append(timing)
+                self._awaiting_audio = timing
+            if self.ended is None:
+                await self._say(reply)
 
     def _caller_active(self) -> None:
         """The caller is speaking or typing: the silence timer waits."""
-        self._speech_ended_at = time.perf_counter()
         self._cancel_silence_timer()
 
-    # --- speaking ------------------------------------------------------------------------------
-    def _say(self, reply: BotReply) -> None:
+    # --- speaking --------------------------------------------------------------------------------
+    async def _say(self, reply: BotReply) -> None:
+        self._cancel_silence_timer()
         self._keypad.single_key = reply.choices > 0
         self._hang_up_after_playback = self._hang_up_after_playback or reply.hang_up
-        self._cancel_silence_timer()
-        previous = self._speaker
-        self._speaker = asyncio.create_task(self._speak(reply, previous))
-
-    async def _speak(self, reply: BotReply, previous: asyncio.Task | None) -> None:
-        if previous is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await previous
+        self._transferred = self._transferred or reply.transferred
+        if reply.language != self.language:
+            self.language = reply.language
+        self._synthesis.language = self.language
+        self._recognition.use(self.language, reply.speech_hint)
         for utterance in reply.utterances:
-            speaking = _Speaking(utterance, split_sentences(speakable(utterance.text, reply.language)))
-            if not speaking.sentences:
+            sentences = split_sentences(speakable(utterance.text, reply.language))
+            if not sentences:
                 continue
+            speaking = _Speaking(utterance, sentences, [f"{utterance.id}:{n}" for n in range(len(sentences))])
             self._speaking.append(speaking)
-            async for frame in self._synthesis.process(BotSpeech(utterance.text, reply.language, utterance.id)):
-                if isinstance(frame, OutputAudio):
-                    if self._turn_started_at is not None and self.timings and self.timings[-1].synthesis_ms is None:
-                        self.timings[-1].synthesis_ms = (time.perf_counter() - self._turn_started_at) * 1000
-                    async for packet in self._encode.process(frame):
-                        await self._transmit(packet)
-                elif isinstance(frame, Mark):
-                    speaking.sent_marks.append(frame.name)
-                    await self._transmit(frame)
+            for sentence, mark in zip(sentences, speaking.marks):
+                await self.push_frame(SpeakSentence(text=sentence, mark=mark_message(self._stream.stream_sid, mark)))
         if not self._speaking:
             await self._playback_finished()
 
-    async def _transmit(self, frame: OutputMulaw | Mark | ClearAudio) -> None:
-        message = self._serializer.serialize(frame)
-        if message is not None and self._send is not None and self._ended is None:
-            await self._send(message)
-
     def _bot_is_talking(self) -> bool:
-        return bool(self._speaking) or (self._speaker is not None and not self._speaker.done())
+        return bool(self._speaking)
 
     async def _on_played(self, mark: str) -> None:
         """Twilio played everything up to this mark."""
-        if not self._speaking or mark not in self._speaking[0].sent_marks:
+        if not self._speaking or mark not in self._speaking[0].marks:
             return  # a mark of audio already cleared
         speaking = self._speaking[0]
-        speaking.played = speaking.sent_marks.index(mark) + 1
+        speaking.played = speaking.marks.index(mark) + 1
         if speaking.played < len(speaking.sentences):
             return
         self._speaking.pop(0)
         await self._handler.heard(speaking.utterance, speaking.utterance.text, False)
-        if not self._speaking and (self._speaker is None or self._speaker.done()):
+        if not self._speaking:
             await self._playback_finished()
 
     async def _playback_finished(self) -> None:
         if self._hang_up_after_playback:
-            await self._end("goodbye")
-        elif self._ended is None:
+            await self.finish("goodbye")
+            await self.push_frame(EndTaskFrame(), FrameDirection.UPSTREAM)
+        elif self.ended is None and not self._answering and self._turns.empty():
             self._silence_timer = asyncio.create_task(self._wait_for_caller())
 
-    async def _barge_in(self) -> None:
-        """The caller talks over the bot: stop, drop Twilio's buffer, note what they heard."""
-        if self._speaker is not None:
-            self._speaker.cancel()
-        for speaking in self._speaking:
-            self._synthesis.cancel(speaking.utterance.id)
-        await self._transmit(ClearAudio())
+    async def _interrupted(self) -> None:
+        """The caller talks over the bot: Pipecat drops its audio and clears Twilio's buffer; note
+        what the caller heard of each interrupted utterance."""
         interrupted, self._speaking = self._speaking, []
         for speaking in interrupted:
-            heard = " ".join(speaking.sentences[: speaking.played])
-            await self._handler.heard(speaking.utterance, heard, True)
-        self._hang_up_after_playback = False
+            await self._handler.heard(speaking.utterance, " ".join(speaking.sentences[: speaking.played]), True)
+        if interrupted:
+            self._hang_up_after_playback = False
 
-    # --- silence and the end -----------------------------------------------------------------
+    # --- silence and the end ---------------------------------------------------------------------
     async def _wait_for_caller(self) -> None:
         await asyncio.sleep(self._settings.silence_reprompt_seconds)
+        self._silence_timer = None
         self._reprompts += 1
         final = self._reprompts > self._settings.max_reprompts
         reply = await self._handler.silence(self._reprompts, final)
         if final:
             reply = BotReply(reply.utterances, reply.language, hang_up=True)
-        self._silence_timer = None
-        self._say(reply)
+        await self._say(reply)
 
     def _cancel_silence_timer(self) -> None:
         if self._silence_timer is not None and self._silence_timer is not asyncio.current_task():
             self._silence_timer.cancel()
         self._silence_timer = None
 
-    async def _end(self, reason: str) -> None:
-        if self._ended is not None:
+    async def finish(self, reason: str) -> None:
+        """The call is over: what was said and heard is handed to the handler, once."""
+        if self.ended is not None:
             return
-        self._ended = reason
-        self._ended_event.set()
+        self.ended = reason
         self._cancel_silence_timer()
-        if self._speaker is not None and self._speaker is not asyncio.current_task():
-            self._speaker.cancel()
         unheard, self._speaking = self._speaking, []
         for speaking in unheard:  # the caller hung up mid-sentence
             await self._handler.heard(speaking.utterance, " ".join(speaking.sentences[: speaking.played]), True)
         last_words = None
-        if self._started:
+        if reason != "goodbye":
             # What the caller was saying as the call ended is kept, not dropped.
-            async for out in self._recognition.process(CallEnded(reason)):
-                if isinstance(out, Transcript) and out.text.strip():
-                    last_words = CallerTurn(out.text.strip(), self.language, out.confidence, keypad=False)
-        self._recognition.close()
+            with contextlib.suppress(TimeoutError):
+                said = await asyncio.wait_for(self._recognition.turn_transcript(flush=True), LAST_WORDS_SECONDS)
+                if said.text.strip():
+                    last_words = CallerTurn(said.text.strip(), self.language, said.confidence, keypad=False)
         await self._handler.ended(reason, last_words)
+        if reason == "goodbye" and not self._transferred:
+            self._serializer.hang_up_at_end = True
+
+    async def _stop_tasks(self) -> None:
+        self._cancel_silence_timer()
+        if self._worker is not None:
+            self._worker.cancel()
+
+
+class VoiceCall:
+    """Plays one call on an accepted Media Streams WebSocket until the caller hangs up or the bot
+    ends it. `hang_up` ends the call through Twilio's REST API after the bot's goodbye."""
+
+    def __init__(self, handler: CallHandler, recognizer: SpeechRecognizer, synthesizer: SpeechSynthesizer,
+                 language: str, settings: CallSettings = CallSettings(),
+                 hang_up: Callable[[str], Awaitable[None]] | None = None) -> None:
+        self._handler = handler
+        self._recognizer = recognizer
+        self._synthesizer = synthesizer
+        self.language = language
+        self._settings = settings
+        self._hang_up = hang_up
+        self.protocol_errors = 0
+        self.timings: list[TurnTiming] = []
+
+    async def run(self, socket: WebSocket) -> str:
+        """Why the call ended: "stop" (Twilio's stop), "hangup" (the socket closed), "goodbye"
+        (the bot ended it) or "refused" (the handler refused the stream)."""
+        stream = await self._read_start(socket)
+        if stream is None:
+            return "hangup"
+        try:
+            greeting = await self._handler.start(CallInfo(stream.call_sid, stream.stream_sid, stream.parameters))
+        except CallRefused as refusal:
+            log.warning("call %s refused: %s", stream.call_sid, refusal)
+            return "refused"
+        hang_up = (lambda: self._hang_up(stream.call_sid)) if self._hang_up else None
+        serializer = TwilioStreamSerializer(stream, hang_up)
+        transport = FastAPIWebsocketTransport(socket, FastAPIWebsocketParams(
+            audio_in_enabled=True, audio_out_enabled=True, add_wav_header=False, serializer=serializer))
+        recognition = self._recognizer.service(greeting.language)
+        synthesis = SynthesizerTTSService(self._synthesizer, greeting.language)
+        dialogue = CallDialogue(self._handler, stream, greeting, recognition, synthesis, serializer, self._settings)
+        smart_turn = LocalSmartTurnAnalyzerV3(params=SmartTurnParams(stop_secs=self._settings.turn_silence_seconds))
+        pipeline = Pipeline([
+            transport.input(),
+            VADProcessor(vad_analyzer=SileroVADAnalyzer(params=VADParams(stop_secs=self._settings.vad_stop_seconds))),
+            recognition,
+            UserTurnProcessor(user_turn_strategies=UserTurnStrategies(
+                stop=[TurnAnalyzerUserTurnStopStrategy(turn_analyzer=smart_turn)])),
+            dialogue,
+            synthesis,
+            transport.output(),
+        ])
+        task = PipelineTask(pipeline, params=PipelineParams(
+            audio_in_sample_rate=self._recognizer.sample_rate, audio_out_sample_rate=TWILIO_RATE, enable_metrics=True),
+            idle_timeout_secs=None, enable_rtvi=False)
+
+        @transport.event_handler("on_client_disconnected")
+        async def hung_up(_transport, _socket) -> None:
+            await dialogue.finish("stop" if serializer.stopped else "hangup")
+            await task.cancel()
+
+        await PipelineRunner(handle_sigint=False).run(task)
+        await dialogue.finish("hangup")  # no-op unless the pipeline stopped on its own
+        self.protocol_errors += serializer.protocol_errors
+        self.timings = dialogue.timings
+        return dialogue.ended or "hangup"
+
+    async def _read_start(self, socket: WebSocket) -> StreamStart | None:
+        """Twilio's `connected` and `start` events; anything before `start` belongs to no call."""
+        while True:
+            try:
+                message = await socket.receive_text()
+            except (WebSocketDisconnect, RuntimeError):
+                return None
+            try:
+                start = parse_start(message)
+            except ProtocolError as error:
+                self.protocol_errors += 1
+                log.warning("ignoring a bad Media Streams message: %s", error)
+                continue
+            if start is not None:
+                return start

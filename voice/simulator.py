@@ -7,6 +7,7 @@ echoes each mark once the audio before it has played, and drops its buffer on `c
 """
 
 import asyncio
+import audioop  # mu-law, as Pipecat's own Twilio serializer does it (audioop-lts from Python 3.13)
 import base64
 import json
 import time
@@ -19,19 +20,10 @@ from xml.etree import ElementTree
 
 import httpx
 import numpy as np
+import soxr
 from twilio.request_validator import RequestValidator
 from websockets.asyncio.client import ClientConnection, connect
 
-from voice.audio.mulaw import pcm16_to_mulaw
-from voice.audio.resample import resample_pcm16
-from voice.serializers.twilio import (
-    twilio_event_connected,
-    twilio_event_dtmf,
-    twilio_event_mark,
-    twilio_event_media,
-    twilio_event_start,
-    twilio_event_stop,
-)
 from voice.tts.base import SpeechSynthesizer
 
 RATE = 8000
@@ -59,6 +51,48 @@ class _Line:
     first_audio_at: float | None = None
     cleared: int = 0
     closed: bool = False
+
+
+# --- Twilio's events, as its Media Streams documentation gives them -------------------------------
+def twilio_event_connected() -> str:
+    return json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"})
+
+
+def twilio_event_start(call_sid: str, stream_sid: str, parameters: dict[str, str], sequence: int = 1) -> str:
+    return json.dumps({"event": "start", "sequenceNumber": str(sequence), "streamSid": stream_sid, "start": {
+        "accountSid": "AC" + "0" * 32, "streamSid": stream_sid, "callSid": call_sid, "tracks": ["inbound"],
+        "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": RATE, "channels": 1},
+        "customParameters": parameters}})
+
+
+def twilio_event_media(stream_sid: str, payload: bytes, sequence: int, timestamp_ms: int, chunk: int) -> str:
+    return json.dumps({"event": "media", "sequenceNumber": str(sequence), "streamSid": stream_sid, "media": {
+        "track": "inbound", "chunk": str(chunk), "timestamp": str(timestamp_ms),
+        "payload": base64.b64encode(payload).decode("ascii")}})
+
+
+def twilio_event_dtmf(stream_sid: str, digit: str, sequence: int) -> str:
+    return json.dumps({"event": "dtmf", "streamSid": stream_sid, "sequenceNumber": str(sequence),
+                       "dtmf": {"track": "inbound_track", "digit": digit}})
+
+
+def twilio_event_mark(stream_sid: str, name: str, sequence: int) -> str:
+    return json.dumps({"event": "mark", "sequenceNumber": str(sequence), "streamSid": stream_sid,
+                       "mark": {"name": name}})
+
+
+def twilio_event_stop(stream_sid: str, call_sid: str, sequence: int) -> str:
+    return json.dumps({"event": "stop", "sequenceNumber": str(sequence), "streamSid": stream_sid,
+                       "stop": {"accountSid": "AC" + "0" * 32, "callSid": call_sid}})
+
+
+def pcm16_to_mulaw(pcm: bytes) -> bytes:
+    return audioop.lin2ulaw(pcm, 2)
+
+
+def resample_pcm16(pcm: bytes, from_rate: int, to_rate: int) -> bytes:
+    samples = np.frombuffer(pcm, dtype="<i2")
+    return soxr.resample(samples, from_rate, to_rate).astype("<i2").tobytes()
 
 
 def _noise_frame(rng: np.random.Generator) -> bytes:
@@ -105,6 +139,7 @@ class CallSimulator:
         self._speech_ended_at: float | None = None
         self.hung_up_by_bot = False
         self._bot_hung_up = asyncio.Event()
+        self.marks_echoed: list[str] = []  # the bot's marks, in the order their audio was played
 
     # --- the call ---------------------------------------------------------------------------
     async def __aenter__(self) -> "CallSimulator":
@@ -242,6 +277,7 @@ class CallSimulator:
             speaker = self._line.speaker
             while speaker and speaker[0][0] == "mark":
                 _, name = speaker.popleft()
+                self.marks_echoed.append(name)
                 self._sequence += 1
                 await self._socket.send(twilio_event_mark(self.stream_sid, name, self._sequence))
             if speaker:

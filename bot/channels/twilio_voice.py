@@ -74,6 +74,10 @@ class VoiceOutput(OutputChannel):
             response.enqueue(self._settings.agents_call_queue)
         await self._twilio.calls(call_sid).update_async(twiml=str(response))
 
+    async def hang_up(self, call_sid: str) -> None:
+        """Ends the call after the bot's goodbye (Pipecat's serializer asks for it)."""
+        await self._twilio.calls(call_sid).update_async(status="completed")
+
 
 VoiceDep = Annotated[VoiceOutput, gateway_part("voice")]
 
@@ -131,20 +135,14 @@ async def media_stream(socket: WebSocket, settings: SettingsDep, sessions: Sessi
     handler = GatewayCallHandler(core, texts, CallStreamTokens(sessions, clock), transfer, surveys)
     call = VoiceCall(handler, engines.recognizer, engines.synthesizer, settings.default_language,
                      CallSettings(silence_reprompt_seconds=settings.call_silence_seconds,
-                                  max_reprompts=settings.call_max_reprompts))
-
-    async def receive() -> str | None:
-        try:
-            return await socket.receive_text()
-        except WebSocketDisconnect:
-            return None
-
-    reason = await call.run(receive, socket.send_text)
+                                  max_reprompts=settings.call_max_reprompts),
+                     hang_up=voice.hang_up)
+    reason = await call.run(socket)
     voice.recent_call_timings.append(call.timings)
     log.info("call %s ended: %s (%d bad messages)", handler.conversation_id, reason, call.protocol_errors)
     if reason == "refused":
         with contextlib.suppress(RuntimeError):
             await socket.close(code=status.WS_1008_POLICY_VIOLATION, reason="no valid stream token")
     elif reason == "goodbye":
-        with contextlib.suppress(RuntimeError):  # the caller's side closed first
+        with contextlib.suppress(RuntimeError):  # Pipecat's transport or the caller closed it first
             await socket.close()

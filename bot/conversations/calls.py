@@ -111,7 +111,7 @@ class GatewayCallHandler:
             # A person can take it now: say so, then move the call to them.
             replies = [*result.replies, await self._core.say(self.conversation_id, "call_transfer")]
             self._transfer_ticket = result.ticket_id
-            return self._reply(replies, hang_up=True)
+            return self._reply(replies, hang_up=True, transferred=True)
         if self._outbound_call and await self._outbound.is_over(self.conversation_id):
             return self._reply(result.replies, hang_up=True)
         return self._reply(result.replies, hint=self._next_hint(result))
@@ -156,7 +156,9 @@ class GatewayCallHandler:
             if self._outbound_call and self._outbound else None
         return self._hint
 
-    def _reply(self, messages: list[dict[str, Any]], hang_up: bool = False, hint: str | None = None) -> BotReply:
+    def _reply(self, messages: list[dict[str, Any]], hang_up: bool = False, hint: str | None = None,
+               transferred: bool = False) -> BotReply:
         self._choices = max((len(m.get("buttons") or []) for m in messages), default=0)
         utterances = [Utterance(str(m["id"]), plain_text(m, self._texts)) for m in messages]
-        return BotReply(utterances, self._language, choices=self._choices, hang_up=hang_up, speech_hint=hint)
+        return BotReply(utterances, self._language, choices=self._choices, hang_up=hang_up, transferred=transferred,
+                        speech_hint=hint)

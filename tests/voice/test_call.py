@@ -1,49 +1,43 @@
-"""One call through VoiceCall, driven with Twilio's own events: greeting, keypad entry, barge-in,
-silence and hang-up, with real espeak-ng speech and a scripted recogniser (test double)."""
+"""One call through VoiceCall's Pipecat pipeline over a real WebSocket, driven by the call
+simulator with Twilio's own events: greeting, keypad entry, barge-in, silence, hang-up, bad
+frames, and a handler that answers slowly. Real espeak-ng speech, Silero VAD and Smart Turn; the
+recogniser is the scripted test double."""
 
 import asyncio
-import base64
 import json
+import threading
 
-import numpy as np
 import pytest
+from fastapi import FastAPI, WebSocket
 
-from voice.audio.mulaw import pcm16_to_mulaw
+from testing.served import ServedApp
 from voice.call import BotReply, CallerTurn, CallInfo, CallSettings, Utterance, VoiceCall
-from voice.serializers.twilio import (
-    twilio_event_dtmf,
-    twilio_event_mark,
-    twilio_event_media,
-    twilio_event_start,
-    twilio_event_stop,
-)
-from voice.simulator import to_phone_audio
+from voice.simulator import CallSimulator
 from voice.stt.scripted import ScriptedRecognizer
 from voice.tts.espeak import EspeakSynthesizer
 
-STREAM, CALL = "MZ1", "CA1"
+RETURNS = ("Our returns are free for fourteen days. Print the label from your e-mail. "
+           "Then drop the parcel at any pick-up point.")
 
 
 class RecordingHandler:
     """The gateway's part, reduced to recording what the call asks and answering fixed lines."""
 
-    def __init__(self) -> None:
+    def __init__(self, answer_delay: float = 0.0) -> None:
+        self.answer_delay = answer_delay
         self.turns: list[CallerTurn] = []
         self.heard_log: list[tuple[str, str, bool]] = []
         self.silences: list[tuple[int, bool]] = []
-        self.ended_with: str | None = None
-        self.greeting_played = asyncio.Event()  # every sentence of the greeting was played
-        self.answered = asyncio.Event()  # a caller turn reached the handler
+        self.ended_with: tuple[str, CallerTurn | None] | None = None
+        self.done = threading.Event()  # set on the server's loop, awaited on the test's
 
     async def start(self, call: CallInfo) -> BotReply:
         return BotReply([Utterance("greeting", "Hello there, this is the shop. How can I help you today?")], "en")
 
     async def answer(self, turn: CallerTurn) -> BotReply:
         self.turns.append(turn)
-        self.answered.set()
-        return BotReply([Utterance(f"answer-{len(self.turns)}",
-                                   "Our returns are free for fourteen days. Print the label from your e-mail. "
-                                   "Then drop the parcel at any pick-up point.")], "en")
+        await asyncio.sleep(self.answer_delay)  # a slow engine
+        return BotReply([Utterance(f"answer-{len(self.turns)}", RETURNS)], "en")
 
     async def silence(self, reprompts: int, final: bool) -> BotReply:
         self.silences.append((reprompts, final))
@@ -51,47 +45,10 @@ class RecordingHandler:
 
     async def heard(self, utterance: Utterance, heard_text: str, interrupted: bool) -> None:
         self.heard_log.append((utterance.id, heard_text, interrupted))
-        if utterance.id == "greeting" and not interrupted:
-            self.greeting_played.set()
 
-    async def ended(self, reason: str, last_words) -> None:
-        self.ended_with = reason
-
-
-class FakeLine:
-    """Twilio's side of the socket as two queues; marks are echoed as if played at once."""
-
-    def __init__(self, echo_marks: bool = True) -> None:
-        self.incoming: asyncio.Queue[str | None] = asyncio.Queue()
-        self.sent: list[dict] = []
-        self.echo_marks = echo_marks
-        self.bot_speaking = asyncio.Event()  # the first of the bot's audio went out
-
-    async def receive(self) -> str | None:
-        return await self.incoming.get()
-
-    async def send(self, message: str) -> None:
-        event = json.loads(message)
-        self.sent.append(event)
-        if event["event"] == "media":
-            self.bot_speaking.set()
-        if event["event"] == "mark" and self.echo_marks:
-            await self.incoming.put(twilio_event_mark(STREAM, event["mark"]["name"], 0))
-
-    def events(self, kind: str) -> list[dict]:
-        return [e for e in self.sent if e["event"] == kind]
-
-
-def speech_frames(synthesizer: EspeakSynthesizer, text: str) -> list[str]:
-    audio = to_phone_audio(synthesizer.synthesize(text, "en"), synthesizer.sample_rate)
-    return [twilio_event_media(STREAM, audio[i:i + 160], 2 + n, 20 * n, chunk=n + 1)
-            for n, i in enumerate(range(0, len(audio), 160))]
-
-
-def silence_frames(seconds: float) -> list[str]:
-    noise = np.random.default_rng(1).normal(0, 30, int(8000 * seconds)).astype("<i2").tobytes()
-    audio = pcm16_to_mulaw(noise)
-    return [twilio_event_media(STREAM, audio[i:i + 160], 2, 0, chunk=1) for i in range(0, len(audio), 160)]
+    async def ended(self, reason: str, last_words: CallerTurn | None) -> None:
+        self.ended_with = (reason, last_words)
+        self.done.set()
 
 
 @pytest.fixture(scope="module")
@@ -99,95 +56,127 @@ def synthesizer() -> EspeakSynthesizer:
     return EspeakSynthesizer()
 
 
-def start_call(handler, synthesizer, script, line, **settings) -> tuple[VoiceCall, asyncio.Task]:
-    call = VoiceCall(handler, ScriptedRecognizer(script), synthesizer, "en", CallSettings(**settings))
-    task = asyncio.create_task(call.run(line.receive, line.send))
-    line.incoming.put_nowait(twilio_event_start(CALL, STREAM, {"language": "en"}))
-    return call, task
+class Line:
+    """A served app whose /media socket plays one VoiceCall per connection with this handler."""
+
+    def __init__(self, synthesizer: EspeakSynthesizer) -> None:
+        self.synthesizer = synthesizer
+        self.handler = RecordingHandler()
+        self.recognizer = ScriptedRecognizer([])
+        self.settings = CallSettings(silence_reprompt_seconds=30)
+        self.calls: list[tuple[VoiceCall, str]] = []
+        self.call_over = threading.Event()
+        app = FastAPI()
+
+        @app.websocket("/media")
+        async def media(socket: WebSocket) -> None:
+            await socket.accept()
+            call = VoiceCall(self.handler, self.recognizer, self.synthesizer, "en", self.settings)
+            self.calls.append((call, await call.run(socket)))
+            self.call_over.set()
+
+        self.server = ServedApp(app).__enter__()
+
+    def caller(self) -> CallSimulator:
+        return CallSimulator(f"ws://127.0.0.1:{self.server.port}/media", synthesizer=self.synthesizer,
+                             language="en", call_sid="CA1")
 
 
-async def happened(event: asyncio.Event, timeout: float = 20) -> None:
-    await asyncio.wait_for(event.wait(), timeout)
+@pytest.fixture
+def line(synthesizer):
+    served = Line(synthesizer)
+    yield served
+    served.server.__exit__()
 
 
-def test_greeting_is_sent_as_20ms_mulaw_frames_with_a_mark_per_sentence(synthesizer):
-    async def scenario():
-        line, handler = FakeLine(), RecordingHandler()
-        _, task = start_call(handler, synthesizer, [], line)
-        await happened(handler.greeting_played)
-        line.incoming.put_nowait(twilio_event_stop(STREAM, CALL, 9))
-        assert await task == "stop"
-        return line, handler
+def test_greeting_is_played_with_a_mark_per_sentence_and_heard_in_full(line):
+    async def call():
+        async with line.caller() as caller:
+            greeting = await caller.listen()
+            marks = list(caller.marks_echoed)
+        assert await asyncio.to_thread(line.handler.done.wait, 20)
+        return greeting, marks
 
-    line, handler = asyncio.run(scenario())
-    media = line.events("media")
-    assert media and all(e["streamSid"] == STREAM for e in media)
-    sizes = [len(base64.b64decode(e["media"]["payload"])) for e in media]
-    assert max(sizes) == 160 and sizes.count(160) >= len(sizes) - 2  # a sentence's last frame may be short
-    assert [e["mark"]["name"] for e in line.events("mark")] == ["greeting:0", "greeting:1"]
-    assert ("greeting", "Hello there, this is the shop. How can I help you today?", False) in handler.heard_log
+    greeting, marks = asyncio.run(call())
+    assert greeting.audio_ms > 2000
+    assert marks == ["greeting:0", "greeting:1"]
+    assert ("greeting", "Hello there, this is the shop. How can I help you today?", False) in line.handler.heard_log
+    assert line.handler.ended_with == ("stop", None)
+    assert line.call_over.wait(20) and line.calls[0][1] == "stop"
 
 
-def test_keypad_entry_is_one_turn(synthesizer):
-    async def scenario():
-        line, handler = FakeLine(), RecordingHandler()
-        _, task = start_call(handler, synthesizer, [], line)
-        await happened(handler.greeting_played)
-        for key in "4821*48213#":
-            line.incoming.put_nowait(twilio_event_dtmf(STREAM, key, 3))
-        await happened(handler.answered)
-        line.incoming.put_nowait(None)  # the socket closed: the caller hung up
-        assert await task == "hangup"
-        return handler
+def test_keypad_entry_is_one_turn(line):
+    async def call():
+        async with line.caller() as caller:
+            await caller.listen()
+            answer = await caller.press("4821*48213#")
+            assert answer.audio_ms > 2000
 
-    handler = asyncio.run(scenario())
-    assert [(t.text, t.keypad, t.confidence) for t in handler.turns] == [("48213", True, 1.0)]
-    assert handler.ended_with == "hangup"
+    asyncio.run(call())
+    assert [(t.text, t.keypad, t.confidence) for t in line.handler.turns] == [("48213", True, 1.0)]
 
 
-def test_caller_talking_over_the_bot_clears_its_audio(synthesizer):
-    async def scenario():
-        line, handler = FakeLine(echo_marks=False), RecordingHandler()  # nothing is "played" yet
-        _, task = start_call(handler, synthesizer, ["how do returns work", "thanks"], line)
-        await happened(line.bot_speaking)
-        for frame in speech_frames(synthesizer, "How do returns work?") + silence_frames(1.0):
-            line.incoming.put_nowait(frame)
-        await happened(handler.answered)
-        line.incoming.put_nowait(twilio_event_stop(STREAM, CALL, 99))
-        await task
-        return line, handler
+def test_caller_talking_over_the_bot_clears_its_audio_and_only_what_was_heard_counts(line):
+    line.recognizer = ScriptedRecognizer(["how do returns work", "thanks"])
 
-    line, handler = asyncio.run(scenario())
-    assert line.events("clear"), "the bot's greeting must be cleared when the caller speaks"
-    assert ("greeting", "", True) in handler.heard_log  # no mark came back: nothing of it was heard
-    assert handler.turns[0].text == "how do returns work"
+    async def call():
+        async with line.caller() as caller:
+            await caller.listen()
+            await caller.say("How do returns work?", "en", wait_for_answer=False)
+            await caller.wait_until_speaking()
+            answer = await caller.say("Thanks, that is all.", "en")
+            return answer
 
-
-def test_silence_reprompts_then_says_goodbye_and_ends_the_call(synthesizer):
-    async def scenario():
-        line, handler = FakeLine(), RecordingHandler()
-        _, task = start_call(handler, synthesizer, [], line, silence_reprompt_seconds=0.3, max_reprompts=1)
-        reason = await asyncio.wait_for(task, 20)
-        return reason, handler
-
-    reason, handler = asyncio.run(scenario())
-    assert reason == "goodbye"
-    assert handler.silences == [(1, False), (2, True)]
+    answer = asyncio.run(call())
+    assert answer.cleared >= 1
+    [(utterance, heard, interrupted)] = [h for h in line.handler.heard_log if h[0] == "answer-1"]
+    assert interrupted and RETURNS.startswith(heard) and heard != RETURNS
+    assert [t.text for t in line.handler.turns] == ["how do returns work", "thanks"]
 
 
-def test_garbage_and_audio_before_start_do_not_break_the_call(synthesizer):
-    async def scenario():
-        line, handler = FakeLine(), RecordingHandler()
-        call = VoiceCall(handler, ScriptedRecognizer([]), synthesizer, "en")
-        task = asyncio.create_task(call.run(line.receive, line.send))
-        for message in ["{", "[]", json.dumps({"event": "media", "media": {"payload": "AAAA"}}),
-                        json.dumps({"event": "unknown"})]:
-            line.incoming.put_nowait(message)
-        line.incoming.put_nowait(twilio_event_start(CALL, STREAM, {"language": "en"}))
-        line.incoming.put_nowait(json.dumps({"event": "media", "streamSid": STREAM, "media": {"payload": "A"}}))
-        await happened(line.bot_speaking)
-        line.incoming.put_nowait(twilio_event_stop(STREAM, CALL, 5))
-        return await task, call, line
+def test_silence_reprompts_then_says_goodbye_and_ends_the_call(line):
+    line.settings = CallSettings(silence_reprompt_seconds=0.5, max_reprompts=1)
 
-    reason, call, line = asyncio.run(scenario())
-    assert reason == "stop" and call.protocol_errors >= 3 and line.events("media")
+    async def call():
+        async with line.caller() as caller:
+            await caller.wait_until_hung_up(timeout=30)
+            return caller.ended_by_bot
+
+    assert asyncio.run(call())
+    assert line.handler.silences == [(1, False), (2, True)]
+    assert line.call_over.wait(20) and line.calls[0][1] == "goodbye"
+
+
+def test_garbage_frames_are_counted_and_dropped_and_the_call_goes_on(line):
+    async def call():
+        async with line.caller() as caller:
+            for message in ["{", "[]", json.dumps({"event": "media", "media": {"payload": "A"}}),
+                            json.dumps({"event": "unknown"}), json.dumps({"event": "dtmf", "dtmf": {"digit": "x"}})]:
+                await caller.send_raw(message)
+            greeting = await caller.listen()
+            return greeting
+
+    greeting = asyncio.run(call())
+    assert greeting.audio_ms > 2000
+    assert line.call_over.wait(20)
+    call, reason = line.calls[0]
+    assert reason == "stop" and call.protocol_errors == 5
+
+
+def test_a_slow_answer_does_not_hold_up_keys_barge_in_or_the_hang_up(line):
+    """The handler takes 3 s to answer; meanwhile the caller's keys, speech and `stop` are handled."""
+    line.handler.answer_delay = 3.0
+    line.recognizer = ScriptedRecognizer(["where is my order"])
+
+    async def call():
+        async with line.caller() as caller:
+            await caller.listen()
+            await caller.press("1#", wait_for_answer=False)  # the first answer takes 3 s
+            await caller.say("Where is my order?", "en", wait_for_answer=False)
+            await caller.hang_up()
+        assert await asyncio.to_thread(line.handler.done.wait, 2.5)
+
+    asyncio.run(call())
+    reason, last_words = line.handler.ended_with
+    assert reason == "stop"
+    assert [t.text for t in line.handler.turns] == ["1"]  # the spoken turn was still waiting for its answer

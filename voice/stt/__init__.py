@@ -1,19 +1,18 @@
-"""Speech recognition: one abstract recogniser, Vosk (streaming) and faster-whisper (per utterance)
-behind it, a scripted test double, and the stage that feeds them a call's audio.
+"""Speech recognition as Pipecat STT services: Vosk (streaming), faster-whisper (per VAD segment)
+and a scripted test double, behind one `SpeechRecognizer` that a call asks for its service.
 
 Importing this package loads no engine and no model; each engine is imported by its own module.
 """
 
-from voice.stt.base import RecognitionStream, SpeechRecognizer, UnsupportedLanguage
+from voice.stt.base import CallRecognition, SpeechRecognizer, TurnTranscript, UnsupportedLanguage
 from voice.stt.models import ModelLocations, ModelMissing, require_model_dir
-from voice.stt.stage import RecognitionStage
 
 __all__ = [
+    "CallRecognition",
     "ModelLocations",
     "ModelMissing",
-    "RecognitionStage",
-    "RecognitionStream",
     "SpeechRecognizer",
+    "TurnTranscript",
     "UnsupportedLanguage",
     "require_model_dir",
 ]

@@ -1,48 +1,118 @@
-"""What a speech recogniser is: a provider says what it can do and opens one stream per call."""
+"""What a speech recogniser is: a provider shared by every call (it holds the loaded models) that
+makes each call its own Pipecat STT service.
 
+A caller's turn can span several transcripts (Whisper transcribes each stretch of speech between
+pauses; Vosk finalises at its own endpoints), and the turn may end while the last one is still
+being transcribed. So the call does not piece the turn together from frames: it asks its service
+for the whole turn once Smart Turn has decided the caller is done.
+"""
+
+import asyncio
+import time
 from abc import ABC, abstractmethod
-from typing import ClassVar
+from typing import NamedTuple, Protocol
 
-from voice.frames.text import Transcript
+from pipecat.frames.frames import TranscriptionFrame
+from pipecat.services.settings import STTSettings
+from pipecat.services.stt_service import SegmentedSTTService, STTService
+from pipecat.utils.time import time_now_iso8601
 
 
 class UnsupportedLanguage(LookupError):
     """The recogniser has no model for this language."""
 
 
-class RecognitionStream(ABC):
-    """One call's recognition state. Blocking and thread-confined: feed it from one worker thread
-    at a time (the recognition stage keeps one thread per call), never from the event loop."""
+class TurnTranscript(NamedTuple):
+    text: str
+    confidence: float | None  # the lowest of its pieces; None when the engine gives none
+    # Milliseconds from the end of the caller's speech until the transcript was complete.
+    finished_ms: float | None = None
 
-    @abstractmethod
-    def accept(self, pcm: bytes) -> list[Transcript]:
-        """Feed mono 16-bit PCM at the recogniser's sample rate; partials and/or a final when an
-        utterance ends."""
 
-    @abstractmethod
-    def finish(self) -> list[Transcript]:
-        """Flush the pending utterance as a final (nothing if none is pending). The stream stays
-        usable: audio accepted afterwards starts a new utterance."""
+class CallRecognition(Protocol):
+    """What the call needs of its STT service besides the frames."""
+
+    def use(self, language: str, hint: str | None) -> None:
+        """The language to recognise from now on, and text like what the caller is about to say
+        (a survey's question and typical answers) for engines that can be primed with it."""
+
+    async def turn_transcript(self, flush: bool = False) -> TurnTranscript:
+        """Everything recognised since the last call, once recognition has caught up; `flush`
+        also takes speech still in progress (the caller hung up mid-sentence)."""
 
 
 class SpeechRecognizer(ABC):
-    """A speech-to-text provider. It is shared by every call and must be thread-safe; the state of
-    one call lives in the stream it opens. Providers implement `open_stream`."""
+    """A speech-to-text provider. Shared by every call and thread-safe; `service` makes one call's
+    STT service (a Pipecat STTService that is also a CallRecognition)."""
 
-    # Whether transcripts arrive while the caller is still speaking (True) or only once an
-    # utterance has ended (False).
-    streaming: ClassVar[bool]
-    partial_results: ClassVar[bool]
-    # The rate the recogniser wants; a resampling stage before it converts the caller's audio.
     sample_rate: int = 16000
 
     @abstractmethod
-    def open_stream(self, language: str, hint: str | None = None) -> RecognitionStream:
-        """A fresh stream for one call in one language (ISO 639-1, "pl", "en");
-        raises UnsupportedLanguage when there is no model for it. `hint`: text like what the
-        caller is about to say (a survey's question and typical answers), for recognisers that
-        can be primed with it; others ignore it."""
+    def service(self, language: str) -> STTService:
+        """A fresh service for one call; raises UnsupportedLanguage when there is no model for it."""
 
     def warm_up(self) -> None:
         """Load the models now rather than on the first call (slow: run it in a worker thread at
         start-up). The default does nothing."""
+
+
+class Piece(NamedTuple):
+    text: str
+    confidence: float | None
+
+
+class SegmentRecognition(SegmentedSTTService):
+    """A segmented service (VAD cuts the speech, each stretch is transcribed whole) that keeps the
+    pieces of the current turn for `turn_transcript`. Subclasses implement `transcribe`, which
+    blocks and runs in a worker thread."""
+
+    def __init__(self, language: str, sample_rate: int, **kwargs) -> None:
+        # Transcripts are final per segment, so Smart Turn need not wait for a later one.
+        super().__init__(sample_rate=sample_rate, trailing_silence_secs=0.2, ttfs_p99_latency=0.5,
+                         settings=STTSettings(model=None, language=None), **kwargs)
+        self.language = language
+        self.hint: str | None = None
+        self._pieces: list[Piece] = []
+        self._transcribing = False
+        self._progress = asyncio.Event()
+        self._last_segment_done: float | None = None
+
+    @property
+    def wants_wav_segments(self) -> bool:
+        return False  # local engines read raw PCM
+
+    def use(self, language: str, hint: str | None) -> None:
+        self.language, self.hint = language, hint
+
+    def transcribe(self, pcm: bytes, language: str, hint: str | None) -> Piece | None:
+        raise NotImplementedError
+
+    async def run_stt(self, audio: bytes):
+        self._transcribing = True
+        try:
+            piece = await asyncio.to_thread(self.transcribe, audio, self.language, self.hint)
+            if piece is not None and piece.text.strip():
+                self._pieces.append(piece)
+                yield TranscriptionFrame(piece.text, "", time_now_iso8601(), result={"confidence": piece.confidence})
+        finally:
+            self._transcribing = False
+            self._last_segment_done = time.perf_counter()
+            self._progress.set()
+
+    async def turn_transcript(self, flush: bool = False) -> TurnTranscript:
+        if flush and self._user_speaking and self._audio_buffer:
+            await self._segment_queue.put(bytes(self._audio_buffer))
+            self._audio_buffer.clear()
+        asked = time.perf_counter()
+        while not self._segment_queue.empty() or self._transcribing:
+            self._progress.clear()
+            await self._progress.wait()
+        pieces, self._pieces = self._pieces, []
+        waited_ms = (time.perf_counter() - asked) * 1000
+        return join_pieces(pieces, waited_ms)
+
+
+def join_pieces(pieces: list[Piece], finished_ms: float | None = None) -> TurnTranscript:
+    confidences = [p.confidence for p in pieces if p.confidence is not None]
+    return TurnTranscript(" ".join(p.text.strip() for p in pieces if p.text.strip()),
+                          min(confidences) if confidences else None, finished_ms)

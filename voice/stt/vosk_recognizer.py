@@ -8,13 +8,19 @@ Endpointing: vosk 0.3.45 has no `KaldiRecognizer.SetEndpointerDelays` (checked w
 `PHONE_ENDPOINTER_DELAYS` is applied to every stream.
 """
 
+import asyncio
 import json
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from voice.frames.text import Transcript
-from voice.stt.base import RecognitionStream, SpeechRecognizer, UnsupportedLanguage
+from pipecat.frames.frames import InterimTranscriptionFrame, TranscriptionFrame
+from pipecat.services.settings import STTSettings
+from pipecat.services.stt_service import STTService
+from pipecat.utils.time import time_now_iso8601
+
+from voice.stt.base import Piece, SpeechRecognizer, TurnTranscript, UnsupportedLanguage, join_pieces
 from voice.stt.models import require_model_dir, shared_models
 
 
@@ -38,8 +44,6 @@ def _load_model(path: Path):
 
 
 class VoskRecognizer(SpeechRecognizer):
-    streaming = True
-    partial_results = True
     sample_rate = 16000  # the official small models and the Korean one are 16 kHz models
 
     def __init__(
@@ -67,8 +71,13 @@ class VoskRecognizer(SpeechRecognizer):
             raise UnsupportedLanguage(f"No Vosk model for {language!r} (have: {sorted(self.model_dirs)})") from None
         return shared_models.get(("vosk", str(path.resolve())), lambda: _load_model(path))
 
-    def open_stream(self, language: str, hint: str | None = None) -> "VoskStream":
-        # A hint would need a grammar, which closes the vocabulary: free speech must stay possible.
+    def service(self, language: str) -> "VoskSTTService":
+        self._model(language)  # UnsupportedLanguage now, not mid-call
+        return VoskSTTService(self, language)
+
+    def open_stream(self, language: str) -> "VoskStream":
+        """One Kaldi recogniser for one call in one language (a grammar would close the vocabulary,
+        so hints are not used: free speech must stay possible)."""
         from vosk import KaldiRecognizer
 
         recognizer = KaldiRecognizer(self._model(language), self.sample_rate)
@@ -76,42 +85,76 @@ class VoskRecognizer(SpeechRecognizer):
         if self.endpointer_delays is not None and hasattr(recognizer, "SetEndpointerDelays"):
             recognizer.SetEndpointerDelays(*self.endpointer_delays)
         poll_bytes = 2 * self.sample_rate * self.partial_interval_ms // 1000
-        return VoskStream(recognizer, language, poll_bytes)
+        return VoskStream(recognizer, poll_bytes)
 
 
-class VoskStream(RecognitionStream):
-    def __init__(self, recognizer, language: str, poll_bytes: int) -> None:
+class VoskStream:
+    """One call's Kaldi state. Blocking and not thread-safe: fed by one worker thread at a time."""
+
+    def __init__(self, recognizer, poll_bytes: int) -> None:
         self._recognizer = recognizer
-        self._language = language
         self._poll_bytes = poll_bytes
         self._unpolled = 0
         self._partial = ""
 
-    def accept(self, pcm: bytes) -> list[Transcript]:
-        if not pcm:
-            return []
+    def accept(self, pcm: bytes) -> tuple[str | None, Piece | None]:
+        """(a new partial transcript, a final one) for this audio."""
         if self._recognizer.AcceptWaveform(pcm):
-            return self._final(self._recognizer.Result())
+            return None, self._final(self._recognizer.Result())
         self._unpolled += len(pcm)
         if self._unpolled < self._poll_bytes:
-            return []
+            return None, None
         self._unpolled = 0
         text = json.loads(self._recognizer.PartialResult()).get("partial", "")
         if not text or text == self._partial:
-            return []
+            return None, None
         self._partial = text
-        return [Transcript(text, final=False, language=self._language)]
+        return text, None
 
-    def finish(self) -> list[Transcript]:
+    def finish(self) -> Piece | None:
+        """Flushes the pending utterance as a final; the stream stays usable."""
         return self._final(self._recognizer.FinalResult())
 
-    def _final(self, result_json: str) -> list[Transcript]:
+    def _final(self, result_json: str) -> Piece | None:
         self._partial = ""
         self._unpolled = 0
         result = json.loads(result_json)
         text = result.get("text", "")
         if not text:  # the endpointer also closes stretches of noise that held no words
-            return []
+            return None
         confidences = [word["conf"] for word in result.get("result", []) if "conf" in word]
-        confidence = sum(confidences) / len(confidences) if confidences else None
-        return [Transcript(text, final=True, confidence=confidence, language=self._language)]
+        return Piece(text, sum(confidences) / len(confidences) if confidences else None)
+
+
+class VoskSTTService(STTService):
+    """Streaming: interim transcripts while the caller speaks, finals at Kaldi's endpoints."""
+
+    def __init__(self, recognizer: VoskRecognizer, language: str) -> None:
+        super().__init__(sample_rate=recognizer.sample_rate, ttfs_p99_latency=0.3,
+                         settings=STTSettings(model=None, language=None))
+        self._recognizer = recognizer
+        self.language = language
+        self._stream = recognizer.open_stream(language)
+        self._pieces: list[Piece] = []
+        self._lock = asyncio.Lock()  # one Kaldi call at a time
+
+    def use(self, language: str, hint: str | None) -> None:
+        if language != self.language:
+            self.language = language
+            self._stream = self._recognizer.open_stream(language)
+
+    async def run_stt(self, audio: bytes):
+        async with self._lock:
+            partial, final = await asyncio.to_thread(self._stream.accept, audio)
+        if partial:
+            yield InterimTranscriptionFrame(partial, "", time_now_iso8601())
+        if final:
+            self._pieces.append(final)
+            yield TranscriptionFrame(final.text, "", time_now_iso8601(), result={"confidence": final.confidence})
+
+    async def turn_transcript(self, flush: bool = False) -> TurnTranscript:
+        asked = time.perf_counter()
+        async with self._lock:
+            final = await asyncio.to_thread(self._stream.finish)
+        pieces, self._pieces = [*self._pieces, *([final] if final else [])], []
+        return join_pieces(pieces, (time.perf_counter() - asked) * 1000)

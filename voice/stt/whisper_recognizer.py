@@ -1,18 +1,15 @@
-"""faster-whisper recognition of whole utterances: WebRTC voice activity detection finds where
-the caller's utterance ends, then Whisper transcribes it in one go (no partial results).
+"""faster-whisper recognition of whole stretches of speech: Silero VAD (Pipecat) cuts the caller's
+audio where they pause, and Whisper transcribes each stretch in one go (no partial results).
 """
 
 import math
 import os
-from functools import partial
 from pathlib import Path
 
 import numpy as np
 
-from voice.frames.text import Transcript
-from voice.stt.base import SpeechRecognizer, UnsupportedLanguage
+from voice.stt.base import Piece, SegmentRecognition, SpeechRecognizer, UnsupportedLanguage
 from voice.stt.models import require_model_dir, shared_models
-from voice.stt.utterances import UtteranceDetector, UtteranceEndpointing, UtteranceStream
 
 
 def _load_model(path: Path, cpu_threads: int):
@@ -22,22 +19,18 @@ def _load_model(path: Path, cpu_threads: int):
 
 
 class WhisperRecognizer(SpeechRecognizer):
-    streaming = False
-    partial_results = False
     sample_rate = 16000
 
     def __init__(
         self,
         model_dir: Path | str,
         *,
-        endpointing: UtteranceEndpointing = UtteranceEndpointing(),
         cpu_threads: int | None = None,
         max_new_tokens: int = 128,
     ) -> None:
         """`model_dir`: a CTranslate2 Whisper folder (see models.prepare_whisper_base), checked now;
         the model loads on `warm_up` or the first stream, once per process."""
         self.model_dir = require_model_dir(model_dir, "whisper", "multilingual")
-        self.endpointing = endpointing
         self.cpu_threads = cpu_threads if cpu_threads is not None else min(4, os.cpu_count() or 1)
         # A decoder caught in a repetition loop stops here instead of running to Whisper's limit.
         self.max_new_tokens = max_new_tokens
@@ -49,14 +42,14 @@ class WhisperRecognizer(SpeechRecognizer):
         key = ("whisper", str(self.model_dir.resolve()), self.cpu_threads)
         return shared_models.get(key, lambda: _load_model(self.model_dir, self.cpu_threads))
 
-    def open_stream(self, language: str, hint: str | None = None) -> UtteranceStream:
-        model = self._model()
-        if language not in model.supported_languages:
+    def service(self, language: str) -> "WhisperSTTService":
+        if language not in self._model().supported_languages:
             raise UnsupportedLanguage(f"Whisper does not know the language {language!r}")
-        detector = UtteranceDetector(self.endpointing, self.sample_rate)
-        return UtteranceStream(detector, partial(self._transcribe, model, language, hint))
+        return WhisperSTTService(self, language)
 
-    def _transcribe(self, model, language: str, hint: str | None, pcm: bytes) -> Transcript | None:
+    def transcribe(self, pcm: bytes, language: str, hint: str | None) -> Piece | None:
+        """Blocks for the decoding (a worker thread's job)."""
+        model = self._model()
         audio = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
         segments, _info = model.transcribe(
             audio,
@@ -64,7 +57,7 @@ class WhisperRecognizer(SpeechRecognizer):
             beam_size=1,
             # One temperature: no fallback re-decoding, which can loop for tens of seconds.
             temperature=0.0,
-            vad_filter=False,  # the detector already cut the utterance
+            vad_filter=False,  # Silero VAD already cut the segment
             condition_on_previous_text=False,
             without_timestamps=True,
             max_new_tokens=self.max_new_tokens,
@@ -79,4 +72,15 @@ class WhisperRecognizer(SpeechRecognizer):
         weights = [max(1, len(segment.tokens)) for segment in segments]
         avg_logprob = sum(w * s.avg_logprob for w, s in zip(weights, segments)) / sum(weights)
         confidence = min(1.0, max(0.0, math.exp(avg_logprob)))
-        return Transcript(text, final=True, confidence=confidence, language=language)
+        return Piece(text, confidence)
+
+
+class WhisperSTTService(SegmentRecognition):
+    """One call's Whisper service; the model is the recogniser's, shared by every call."""
+
+    def __init__(self, recognizer: WhisperRecognizer, language: str) -> None:
+        super().__init__(language, recognizer.sample_rate)
+        self._recognizer = recognizer
+
+    def transcribe(self, pcm: bytes, language: str, hint: str | None) -> Piece | None:
+        return self._recognizer.transcribe(pcm, language, hint)
