@@ -16,7 +16,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from fastapi import WebSocket, WebSocketDisconnect
@@ -27,9 +27,9 @@ from pipecat.audio.vad.vad_analyzer import VADParams
 from pipecat.frames.frames import (
     BotStartedSpeakingFrame,
     CancelFrame,
-    CancelTaskFrame,
+    CancelWorkerFrame,
     EndFrame,
-    EndTaskFrame,
+    EndWorkerFrame,
     Frame,
     InputDTMFFrame,
     InterimTranscriptionFrame,
@@ -40,16 +40,17 @@ from pipecat.frames.frames import (
     VADUserStoppedSpeakingFrame,
 )
 from pipecat.pipeline.pipeline import Pipeline
-from pipecat.pipeline.runner import PipelineRunner
-from pipecat.pipeline.task import PipelineParams, PipelineTask
+from pipecat.pipeline.worker import PipelineParams, PipelineWorker
 from pipecat.processors.audio.vad_processor import VADProcessor
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from pipecat.transports.websocket.fastapi import FastAPIWebsocketParams, FastAPIWebsocketTransport
 from pipecat.turns.user_stop import TurnAnalyzerUserTurnStopStrategy
 from pipecat.turns.user_turn_processor import UserTurnProcessor
 from pipecat.turns.user_turn_strategies import UserTurnStrategies
+from pipecat.workers.runner import WorkerRunner
 
 from voice.keypad import KeypadCollector
+from voice.logs import pipecat_logs_to_logging
 from voice.stt.base import CallRecognition, SpeechRecognizer
 from voice.tts.base import SpeechSynthesizer
 from voice.tts.sentences import speakable, split_sentences
@@ -117,8 +118,10 @@ class CallHandler(Protocol):
 class CallSettings:
     silence_reprompt_seconds: float = 8.0
     max_reprompts: int = 2  # then the handler's silence reply says goodbye and hangs up
-    # Silero: this much silence ends a stretch of speech; Smart Turn then decides whether the
-    # caller has finished, and waits at most `turn_silence_seconds` for a caller who has not.
+    # Silero: this much speech starts a stretch (Pipecat's default 0.2 s misses a short "tak" or
+    # "nie" entirely) and this much silence ends it; Smart Turn then decides whether the caller
+    # has finished, and waits at most `turn_silence_seconds` for a caller who has not.
+    vad_start_seconds: float = 0.1
     vad_stop_seconds: float = 0.2
     turn_silence_seconds: float = 2.5
 
@@ -164,7 +167,7 @@ class CallDialogue(FrameProcessor):
         self._reprompts = 0
         self._silence_timer: asyncio.Task | None = None
         self._turns: asyncio.Queue[tuple[CallerTurn | None, TurnTiming | None]] = asyncio.Queue()
-        self._worker: asyncio.Task | None = None
+        self._answerer: asyncio.Task | None = None
         self._answering = False
         self._speech_ended_at: float | None = None
         self._awaiting_audio: TurnTiming | None = None
@@ -177,7 +180,7 @@ class CallDialogue(FrameProcessor):
         await super().process_frame(frame, direction)
         if isinstance(frame, StartFrame):
             await self.push_frame(frame, direction)
-            self._worker = asyncio.create_task(self._answer_turns())
+            self._answerer = asyncio.create_task(self._answer_turns())
             await self._say(self._greeting)
             return
         if isinstance(frame, (EndFrame, CancelFrame)):
@@ -190,7 +193,7 @@ class CallDialogue(FrameProcessor):
             return
         elif isinstance(frame, StreamStopped):
             await self.finish("stop")
-            await self.push_frame(CancelTaskFrame(), FrameDirection.UPSTREAM)
+            await self.push_frame(CancelWorkerFrame(), FrameDirection.UPSTREAM)
             return
         elif isinstance(frame, InterruptionFrame):
             await self._interrupted()
@@ -289,7 +292,7 @@ class CallDialogue(FrameProcessor):
     async def _playback_finished(self) -> None:
         if self._hang_up_after_playback:
             await self.finish("goodbye")
-            await self.push_frame(EndTaskFrame(), FrameDirection.UPSTREAM)
+            await self.push_frame(EndWorkerFrame(), FrameDirection.UPSTREAM)
         elif self.ended is None and not self._answering and self._turns.empty():
             self._silence_timer = asyncio.create_task(self._wait_for_caller())
 
@@ -340,8 +343,8 @@ class CallDialogue(FrameProcessor):
 
     async def _stop_tasks(self) -> None:
         self._cancel_silence_timer()
-        if self._worker is not None:
-            self._worker.cancel()
+        if self._answerer is not None:
+            self._answerer.cancel()
 
 
 class VoiceCall:
@@ -359,6 +362,7 @@ class VoiceCall:
         self._hang_up = hang_up
         self.protocol_errors = 0
         self.timings: list[TurnTiming] = []
+        pipecat_logs_to_logging()
 
     async def run(self, socket: WebSocket) -> str:
         """Why the call ended: "stop" (Twilio's stop), "hangup" (the socket closed), "goodbye"
@@ -381,7 +385,8 @@ class VoiceCall:
         smart_turn = LocalSmartTurnAnalyzerV3(params=SmartTurnParams(stop_secs=self._settings.turn_silence_seconds))
         pipeline = Pipeline([
             transport.input(),
-            VADProcessor(vad_analyzer=SileroVADAnalyzer(params=VADParams(stop_secs=self._settings.vad_stop_seconds))),
+            VADProcessor(vad_analyzer=SileroVADAnalyzer(params=VADParams(
+                start_secs=self._settings.vad_start_seconds, stop_secs=self._settings.vad_stop_seconds))),
             recognition,
             UserTurnProcessor(user_turn_strategies=UserTurnStrategies(
                 stop=[TurnAnalyzerUserTurnStopStrategy(turn_analyzer=smart_turn)])),
@@ -389,16 +394,18 @@ class VoiceCall:
             synthesis,
             transport.output(),
         ])
-        task = PipelineTask(pipeline, params=PipelineParams(
+        worker = PipelineWorker(pipeline, params=PipelineParams(
             audio_in_sample_rate=self._recognizer.sample_rate, audio_out_sample_rate=TWILIO_RATE, enable_metrics=True),
             idle_timeout_secs=None, enable_rtvi=False)
 
         @transport.event_handler("on_client_disconnected")
         async def hung_up(_transport, _socket) -> None:
             await dialogue.finish("stop" if serializer.stopped else "hangup")
-            await task.cancel()
+            await worker.cancel()
 
-        await PipelineRunner(handle_sigint=False).run(task)
+        runner = WorkerRunner(handle_sigint=False)
+        await runner.add_workers(worker)
+        await runner.run()
         await dialogue.finish("hangup")  # no-op unless the pipeline stopped on its own
         self.protocol_errors += serializer.protocol_errors
         self.timings = dialogue.timings

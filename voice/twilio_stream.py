@@ -54,11 +54,14 @@ def parse_start(message: str) -> StreamStart | None:
     event = _json(message)
     if event.get("event") != "start":
         return None
-    start = event.get("start")
-    if not isinstance(start, dict) or not start.get("callSid") or not start.get("streamSid"):
+    start = _object(event, "start")
+    call_sid, stream_sid = start.get("callSid"), start.get("streamSid")
+    if not isinstance(call_sid, str) or not call_sid or not isinstance(stream_sid, str) or not stream_sid:
         raise ProtocolError("start event without callSid/streamSid")
     parameters = start.get("customParameters") or {}
-    return StreamStart(start["callSid"], start["streamSid"], {str(k): str(v) for k, v in parameters.items()})
+    if not isinstance(parameters, dict):
+        raise ProtocolError("start event whose customParameters are not an object")
+    return StreamStart(call_sid, stream_sid, {str(k): str(v) for k, v in parameters.items()})
 
 
 def mark_message(stream_sid: str, name: str) -> dict:
@@ -73,6 +76,14 @@ def _json(message: str | bytes) -> dict:
     if not isinstance(event, dict):
         raise ProtocolError("not a JSON object")
     return event
+
+
+def _object(event: dict, key: str) -> dict:
+    """The event's `key` part (`media`, `dtmf`, ...), which must be a JSON object."""
+    value = event.get(key)
+    if not isinstance(value, dict):
+        raise ProtocolError(f"{event.get('event')} event without a {key!r} object")
+    return value
 
 
 class TwilioStreamSerializer(TwilioFrameSerializer):
@@ -101,17 +112,22 @@ class TwilioStreamSerializer(TwilioFrameSerializer):
             event = _json(data)
             kind = event.get("event")
             if kind == "mark":
-                return PlayedMark(mark=str((event.get("mark") or {}).get("name", "")))
+                name = _object(event, "mark").get("name")
+                if not isinstance(name, str):
+                    raise ProtocolError("mark without a name")
+                return PlayedMark(mark=name)
             if kind == "stop":
                 self.stopped = True
                 return StreamStopped()
             if kind == "media":
-                payload = (event.get("media") or {}).get("payload")
+                payload = _object(event, "media").get("payload")
                 if not isinstance(payload, str) or not payload:
                     raise ProtocolError("media without payload")
                 binascii.a2b_base64(payload.encode("ascii"), strict_mode=True)
-            elif kind == "dtmf" and str((event.get("dtmf") or {}).get("digit", "")) not in KEYS:
-                raise ProtocolError("unknown DTMF key")
+            elif kind == "dtmf":
+                digit = _object(event, "dtmf").get("digit")
+                if not isinstance(digit, str) or digit not in KEYS:
+                    raise ProtocolError("unknown DTMF key")
             elif kind not in ("media", "dtmf", "connected", "start"):
                 raise ProtocolError(f"unknown event {kind!r}")
         except (ProtocolError, binascii.Error, UnicodeEncodeError) as error:

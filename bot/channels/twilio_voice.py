@@ -16,7 +16,7 @@ from collections import deque
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, WebSocket, WebSocketDisconnect, status
+from fastapi import APIRouter, HTTPException, Query, Request, WebSocket, status
 from fastapi.responses import Response
 from twilio.rest import Client
 from twilio.twiml.voice_response import Connect, Dial, VoiceResponse

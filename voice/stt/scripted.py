@@ -16,12 +16,13 @@ HEARD = "…"  # what a segment "says" before its turn is over (Smart Turn waits
 
 
 class ScriptedRecognizer(SpeechRecognizer):
-    """TEST DOUBLE. Replays `script` in order across every call it serves. Turns heard after the
-    script ran out yield nothing and are counted in `extra_utterances`."""
+    """TEST DOUBLE. Replays `script` in order across every call it serves: a line is a string
+    (heard with confidence 1.0) or a Piece with its own confidence. Turns heard after the script
+    ran out yield nothing and are counted in `extra_utterances`."""
 
-    def __init__(self, script: Iterable[str], *, sample_rate: int = 16000) -> None:
+    def __init__(self, script: Iterable[str | Piece], *, sample_rate: int = 16000) -> None:
         self.sample_rate = sample_rate
-        self._script: deque[str] = deque(script)
+        self._script: deque[Piece] = deque(line if isinstance(line, Piece) else Piece(line, 1.0) for line in script)
         self._lock = threading.Lock()
         self.segment_ms: list[float] = []  # length of every stretch of speech heard
         self.extra_utterances = 0
@@ -35,7 +36,7 @@ class ScriptedRecognizer(SpeechRecognizer):
     def service(self, language: str) -> "ScriptedSTTService":
         return ScriptedSTTService(self, language)
 
-    def next_line(self, hint: str | None) -> str | None:
+    def next_line(self, hint: str | None) -> Piece | None:
         with self._lock:
             self.hints.append(hint)
             if not self._script:
@@ -56,4 +57,4 @@ class ScriptedSTTService(SegmentRecognition):
     async def turn_transcript(self, flush: bool = False) -> TurnTranscript:
         heard = await super().turn_transcript(flush)
         line = self._recognizer.next_line(self.hint) if heard.text else None
-        return TurnTranscript(line or "", 1.0 if line else None, heard.finished_ms)
+        return TurnTranscript(line.text, line.confidence, heard.finished_ms) if line else TurnTranscript("", None)

@@ -27,8 +27,7 @@ from bot.settings import PROJECT_ROOT
 from db.sessions import make_engine, session_factory, unit_of_work
 from testing.served import ServedApp
 from tests.bot.conftest import ALWAYS_OPEN, API_KEY, TWILIO_TOKEN, gateway_settings
-from voice.serializers.twilio import twilio_event_connected, twilio_event_start
-from voice.simulator import CallSimulator, dial
+from voice.simulator import CallSimulator, dial, twilio_event_connected, twilio_event_start
 from voice.stt.models import prepare_whisper_base
 from voice.stt.scripted import ScriptedRecognizer
 from voice.stt.whisper_recognizer import WhisperRecognizer

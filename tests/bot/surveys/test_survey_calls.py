@@ -25,7 +25,7 @@ from testing.fakes.survey_phone import Answer, SurveyPhone
 from testing.served import ServedApp
 from testing.shop_rows import delivered_order
 from tests.bot.conftest import ALWAYS_OPEN, API_KEY, TWILIO_TOKEN, gateway_settings
-from voice.frames.text import Transcript
+from voice.stt.base import Piece
 from voice.stt.scripted import ScriptedRecognizer
 from voice.tts.espeak import EspeakSynthesizer
 
@@ -125,7 +125,7 @@ def test_polish_customer_gives_a_spoken_score_and_a_reason(line):
 
 
 def test_english_customer_is_asked_to_confirm_a_score_heard_badly(line):
-    phone = line(["yes sure", Transcript("a solid nine", final=True, confidence=0.3, language="en"), "yes",
+    phone = line(["yes sure", Piece("a solid nine", 0.3), "yes",
                   "great service"], language="en")
     assert survey_call(phone, [("Yes, sure.", "en"), ("A solid nine.", "en"), ("Yes.", "en"),
                                ("Great service.", "en")])

@@ -1,42 +1,37 @@
-"""Test speech: espeak-ng says a sentence, optionally through the 8 kHz phone round trip, with a
-quiet noise floor around it as a phone line has."""
+"""Test speech: espeak-ng (the project's own synthesizer) says a sentence at 16 kHz, optionally
+through the 8 kHz phone round trip, over the quiet noise floor a phone line has."""
 
+import functools
 import os
-import shutil
-import subprocess
-import tempfile
-import wave
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from voice.audio.framing import chunk_pcm
-from voice.audio.resample import resample_pcm16
+from voice.simulator import resample_pcm16
+from voice.tts.base import SynthesizerUnavailable
+from voice.tts.espeak import EspeakSynthesizer
 
 RATE = 16000
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 
 
-def speak(text: str, voice: str = "en-us", words_per_minute: int = 150, *, phone: bool = False) -> bytes:
+@functools.cache
+def _espeak() -> EspeakSynthesizer:
+    return EspeakSynthesizer(rate_wpm=150)
+
+
+def speak(text: str, language: str = "en", *, phone: bool = False) -> bytes:
     """16 kHz mono PCM of espeak-ng saying `text` over a line's noise floor; `phone`: after the
-    8 kHz round trip. (espeak pads with exact zeros, which no phone line carries: noise right
-    after digital silence looks like speech to WebRTC VAD for seconds.)"""
-    if shutil.which("espeak-ng") is None:
+    8 kHz round trip. (espeak pads with exact zeros, which no phone line carries.)"""
+    try:
+        synthesizer = _espeak()
+    except SynthesizerUnavailable as error:
         if os.environ.get("CI"):
-            pytest.fail("espeak-ng is not installed (apt-get install -y espeak-ng)")
-        pytest.skip("espeak-ng is not installed (apt-get install -y espeak-ng)")
-    with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch) / "speech.wav"
-        subprocess.run(
-            ["espeak-ng", "-v", voice, "-s", str(words_per_minute), "-w", str(path), text],
-            check=True,
-            timeout=30,
-        )
-        with wave.open(str(path)) as wav:
-            assert (wav.getnchannels(), wav.getsampwidth()) == (1, 2)
-            pcm = resample_pcm16(wav.readframes(wav.getnframes()), wav.getframerate(), RATE)
+            pytest.fail(f"espeak-ng is needed: {error}")
+        pytest.skip(f"espeak-ng is needed: {error}")
+    pcm = resample_pcm16(synthesizer.synthesize(text, language), synthesizer.sample_rate, RATE)
     return over_noise(phone_round_trip(pcm) if phone else pcm)
 
 
@@ -61,5 +56,6 @@ def duration_ms(pcm: bytes) -> float:
 
 
 def packets(pcm: bytes, frame_ms: int = 20) -> Iterator[bytes]:
-    """20 ms packets, as the phone line delivers the caller's audio."""
-    return chunk_pcm(pcm, RATE, frame_ms)
+    """20 ms packets, as the phone line delivers the caller's audio (the last may be shorter)."""
+    size = 2 * RATE * frame_ms // 1000
+    return (pcm[start:start + size] for start in range(0, len(pcm), size))

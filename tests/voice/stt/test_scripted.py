@@ -1,43 +1,85 @@
-"""The scripted test double finds utterances in real audio and replays its script in order."""
+"""The scripted test double: one line of its script per caller turn in which speech was heard, in
+order across every call it serves."""
 
-from tests.voice.stt.speech import noise, packets, speak
-from voice.frames.text import Transcript
-from voice.stt.scripted import ScriptedRecognizer
+import asyncio
+
+import pytest
+from pipecat.frames.frames import (
+    InputAudioRawFrame,
+    TranscriptionFrame,
+    VADUserStartedSpeakingFrame,
+    VADUserStoppedSpeakingFrame,
+)
+
+from tests.voice.helpers import run_pipeline
+from voice.stt.base import Piece, TurnTranscript
+from voice.stt.scripted import HEARD, ScriptedRecognizer, ScriptedSTTService
+
+RATE = 16000
 
 
-def feed(stream, pcm):
-    out = []
-    for packet in packets(pcm):
-        out += stream.accept(packet)
-    return out
-
-
-def test_replays_one_transcript_per_utterance_in_order():
-    speech = speak("gdzie jest moje zamówienie", voice="pl")
-    recognizer = ScriptedRecognizer(["gdzie jest moje zamówienie", Transcript("numer 123", True, 0.8)])
-    stream = recognizer.open_stream("pl")
-
-    assert feed(stream, noise(300) + speech) == []  # still speaking, or silence too short
-    first = feed(stream, noise(700))
-    assert first == [Transcript("gdzie jest moje zamówienie", final=True, confidence=1.0, language="pl")]
-    second = feed(stream, speech + noise(700))
-    assert second == [Transcript("numer 123", final=True, confidence=0.8, language="pl")]
+def test_lines_come_in_order_then_extra_turns_are_counted():
+    recognizer = ScriptedRecognizer(["gdzie jest moje zamówienie", Piece("numer 123", 0.8)])
+    assert recognizer.remaining == 2
+    assert recognizer.next_line(None) == Piece("gdzie jest moje zamówienie", 1.0)
+    assert recognizer.next_line("numer zamówienia") == Piece("numer 123", 0.8)
     assert recognizer.remaining == 0
-    assert len(recognizer.utterance_ms) == 2
+    assert recognizer.next_line(None) is None
+    assert recognizer.next_line(None) is None
+    assert recognizer.extra_utterances == 2
+    assert recognizer.hints == [None, "numer zamówienia", None, None]
 
 
-def test_an_utterance_cut_by_hanging_up_is_flushed_by_finish():
+def stretch(ms: int) -> list:
+    """What Silero VAD and the transport send for one stretch of the caller's speech."""
+    packet = b"\x10\x00" * (RATE // 50)  # 20 ms
+    return [VADUserStartedSpeakingFrame(), *(InputAudioRawFrame(packet, RATE, 1) for _ in range(ms // 20)),
+            VADUserStoppedSpeakingFrame()]
+
+
+def turns(service: ScriptedSTTService, *spoken: list[int]) -> tuple[list[TurnTranscript], list[str]]:
+    """Each turn: its stretches of speech (ms) go through the pipeline, then the turn is asked for.
+    Returns the turns and the transcripts Smart Turn would have seen."""
+    out: list[TurnTranscript] = []
+
+    async def drive(worker, recorder) -> None:
+        heard = 0
+        for stretches in spoken:
+            for ms in stretches:
+                for frame in stretch(ms):
+                    await worker.queue_frame(frame)
+            heard += len(stretches)
+            await recorder.wait_for(TranscriptionFrame, heard)
+            out.append(await service.turn_transcript())
+
+    recorder = asyncio.run(run_pipeline(service, drive, sample_rate=RATE))
+    return out, [frame.text for frame in recorder.of(TranscriptionFrame)]
+
+
+def test_a_turn_with_speech_takes_the_next_line_whatever_was_said():
+    recognizer = ScriptedRecognizer([Piece("numer 123", 0.8), "tak"])
+    service = recognizer.service("pl")
+    service.use("pl", "Podaj numer zamówienia.")
+    [first, second], seen = turns(service, [600], [300, 200])
+    assert (first.text, first.confidence) == ("numer 123", 0.8)
+    assert (second.text, second.confidence) == ("tak", 1.0)  # two stretches, one turn, one line
+    assert seen == [HEARD] * 3  # Smart Turn waits for some text before it ends a turn
+    assert recognizer.hints == ["Podaj numer zamówienia."] * 2
+    # Each stretch, with the 0.2 s of silence appended so that a model hears the speech end.
+    assert recognizer.segment_ms == [pytest.approx(ms + 200) for ms in (600, 300, 200)]
+
+
+def test_a_turn_without_speech_takes_no_line():
     recognizer = ScriptedRecognizer(["tak"])
-    stream = recognizer.open_stream("pl")
-    assert feed(stream, noise(200) + speak("tak", voice="pl")) == []
-    assert [t.text for t in stream.finish()] == ["tak"]
-    assert stream.finish() == []
+    [silent], _ = turns(recognizer.service("pl"), [])
+    assert silent[:2] == ("", None)
+    assert recognizer.remaining == 1 and recognizer.hints == []
 
 
-def test_noise_alone_is_no_utterance_and_extra_speech_is_counted():
-    recognizer = ScriptedRecognizer([])
-    stream = recognizer.open_stream("en")
-    assert feed(stream, noise(1500)) == []
-    assert recognizer.utterance_ms == []
-    assert feed(stream, speak("hello") + noise(700)) == []
+def test_the_script_runs_on_across_calls_and_then_runs_out():
+    recognizer = ScriptedRecognizer(["pierwsza rozmowa"])
+    [first], _ = turns(recognizer.service("pl"), [400])
+    [second], _ = turns(recognizer.service("pl"), [400])
+    assert first.text == "pierwsza rozmowa"
+    assert second[:2] == ("", None)
     assert recognizer.extra_utterances == 1

