@@ -228,18 +228,27 @@ class CallDialogue(FrameProcessor):
             turn, timing = await self._turns.get()
             if turn is None:  # a spoken turn: its transcript, once recognition has caught up
                 transcript = await self._recognition.turn_transcript()
-                if not transcript.text.strip():
+                if not transcript.text.strip():  # a cough, a door: nothing to answer
+                    if not self._speaking:
+                        await self._playback_finished()  # the silence timer starts again
                     continue
                 timing.recognition_ms = transcript.finished_ms or 0.0
                 turn = CallerTurn(transcript.text.strip(), self.language, transcript.confidence, keypad=False)
             self._keypad.single_key = False
             self._reprompts = 0
             self._answering = True
+            started = time.perf_counter()
             try:
-                started = time.perf_counter()
                 reply = await self._handler.answer(turn)
+            except Exception:  # noqa: BLE001 - the call goes on: the silence reprompt asks again
+                log.exception("the handler failed to answer a turn")
+                reply = None
             finally:
                 self._answering = False
+            if reply is None:
+                if not self._speaking:
+                    await self._playback_finished()
+                continue
             if timing is not None:
                 self._answered_at = time.perf_counter()
                 timing.dialogue_ms = (self._answered_at - started) * 1000
@@ -388,8 +397,10 @@ class VoiceCall:
             VADProcessor(vad_analyzer=SileroVADAnalyzer(params=VADParams(
                 start_secs=self._settings.vad_start_seconds, stop_secs=self._settings.vad_stop_seconds))),
             recognition,
+            # The turn ends on Smart Turn's verdict alone: the dialogue waits for the transcript
+            # itself (CallRecognition.turn_transcript), so recognition overlaps the decision.
             UserTurnProcessor(user_turn_strategies=UserTurnStrategies(
-                stop=[TurnAnalyzerUserTurnStopStrategy(turn_analyzer=smart_turn)])),
+                stop=[TurnAnalyzerUserTurnStopStrategy(turn_analyzer=smart_turn, wait_for_transcript=False)])),
             dialogue,
             synthesis,
             transport.output(),

@@ -128,7 +128,7 @@ class TwilioStreamSerializer(TwilioFrameSerializer):
                 digit = _object(event, "dtmf").get("digit")
                 if not isinstance(digit, str) or digit not in KEYS:
                     raise ProtocolError("unknown DTMF key")
-            elif kind not in ("media", "dtmf", "connected", "start"):
+            elif kind not in ("connected", "start"):
                 raise ProtocolError(f"unknown event {kind!r}")
         except (ProtocolError, binascii.Error, UnicodeEncodeError) as error:
             self.protocol_errors += 1

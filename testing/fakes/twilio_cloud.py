@@ -57,6 +57,7 @@ class FakeTwilioCloud:
     auth_token: str
     sent: list[SentMessage] = field(default_factory=list)
     call_updates: list[tuple[str, str]] = field(default_factory=list)  # (CallSid, TwiML)
+    hung_up: list[str] = field(default_factory=list)  # CallSids ended with Status=completed
     placed_calls: list[PlacedCall] = field(default_factory=list)
     refuse_calls: bool = False  # answer calls.create with Twilio's error for an invalid number
     base_url: str = ""
@@ -151,10 +152,15 @@ def build_app(cloud: FakeTwilioCloud) -> FastAPI:
             return _error(401, 20003, "Authenticate")
         form = await request.form()
         twiml = str(form.get("Twiml") or "")
-        cloud.call_updates.append((call_sid, twiml))
+        ended = form.get("Status") == "completed"
+        if ended:
+            cloud.hung_up.append(call_sid)
+        else:
+            cloud.call_updates.append((call_sid, twiml))
         now = formatdate(usegmt=True)
         return JSONResponse({
-            "sid": call_sid, "account_sid": account_sid, "api_version": "2010-04-01", "status": "in-progress",
+            "sid": call_sid, "account_sid": account_sid, "api_version": "2010-04-01",
+            "status": "completed" if ended else "in-progress",
             "direction": "inbound", "from": "+48600000000", "to": "+48221002030", "date_created": now,
             "date_updated": now, "start_time": now, "end_time": None, "duration": None, "price": None,
             "uri": f"/2010-04-01/Accounts/{account_sid}/Calls/{call_sid}.json",

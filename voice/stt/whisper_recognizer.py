@@ -1,15 +1,36 @@
 """faster-whisper recognition of whole stretches of speech: Silero VAD (Pipecat) cuts the caller's
 audio where they pause, and Whisper transcribes each stretch in one go (no partial results).
+
+Whisper's encoder always reads 30 s of audio, padded with silence: for a caller's two-second
+answer that is ~470 ms of a 2-core machine, most of a voice turn. The encoder accepts a shorter
+window (whisper.cpp's `audio_ctx` does the same), so a stretch is decoded with only its own
+length plus a second of silence: about 100 ms. A decode caught in a repetition loop (Whisper's
+own check: text that compresses too well) is decoded again the usual way.
 """
 
 import math
 import os
+import zlib
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from voice.stt.base import Piece, SegmentRecognition, SpeechRecognizer, UnsupportedLanguage
 from voice.stt.models import require_model_dir, shared_models
+
+
+SAMPLE_RATE = 16000
+FULL_WINDOW_SECONDS = 30
+TRAILING_SILENCE_SECONDS = 1.0
+MAX_PROMPT_TOKENS = 224  # half of Whisper's text context
+# Whisper's own threshold for a decode to retry: text that compresses this well is a loop.
+COMPRESSION_RATIO_THRESHOLD = 2.4
+
+
+def _looped(text: str) -> bool:
+    encoded = text.encode("utf-8")
+    return bool(encoded) and len(encoded) / len(zlib.compress(encoded)) > COMPRESSION_RATIO_THRESHOLD
 
 
 def _load_model(path: Path, cpu_threads: int):
@@ -51,6 +72,33 @@ class WhisperRecognizer(SpeechRecognizer):
         """Blocks for the decoding (a worker thread's job)."""
         model = self._model()
         audio = np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32768.0
+        if len(audio) < SAMPLE_RATE * (FULL_WINDOW_SECONDS - TRAILING_SILENCE_SECONDS):
+            text, avg_logprob = self._decode_short_window(model, audio, language, hint)
+            if not _looped(text):
+                return Piece(text, min(1.0, max(0.0, math.exp(avg_logprob)))) if text else None
+        return self._decode_full_window(model, audio, language, hint)
+
+    def _decode_short_window(self, model, audio: np.ndarray, language: str, hint: str | None) -> tuple[str, float]:
+        """(text, average log-probability per token) from an encoder window as long as the audio."""
+        import ctranslate2
+
+        padded = np.concatenate([audio, np.zeros(int(SAMPLE_RATE * TRAILING_SILENCE_SECONDS), dtype=np.float32)])
+        features = model.feature_extractor(padded)
+        frames = features.shape[1] - features.shape[1] % 2  # the encoder's first layer has stride 2
+        encoded = model.model.encode(
+            ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None, :, :frames], dtype=np.float32)),
+            to_cpu=False)
+        tokenizer = _tokenizer(model, language)
+        prompt = list(tokenizer.sot_sequence) + [tokenizer.no_timestamps]
+        if hint:
+            # Whisper reads the hint as the text before the utterance (at most half its context).
+            prompt = [tokenizer.sot_prev, *tokenizer.encode(" " + hint.strip())[-(MAX_PROMPT_TOKENS - 1):], *prompt]
+        result = model.model.generate(encoded, [prompt], beam_size=1, max_length=len(prompt) + self.max_new_tokens,
+                                      return_scores=True, suppress_blank=True, suppress_tokens=[-1])[0]
+        tokens = [token for token in result.sequences_ids[0] if token < tokenizer.eot]
+        return tokenizer.decode(tokens).strip(), result.scores[0]  # the score is per token
+
+    def _decode_full_window(self, model, audio: np.ndarray, language: str, hint: str | None) -> Piece | None:
         segments, _info = model.transcribe(
             audio,
             language=language,
@@ -73,6 +121,13 @@ class WhisperRecognizer(SpeechRecognizer):
         avg_logprob = sum(w * s.avg_logprob for w, s in zip(weights, segments)) / sum(weights)
         confidence = min(1.0, max(0.0, math.exp(avg_logprob)))
         return Piece(text, confidence)
+
+
+@lru_cache(maxsize=8)
+def _tokenizer(model, language: str):
+    from faster_whisper.tokenizer import Tokenizer
+
+    return Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=language)
 
 
 class WhisperSTTService(SegmentRecognition):

@@ -1,4 +1,5 @@
-"""Text-to-speech: the synthesizer interface, its espeak-ng provider, sentence splitting and the stage."""
+"""Text-to-speech: the synthesizer interface, its espeak-ng provider, sentence splitting and the
+Pipecat TTS service a call speaks through."""
 
 from voice.tts.base import SpeechSynthesizer, SynthesisError, SynthesizerUnavailable
 

@@ -123,6 +123,7 @@ def test_polish_caller_asks_for_a_person_and_is_transferred_with_the_transcript(
     assert ended_by_bot
     [(updated_sid, twiml)] = [u for u in twilio_cloud.call_updates if u[0] == call_sid]
     assert "<Enqueue>koliber-agents</Enqueue>" in twiml
+    assert call_sid not in twilio_cloud.hung_up  # the transferred call lives on
     with session_factory(make_engine(stack.database_url))() as session:
         conversation = session.scalar(select(Conversation).where(Conversation.call_sid == call_sid))
         ticket = session.scalar(select(Ticket).where(Ticket.conversation_id == conversation.id))
@@ -151,7 +152,7 @@ def test_caller_interrupting_the_bot_stops_it_and_the_transcript_keeps_what_was_
     assert interrupted and len(interrupted[0]["heard_text"]) < len(interrupted[0]["text"])
 
 
-def test_a_silent_caller_is_reprompted_then_the_bot_says_goodbye(phone, synthesizer):
+def test_a_silent_caller_is_reprompted_then_the_bot_says_goodbye_and_hangs_up(phone, synthesizer, twilio_cloud):
     server = phone(ScriptedRecognizer([]), KOLIBER_CALL_SILENCE_SECONDS="2", KOLIBER_CALL_MAX_REPROMPTS="1")
 
     async def call() -> str:
@@ -162,6 +163,7 @@ def test_a_silent_caller_is_reprompted_then_the_bot_says_goodbye(phone, synthesi
     call_sid = asyncio.run(call())
     system = texts(transcript(server, call_sid), "system")
     assert "still there" in system[1] and "Goodbye" in system[-1]
+    assert call_sid in twilio_cloud.hung_up  # through Twilio's REST API, as Pipecat's serializer asks
 
 
 def test_bad_frames_and_a_caller_hanging_up_mid_sentence_end_cleanly(phone, synthesizer):
