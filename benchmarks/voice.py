@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from voice.call import CallSettings
 from voice.simulator import read_wav, resample_pcm16
 from voice.stt.base import SpeechRecognizer
 
@@ -63,7 +64,7 @@ def phone_round_trip(pcm: bytes, rate: int, target_rate: int) -> bytes:
 
 
 def _padded(pcm: bytes, rate: int) -> bytes:
-    """Half a second of line noise before, a second after: the recogniser needs to hear the end."""
+    """Half a second of line noise before, two seconds after: the recogniser needs to hear the end."""
     noise = np.random.default_rng(3).normal(0, 30, rate).clip(-32768, 32767).astype("<i2").tobytes()
     return noise[: rate] + pcm + noise + noise
 
@@ -143,11 +144,36 @@ def _percentile(values: list[float], share: float) -> float | None:
     return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 1)
 
 
+def smart_turn_on_finished_sentences(synthesizer) -> dict:
+    """How often Smart Turn v3 calls a finished sentence finished (after 0.2 s of silence, through
+    the phone path): real recordings (speech-en) against espeak's voice saying shop questions."""
+    from pipecat.audio.turn.smart_turn.local_smart_turn_v3 import LocalSmartTurnAnalyzerV3
+
+    analyzer = LocalSmartTurnAnalyzerV3()
+    analyzer.set_sample_rate(16000)
+
+    def share_finished(clips: list[tuple[bytes, str]]) -> str:
+        finished = 0
+        for pcm, _ in clips:
+            # _padded put 2 s of line noise after the speech: keep 0.2 s of it, as when VAD stops.
+            audio = np.frombuffer(pcm[: len(pcm) - 2 * int(16000 * 1.8)], dtype="<i2").astype(np.float32) / 32768
+            finished += analyzer._predict_endpoint(audio)["prediction"]  # noqa: SLF001 - the model's verdict
+        return f"{finished}/{len(clips)}"
+
+    rows = {"espeak (en)": share_finished(espeak_clips(synthesizer, 16000))}
+    if SPEECH_EN.exists():
+        rows["speech-en recordings"] = share_finished(speech_en_clips(16000))
+    return rows
+
+
 def summarise_turns(first_audio_ms: list[float], timings: list) -> dict:
     def spread(values):
         return {"p50_ms": _percentile(values, 0.5), "p95_ms": _percentile(values, 0.95)}
+    fallback_ms = CallSettings().turn_silence_seconds * 1000
     return {
         "turns": len(first_audio_ms),
+        # The others waited for Smart Turn's silence limit: it judged the sentence unfinished.
+        "ended_by_smart_turn": sum(t.endpointing_ms < fallback_ms for t in timings),
         "last_caller_frame_to_first_bot_frame": spread(first_audio_ms),
         "endpointing": spread([t.endpointing_ms for t in timings]),
         "recognition_after_the_turn_ended": spread([t.recognition_ms for t in timings]),
@@ -214,7 +240,8 @@ def measure_voice(database_url: str, engine, models_dir: Path, calls: int = 2) -
     whisper = WhisperRecognizer(prepare_whisper_base(models_dir / "whisper-base"))
     recognizers = {"faster-whisper base": whisper,
                    "vosk (Korean model)": VoskRecognizer({"en": korean_test_model_dir()})}
-    results = {"recognizers": measure_recognizers(recognizers, synthesizer)}
+    results = {"recognizers": measure_recognizers(recognizers, synthesizer),
+               "smart_turn_finished_sentences": smart_turn_on_finished_sentences(synthesizer)}
     settings = Settings(**{"KOLIBER_ENV": "development", "DATABASE_URL": database_url, "RASA_URL": engine.url,
                            "KOLIBER_ENGINE_TOKEN": engine.token})
     app = create_app(settings, speech=SpeechEngines(whisper, synthesizer))
@@ -249,7 +276,11 @@ def markdown(voice: dict) -> list[str]:
     for language, latency in voice["latency"].items():
         lines += ["", f"Voice turn latency, {language} callers ({latency['turns']} spoken turns, faster-whisper base, "
                       f"real engine, espeak; goal p50 <= {GOAL_P50_MS} ms, p95 <= {GOAL_P95_MS} ms):", ""]
-        lines += latency_table({k: v for k, v in latency.items() if k != "turns"})
+        lines += latency_table({k: v for k, v in latency.items() if isinstance(v, dict)})
+        lines += ["", f"Turns Smart Turn ended (the rest waited for its silence limit): "
+                      f"{latency['ended_by_smart_turn']}/{latency['turns']}"]
+    lines += ["", "Smart Turn v3 calling a finished sentence finished: " + ", ".join(
+        f"{name} {share}" for name, share in voice["smart_turn_finished_sentences"].items())]
     lines += ["", "Calls at once (half English, half Polish), last caller frame to first bot frame:", "",
               "| calls | p50 ms | p95 ms |", "|---|---|---|"]
     lines += [f"| {count} | {row['p50_ms']} | {row['p95_ms']} |" for count, row in voice["concurrent_calls"].items()]

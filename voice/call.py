@@ -44,6 +44,7 @@ from pipecat.pipeline.worker import PipelineParams, PipelineWorker
 from pipecat.processors.audio.vad_processor import VADProcessor
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from pipecat.transports.websocket.fastapi import FastAPIWebsocketParams, FastAPIWebsocketTransport
+from pipecat.turns.user_start import VADUserTurnStartStrategy
 from pipecat.turns.user_stop import TurnAnalyzerUserTurnStopStrategy
 from pipecat.turns.user_turn_processor import UserTurnProcessor
 from pipecat.turns.user_turn_strategies import UserTurnStrategies
@@ -397,9 +398,11 @@ class VoiceCall:
             VADProcessor(vad_analyzer=SileroVADAnalyzer(params=VADParams(
                 start_secs=self._settings.vad_start_seconds, stop_secs=self._settings.vad_stop_seconds))),
             recognition,
-            # The turn ends on Smart Turn's verdict alone: the dialogue waits for the transcript
-            # itself (CallRecognition.turn_transcript), so recognition overlaps the decision.
+            # A turn starts on speech (not on a transcript: Whisper's arrives after the turn ended,
+            # and would start another) and ends on Smart Turn's verdict alone: the dialogue waits
+            # for the transcript itself (CallRecognition.turn_transcript), overlapping the two.
             UserTurnProcessor(user_turn_strategies=UserTurnStrategies(
+                start=[VADUserTurnStartStrategy()],
                 stop=[TurnAnalyzerUserTurnStopStrategy(turn_analyzer=smart_turn, wait_for_transcript=False)])),
             dialogue,
             synthesis,
