@@ -19,7 +19,6 @@ import numpy as np
 from voice.stt.base import Piece, SegmentRecognition, SpeechRecognizer, UnsupportedLanguage
 from voice.stt.models import require_model_dir, shared_models
 
-
 SAMPLE_RATE = 16000
 FULL_WINDOW_SECONDS = 30
 TRAILING_SILENCE_SECONDS = 1.0
