@@ -75,7 +75,8 @@ def console_routes(app) -> set[tuple[str, str]]:
     """Every way into /console the app really has: HTTP methods, sockets and mounted files."""
     found = set()
     for context in iter_route_contexts(app.routes):  # included routers' routes with their prefixes
-        route, path = context.original_route, context.path or ""
+        route = context.original_route
+        path = context.path or getattr(route, "path", "")  # a route added to the app itself has no context path
         if not path.startswith("/console"):
             continue
         if isinstance(route, APIRoute):
