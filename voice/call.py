@@ -268,8 +268,7 @@ class CallDialogue(FrameProcessor):
         self._keypad.single_key = reply.choices > 0
         self._hang_up_after_playback = self._hang_up_after_playback or reply.hang_up
         self._transferred = self._transferred or reply.transferred
-        if reply.language != self.language:
-            self.language = reply.language
+        self.language = reply.language
         self._synthesis.language = self.language
         self._recognition.use(self.language, reply.speech_hint)
         for utterance in reply.utterances:
@@ -309,11 +308,16 @@ class CallDialogue(FrameProcessor):
     async def _interrupted(self) -> None:
         """The caller talks over the bot: Pipecat drops its audio and clears Twilio's buffer; note
         what the caller heard of each interrupted utterance."""
-        interrupted, self._speaking = self._speaking, []
-        for speaking in interrupted:
-            await self._handler.heard(speaking.utterance, " ".join(speaking.sentences[: speaking.played]), True)
-        if interrupted:
+        if await self._cut_off():
             self._hang_up_after_playback = False
+
+    async def _cut_off(self) -> bool:
+        """Drops what is being spoken, telling the handler how much of each utterance the caller
+        heard; whether anything was."""
+        cut, self._speaking = self._speaking, []
+        for speaking in cut:
+            await self._handler.heard(speaking.utterance, " ".join(speaking.sentences[: speaking.played]), True)
+        return bool(cut)
 
     # --- silence and the end ---------------------------------------------------------------------
     async def _wait_for_caller(self) -> None:
@@ -337,9 +341,7 @@ class CallDialogue(FrameProcessor):
             return
         self.ended = reason
         self._cancel_silence_timer()
-        unheard, self._speaking = self._speaking, []
-        for speaking in unheard:  # the caller hung up mid-sentence
-            await self._handler.heard(speaking.utterance, " ".join(speaking.sentences[: speaking.played]), True)
+        await self._cut_off()  # the caller hung up mid-sentence
         last_words = None
         if reason != "goodbye":
             # What the caller was saying as the call ended is kept, not dropped.

@@ -75,7 +75,6 @@ class SegmentRecognition(SegmentedSTTService):
         self._pieces: list[Piece] = []
         self._transcribing = False
         self._progress = asyncio.Event()
-        self._last_segment_done: float | None = None
 
     @property
     def wants_wav_segments(self) -> bool:
@@ -96,7 +95,6 @@ class SegmentRecognition(SegmentedSTTService):
                 yield TranscriptionFrame(piece.text, "", time_now_iso8601(), result={"confidence": piece.confidence})
         finally:
             self._transcribing = False
-            self._last_segment_done = time.perf_counter()
             self._progress.set()
 
     async def turn_transcript(self, flush: bool = False) -> TurnTranscript:
