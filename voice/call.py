@@ -52,7 +52,8 @@ from pipecat.workers.runner import WorkerRunner
 
 from voice.keypad import KeypadCollector
 from voice.logs import pipecat_logs_to_logging
-from voice.stt.base import CallRecognition, SpeechRecognizer
+from voice.normalizer import spoken_digits
+from voice.stt.base import CallRecognition, SpeechRecognizer, TurnTranscript
 from voice.tts.base import SpeechSynthesizer
 from voice.tts.sentences import speakable, split_sentences
 from voice.tts.service import SpeakSentence, SynthesizerTTSService
@@ -101,6 +102,7 @@ class BotReply:
     hang_up: bool = False  # end the call once this has been played
     transferred: bool = False  # the handler moves the call elsewhere as it ends (no hang-up)
     speech_hint: str | None = None  # primes the recogniser for the caller's answer (CallRecognition.use)
+    digits: int = 0  # the answer is a number this long (an order number), which callers say in pieces
 
 
 class CallRefused(Exception):
@@ -125,6 +127,10 @@ class CallSettings:
     vad_start_seconds: float = 0.1
     vad_stop_seconds: float = 0.2
     turn_silence_seconds: float = 2.5
+    # A caller reading out a number pauses between groups of digits, and a pause can end the turn:
+    # while fewer digits than the bot asked for have been said, speech within this long goes on
+    # with the number.
+    digit_pause_seconds: float = 2.0
 
 
 @dataclass
@@ -136,6 +142,11 @@ class TurnTiming:
     recognition_ms: float  # until the turn's transcript was complete
     dialogue_ms: float | None = None  # the handler's answer
     synthesis_ms: float | None = None  # until the first audio of the answer went out
+
+
+# A caller's turn waiting to be answered: keys pressed (the turn), or speech (None and its timing;
+# the transcript is fetched when the turn's time comes).
+_Queued = tuple[CallerTurn | None, TurnTiming | None]
 
 
 @dataclass
@@ -162,12 +173,14 @@ class CallDialogue(FrameProcessor):
         self._settings = settings
         self.language = greeting.language
         self._keypad = KeypadCollector()
+        self._digits_expected = 0
+        self._caller_speaking = False
         self._speaking: list[_Speaking] = []
         self._hang_up_after_playback = False
         self._transferred = False
         self._reprompts = 0
         self._silence_timer: asyncio.Task | None = None
-        self._turns: asyncio.Queue[tuple[CallerTurn | None, TurnTiming | None]] = asyncio.Queue()
+        self._turns: asyncio.Queue[_Queued] = asyncio.Queue()
         self._answerer: asyncio.Task | None = None
         self._answering = False
         self._speech_ended_at: float | None = None
@@ -199,10 +212,12 @@ class CallDialogue(FrameProcessor):
         elif isinstance(frame, InterruptionFrame):
             await self._interrupted()
         elif isinstance(frame, (UserStartedSpeakingFrame, InterimTranscriptionFrame)):
+            self._caller_speaking = self._caller_speaking or isinstance(frame, UserStartedSpeakingFrame)
             self._caller_active()
         elif isinstance(frame, VADUserStoppedSpeakingFrame):
             self._speech_ended_at = time.perf_counter() - frame.stop_secs
         elif isinstance(frame, UserStoppedSpeakingFrame) and direction == FrameDirection.DOWNSTREAM:
+            self._caller_speaking = False
             self._end_spoken_turn()
         elif isinstance(frame, BotStartedSpeakingFrame) and self._awaiting_audio is not None:
             self._awaiting_audio.synthesis_ms = (time.perf_counter() - self._answered_at) * 1000
@@ -225,16 +240,21 @@ class CallDialogue(FrameProcessor):
 
     async def _answer_turns(self) -> None:
         """One turn at a time, in order, off the frame path."""
+        next_turn = None
         while True:
-            turn, timing = await self._turns.get()
+            turn, timing = next_turn or await self._turns.get()
+            next_turn = None
             if turn is None:  # a spoken turn: its transcript, once recognition has caught up
-                transcript = await self._recognition.turn_transcript()
-                if not transcript.text.strip():  # a cough, a door: nothing to answer
+                self._answering = True
+                transcript = await self._transcript(timing)
+                if self._digits_expected:
+                    transcript, timing, next_turn = await self._rest_of_number(transcript, timing)
+                self._answering = False
+                if not transcript.text:  # a cough, a door: nothing to answer
                     if not self._speaking:
                         await self._playback_finished()  # the silence timer starts again
                     continue
-                timing.recognition_ms = transcript.finished_ms or 0.0
-                turn = CallerTurn(transcript.text.strip(), self.language, transcript.confidence, keypad=False)
+                turn = CallerTurn(transcript.text, self.language, transcript.confidence, keypad=False)
             self._keypad.single_key = False
             self._reprompts = 0
             self._answering = True
@@ -258,6 +278,34 @@ class CallDialogue(FrameProcessor):
             if self.ended is None:
                 await self._say(reply)
 
+    async def _transcript(self, timing: TurnTiming, continues: bool = False) -> TurnTranscript:
+        transcript = await self._recognition.turn_transcript(continues=continues)
+        timing.recognition_ms = transcript.finished_ms or 0.0
+        return transcript._replace(text=transcript.text.strip())
+
+    async def _rest_of_number(self, transcript: TurnTranscript, timing: TurnTiming) \
+            -> tuple[TurnTranscript, TurnTiming, _Queued | None]:
+        """The turns that go on with a number said in pieces ("one two eight" ... "seven four"),
+        transcribed as one; with the turn that came next, if it is not part of the number."""
+        while True:
+            digits = spoken_digits(transcript.text, self.language)
+            if digits is None or len(digits) >= self._digits_expected:
+                return transcript, timing, None
+            following = await self._next_turn_within(self._settings.digit_pause_seconds)
+            if following is None or following[0] is not None:  # the caller stopped, or pressed keys
+                return transcript, timing, following
+            timing = following[1]
+            transcript = await self._transcript(timing, continues=True)
+
+    async def _next_turn_within(self, seconds: float) -> _Queued | None:
+        """The caller's next turn, if they start it within `seconds`."""
+        while True:
+            try:
+                return await asyncio.wait_for(self._turns.get(), seconds)
+            except TimeoutError:
+                if not self._caller_speaking:
+                    return None
+
     def _caller_active(self) -> None:
         """The caller is speaking or typing: the silence timer waits."""
         self._cancel_silence_timer()
@@ -266,6 +314,7 @@ class CallDialogue(FrameProcessor):
     async def _say(self, reply: BotReply) -> None:
         self._cancel_silence_timer()
         self._keypad.single_key = reply.choices > 0
+        self._digits_expected = reply.digits
         self._hang_up_after_playback = self._hang_up_after_playback or reply.hang_up
         self._transferred = self._transferred or reply.transferred
         self.language = reply.language

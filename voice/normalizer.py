@@ -47,7 +47,7 @@ from dataclasses import dataclass
 
 from text.folding import fold
 from text.identifiers import normalize_email, normalize_postcode
-from text.number_words import NumberWords, number_words, tokenizer
+from text.number_words import NumberWords, number_words, tokenizer, words_to_digits
 
 SPELLED_MIN_DIGITS = 3
 GROUPED_MIN_DIGITS = 5
@@ -123,6 +123,13 @@ def normalize_spoken(text: str, language: str) -> str:
             out.append(tokens[i].text + tokens[i].ws)
             i += 1
     return "".join(out)
+
+
+def spoken_digits(text: str, language: str) -> str | None:
+    """The digits of an utterance that says nothing but digits ("one, two, eight" -> "128",
+    "siedem cztery" -> "74"), else None."""
+    digits = re.sub(r"[\s,.\-–]", "", words_to_digits(normalize_spoken(text, language), language))
+    return digits if digits.isdigit() else None
 
 
 # --- numbers -------------------------------------------------------------------------------------

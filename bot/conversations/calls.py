@@ -19,6 +19,7 @@ from bot.conversations.texts import GatewayTexts
 from bot.engine.client import EngineUnavailable
 from bot.models.conversation import Channel, ConversationState
 from text.cleaning import UnusableText
+from text.identifiers import ORDER_NUMBER_DIGITS
 from text.number_words import words_to_digits
 from voice.call import BotReply, CallerTurn, CallInfo, CallRefused, Utterance
 from voice.normalizer import normalize_spoken
@@ -29,6 +30,12 @@ log = logging.getLogger(__name__)
 LANGUAGE_KEYS = {"1": "pl", "2": "en"}
 # Said on its own, these switch the call's language ("English, please", "po polsku").
 LANGUAGE_WORDS = {"en": ("english", "angielsku", "angielski"), "pl": ("polish", "polsku", "polski")}
+
+# The engine's slot for the order number: while it asks for it, the recogniser is primed with
+# digits (Whisper reads a hint as the text before the answer, and writes "7 4" for "seven, four"
+# instead of "Ammon, Por."), and a number said in pieces is joined (BotReply.digits).
+ORDER_NUMBER_SLOT = "order_id"
+DIGITS_HINT = "1 2 3 4 5"
 
 # Hands a live call over to the agents (the voice channel's output: Twilio REST with new TwiML);
 # gets the call, the ticket and the language.
@@ -68,7 +75,9 @@ class GatewayCallHandler:
         self._caller_spoke = False
         self._choices = 0
         self._transfer_ticket: int | None = None
-        self._hint: str | None = None  # what the recogniser is primed with (outbound dialogues)
+        # What the caller's answer to the last question is likely to be (BotReply.speech_hint, .digits).
+        self._hint: str | None = None
+        self._digits = 0
 
     async def start(self, call: CallInfo) -> BotReply:
         binding = await asyncio.to_thread(self._streams.redeem, call.parameters.get("token", ""), call.call_sid)
@@ -86,7 +95,8 @@ class GatewayCallHandler:
             result = await self._core.start_dialogue(self.conversation_id, intent)
         except EngineUnavailable:
             return self._reply([await self._core.say(self.conversation_id, "call_goodbye")], hang_up=True)
-        return self._reply(result.replies, hint=self._next_hint(result))
+        self._expect_answer(result)
+        return self._reply(result.replies, asks=True)
 
     async def answer(self, turn: CallerTurn) -> BotReply:
         assert self.conversation_id is not None, "start() comes first"
@@ -104,7 +114,7 @@ class GatewayCallHandler:
                 channel=Channel.VOICE, text=text, conversation_id=self.conversation_id, language=self._language,
                 client=self._client(), metadata={"engine_text": engine_text, "speech_confidence": turn.confidence}))
         except UnusableText:  # nothing usable was heard: the caller is asked again
-            return self._reply([await self._core.say(self.conversation_id, "call_reprompt")], hint=self._hint)
+            return self._reply([await self._core.say(self.conversation_id, "call_reprompt")], asks=True)
         result = await self._core.process(receipt, self._client())
         self._language = result.language
         if result.state == ConversationState.QUEUED and result.ticket_id is not None:
@@ -114,11 +124,12 @@ class GatewayCallHandler:
             return self._reply(replies, hang_up=True, transferred=True)
         if self._outbound_call and await self._outbound.is_over(self.conversation_id):
             return self._reply(result.replies, hang_up=True)
-        return self._reply(result.replies, hint=self._next_hint(result))
+        self._expect_answer(result)
+        return self._reply(result.replies, asks=True)
 
     async def silence(self, reprompts: int, final: bool) -> BotReply:
         key = "call_goodbye" if final else "call_reprompt"
-        return self._reply([await self._core.say(self.conversation_id, key)], hint=None if final else self._hint)
+        return self._reply([await self._core.say(self.conversation_id, key)], asks=not final)
 
     async def heard(self, utterance: Utterance, heard_text: str, interrupted: bool) -> None:
         if interrupted and utterance.id.isdigit():
@@ -150,15 +161,20 @@ class GatewayCallHandler:
                     return language
         return None
 
-    def _next_hint(self, result: TurnResult) -> str | None:
-        """The outbound dialogue's hint for the caller's next answer (None on inbound calls)."""
-        self._hint = self._outbound.speech_hint(result.slots, self._language) \
-            if self._outbound_call and self._outbound else None
-        return self._hint
+    def _expect_answer(self, result: TurnResult) -> None:
+        """What the caller will answer, from the engine's slots after the turn: what an outbound
+        dialogue expects, or an order number."""
+        if self._outbound_call and self._outbound:
+            self._hint, self._digits = self._outbound.speech_hint(result.slots, self._language), 0
+        elif result.slots.get("requested_slot") == ORDER_NUMBER_SLOT:
+            self._hint, self._digits = DIGITS_HINT, ORDER_NUMBER_DIGITS
+        else:
+            self._hint, self._digits = None, 0
 
-    def _reply(self, messages: list[dict[str, Any]], hang_up: bool = False, hint: str | None = None,
-               transferred: bool = False) -> BotReply:
+    def _reply(self, messages: list[dict[str, Any]], hang_up: bool = False, transferred: bool = False,
+               asks: bool = False) -> BotReply:
+        """`asks`: the reply repeats or asks the last question, whose answer is expected."""
         self._choices = max((len(m.get("buttons") or []) for m in messages), default=0)
         utterances = [Utterance(str(m["id"]), plain_text(m, self._texts)) for m in messages]
         return BotReply(utterances, self._language, choices=self._choices, hang_up=hang_up, transferred=transferred,
-                        speech_hint=hint)
+                        speech_hint=self._hint if asks else None, digits=self._digits if asks else 0)

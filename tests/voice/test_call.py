@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI, WebSocket
 
 from testing.served import ServedApp
+from testing.waiting import wait_until
 from voice.call import BotReply, CallerTurn, CallInfo, CallSettings, Utterance, VoiceCall
 from voice.simulator import CallSimulator
 from voice.stt.scripted import ScriptedRecognizer
@@ -25,6 +26,8 @@ class RecordingHandler:
 
     def __init__(self, answer_delay: float = 0.0) -> None:
         self.answer_delay = answer_delay
+        self.language = "en"
+        self.digits = 0  # the greeting asks for a number this long
         self.turns: list[CallerTurn] = []
         self.heard_log: list[tuple[str, str, bool]] = []
         self.silences: list[tuple[int, bool]] = []
@@ -32,12 +35,13 @@ class RecordingHandler:
         self.done = threading.Event()  # set on the server's loop, awaited on the test's
 
     async def start(self, call: CallInfo) -> BotReply:
-        return BotReply([Utterance("greeting", "Hello there, this is the shop. How can I help you today?")], "en")
+        return BotReply([Utterance("greeting", "Hello there, this is the shop. How can I help you today?")],
+                        self.language, digits=self.digits)
 
     async def answer(self, turn: CallerTurn) -> BotReply:
         self.turns.append(turn)
         await asyncio.sleep(self.answer_delay)  # a slow engine
-        return BotReply([Utterance(f"answer-{len(self.turns)}", RETURNS)], "en")
+        return BotReply([Utterance(f"answer-{len(self.turns)}", RETURNS)], self.language)
 
     async def silence(self, reprompts: int, final: bool) -> BotReply:
         self.silences.append((reprompts, final))
@@ -243,3 +247,38 @@ def test_a_one_word_answer_is_a_turn(line, language, answer):
 
     asyncio.run(call())
     assert [t.text for t in line.handler.turns] == [answer.lower().strip(".")]
+
+
+@pytest.mark.parametrize("language, first, second, script", [
+    ("en", "One two eight.", "Seven four.", ["one two eight", "seven four"]),
+    ("pl", "Jeden dwa osiem.", "Siedem cztery.", ["jeden dwa osiem", "siedem cztery"]),
+])
+def test_an_order_number_said_in_two_goes_is_one_answer(line, language, first, second, script):
+    line.handler.language, line.handler.digits = language, 5
+    line.recognizer = ScriptedRecognizer(script)
+
+    async def call():
+        async with line.caller() as caller:
+            await caller.listen()
+            await caller.say(first, language, wait_for_answer=False)
+            # The first part has ended a turn of its own (and is held): the caller goes on.
+            await asyncio.to_thread(wait_until, lambda: line.recognizer.remaining == 1, 20, "the first part's turn")
+            answer = await caller.say(second, language)
+            assert answer.audio_ms > 2000
+
+    asyncio.run(call())
+    assert [t.text for t in line.handler.turns] == [" ".join(script)]
+
+
+def test_a_number_shorter_than_expected_is_answered_once_the_caller_stops(line):
+    line.handler.digits = 5
+    line.recognizer = ScriptedRecognizer(["one two eight"])
+
+    async def call():
+        async with line.caller() as caller:
+            await caller.listen()
+            answer = await caller.say("One, two, eight.", "en")
+            assert answer.audio_ms > 2000
+
+    asyncio.run(call())
+    assert [t.text for t in line.handler.turns] == ["one two eight"]

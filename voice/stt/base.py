@@ -1,10 +1,10 @@
 """What a speech recogniser is: a provider shared by every call (it holds the loaded models) that
 makes each call its own Pipecat STT service.
 
-A caller's turn can span several transcripts (Whisper transcribes each stretch of speech between
-pauses; Vosk finalises at its own endpoints), and the turn may end while the last one is still
-being transcribed. So the call does not piece the turn together from frames: it asks its service
-for the whole turn once Smart Turn has decided the caller is done.
+A caller's turn can span several stretches of speech (Silero cuts at every pause; Vosk finalises
+at its own endpoints), and the turn may end while the last one is still being transcribed. So the
+call does not piece the turn together from frames: it asks its service for the whole turn once
+Smart Turn has decided the caller is done.
 """
 
 import asyncio
@@ -36,9 +36,10 @@ class CallRecognition(Protocol):
         """The language to recognise from now on, and text like what the caller is about to say
         (a survey's question and typical answers) for engines that can be primed with it."""
 
-    async def turn_transcript(self, flush: bool = False) -> TurnTranscript:
+    async def turn_transcript(self, flush: bool = False, continues: bool = False) -> TurnTranscript:
         """Everything recognised since the last call, once recognition has caught up; `flush`
-        also takes speech still in progress (the caller hung up mid-sentence)."""
+        also takes speech still in progress (the caller hung up mid-sentence). `continues`: this
+        turn goes on with the previous one (a number said in pieces), and the transcript is of both."""
 
 
 class SpeechRecognizer(ABC):
@@ -62,9 +63,9 @@ class Piece(NamedTuple):
 
 
 class SegmentRecognition(SegmentedSTTService):
-    """A segmented service (VAD cuts the speech, each stretch is transcribed whole) that keeps the
-    pieces of the current turn for `turn_transcript`. Subclasses implement `transcribe`, which
-    blocks and runs in a worker thread."""
+    """A segmented service: VAD cuts the speech, and at each cut the turn so far is transcribed
+    whole, since Whisper reads a fragment ("two, eight," on its own) far worse than the sentence
+    it belongs to. Subclasses implement `transcribe`, which blocks and runs in a worker thread."""
 
     def __init__(self, language: str, sample_rate: int, **kwargs) -> None:
         # Transcripts are final per segment, so Smart Turn need not wait for a later one.
@@ -72,7 +73,9 @@ class SegmentRecognition(SegmentedSTTService):
                          settings=STTSettings(model=None, language=None), **kwargs)
         self.language = language
         self.hint: str | None = None
-        self._pieces: list[Piece] = []
+        self._turn_audio = bytearray()  # the current turn's speech
+        self._turn_piece: Piece | None = None  # its transcript so far
+        self._previous_audio = b""  # the last turn handed over, which the next may continue
         self._transcribing = False
         self._progress = asyncio.Event()
 
@@ -89,15 +92,16 @@ class SegmentRecognition(SegmentedSTTService):
     async def run_stt(self, audio: bytes):
         self._transcribing = True
         try:
-            piece = await asyncio.to_thread(self.transcribe, audio, self.language, self.hint)
-            if piece is not None and piece.text.strip():
-                self._pieces.append(piece)
-                yield TranscriptionFrame(piece.text, "", time_now_iso8601(), result={"confidence": piece.confidence})
+            self._turn_audio += audio
+            self._turn_piece = await self._transcribe_turn()
+            if self._turn_piece is not None:
+                yield TranscriptionFrame(self._turn_piece.text, "", time_now_iso8601(),
+                                         result={"confidence": self._turn_piece.confidence})
         finally:
             self._transcribing = False
             self._progress.set()
 
-    async def turn_transcript(self, flush: bool = False) -> TurnTranscript:
+    async def turn_transcript(self, flush: bool = False, continues: bool = False) -> TurnTranscript:
         if flush and self._user_speaking and self._audio_buffer:
             await self._segment_queue.put(bytes(self._audio_buffer))
             self._audio_buffer.clear()
@@ -105,9 +109,17 @@ class SegmentRecognition(SegmentedSTTService):
         while not self._segment_queue.empty() or self._transcribing:
             self._progress.clear()
             await self._progress.wait()
-        pieces, self._pieces = self._pieces, []
-        waited_ms = (time.perf_counter() - asked) * 1000
-        return join_pieces(pieces, waited_ms)
+        if continues and self._turn_audio:
+            self._turn_audio[:0] = self._previous_audio
+            self._turn_piece = await self._transcribe_turn()
+        piece, self._turn_piece = self._turn_piece, None
+        self._previous_audio = bytes(self._turn_audio)
+        self._turn_audio.clear()
+        return join_pieces([piece] if piece else [], (time.perf_counter() - asked) * 1000)
+
+    async def _transcribe_turn(self) -> Piece | None:
+        piece = await asyncio.to_thread(self.transcribe, bytes(self._turn_audio), self.language, self.hint)
+        return piece if piece is not None and piece.text.strip() else None
 
 
 def join_pieces(pieces: list[Piece], finished_ms: float | None = None) -> TurnTranscript:

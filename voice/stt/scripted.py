@@ -10,7 +10,7 @@ import threading
 from collections import deque
 from collections.abc import Iterable
 
-from voice.stt.base import Piece, SegmentRecognition, SpeechRecognizer, TurnTranscript
+from voice.stt.base import Piece, SegmentRecognition, SpeechRecognizer, TurnTranscript, join_pieces
 
 HEARD = "…"  # what a segment "says" before its turn is over (Smart Turn waits for some text)
 
@@ -24,7 +24,7 @@ class ScriptedRecognizer(SpeechRecognizer):
         self.sample_rate = sample_rate
         self._script: deque[Piece] = deque(line if isinstance(line, Piece) else Piece(line, 1.0) for line in script)
         self._lock = threading.Lock()
-        self.segment_ms: list[float] = []  # length of every stretch of speech heard
+        self.segment_ms: list[float] = []  # how much of the turn's speech was heard at each pause
         self.extra_utterances = 0
         self.hints: list[str | None] = []  # the hint in force at each turn, for tests
 
@@ -49,12 +49,15 @@ class ScriptedSTTService(SegmentRecognition):
     def __init__(self, recognizer: ScriptedRecognizer, language: str) -> None:
         super().__init__(language, recognizer.sample_rate)
         self._recognizer = recognizer
+        self._previous_lines: list[Piece] = []
 
     def transcribe(self, pcm: bytes, language: str, hint: str | None) -> Piece | None:
         self._recognizer.segment_ms.append(1000 * len(pcm) / (2 * self.sample_rate))
         return Piece(HEARD, 1.0)
 
-    async def turn_transcript(self, flush: bool = False) -> TurnTranscript:
+    async def turn_transcript(self, flush: bool = False, continues: bool = False) -> TurnTranscript:
         heard = await super().turn_transcript(flush)
         line = self._recognizer.next_line(self.hint) if heard.text else None
-        return TurnTranscript(line.text, line.confidence, heard.finished_ms) if line else TurnTranscript("", None)
+        lines = [*(self._previous_lines if continues else []), *([line] if line else [])]
+        self._previous_lines = lines
+        return join_pieces(lines, heard.finished_ms)

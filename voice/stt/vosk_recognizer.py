@@ -136,6 +136,7 @@ class VoskSTTService(STTService):
         self.language = language
         self._stream = recognizer.open_stream(language)
         self._pieces: list[Piece] = []
+        self._previous: list[Piece] = []  # the last turn handed over, which the next may continue
         self._lock = asyncio.Lock()  # one Kaldi call at a time
 
     def use(self, language: str, hint: str | None) -> None:
@@ -152,9 +153,10 @@ class VoskSTTService(STTService):
             self._pieces.append(final)
             yield TranscriptionFrame(final.text, "", time_now_iso8601(), result={"confidence": final.confidence})
 
-    async def turn_transcript(self, flush: bool = False) -> TurnTranscript:
+    async def turn_transcript(self, flush: bool = False, continues: bool = False) -> TurnTranscript:
         asked = time.perf_counter()
         async with self._lock:
             final = await asyncio.to_thread(self._stream.finish)
-        pieces, self._pieces = [*self._pieces, *([final] if final else [])], []
+        pieces, self._pieces = [*(self._previous if continues else []), *self._pieces, *([final] if final else [])], []
+        self._previous = pieces
         return join_pieces(pieces, (time.perf_counter() - asked) * 1000)

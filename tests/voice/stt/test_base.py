@@ -75,18 +75,39 @@ def test_the_turn_waits_for_the_segment_still_being_transcribed():
     assert after[:2] == ("", None)  # handed over once
 
 
-def test_every_stretch_of_speech_in_the_turn_makes_one_transcript():
-    service = GatedRecognition([Piece("where is", 0.9), Piece("my order", 0.6)])
+def test_at_each_pause_the_turn_so_far_is_transcribed_whole():
+    service = GatedRecognition([Piece("where his", 0.5), Piece("where is my order", 0.6)])
     turns: list[TurnTranscript] = []
 
     async def drive(worker, recorder) -> None:
         await queue(worker, segment(400) + segment(300))
-        await recorder.wait_for(TranscriptionFrame, 2)  # Smart Turn hears each piece as it comes
+        await recorder.wait_for(TranscriptionFrame, 2)  # Smart Turn hears each pause's transcript
         turns.append(await service.turn_transcript())
 
     recorder = asyncio.run(run_pipeline(service, drive))
-    assert [frame.text for frame in recorder.of(TranscriptionFrame)] == ["where is", "my order"]
+    assert [frame.text for frame in recorder.of(TranscriptionFrame)] == ["where his", "where is my order"]
+    first, whole = (length for length, _, _ in service.heard)
+    assert whole > first >= 2 * RATE * 400 // 1000
     assert turns[0][:2] == ("where is my order", 0.6)
+
+
+def test_a_turn_that_continues_the_previous_one_is_transcribed_with_it():
+    """A number said in two goes: "one two eight" ... "seven four"."""
+    service = GatedRecognition([Piece("1 2 8", 0.7), Piece("Ammon, poor", 0.2), Piece("1 2 8 7 4", 0.8)])
+    turns: list[TurnTranscript] = []
+
+    async def drive(worker, recorder) -> None:
+        await queue(worker, segment(400))
+        await recorder.wait_for(TranscriptionFrame, 1)
+        turns.append(await service.turn_transcript())
+        await queue(worker, segment(300))
+        await recorder.wait_for(TranscriptionFrame, 2)
+        turns.append(await service.turn_transcript(continues=True))
+
+    asyncio.run(run_pipeline(service, drive))
+    assert [turn[:2] for turn in turns] == [("1 2 8", 0.7), ("1 2 8 7 4", 0.8)]
+    first, second, both = (length for length, _, _ in service.heard)
+    assert both == first + second
 
 
 def test_a_caller_who_hangs_up_mid_sentence_is_flushed_only_when_asked():

@@ -65,8 +65,9 @@ def test_a_turn_with_speech_takes_the_next_line_whatever_was_said():
     assert (second.text, second.confidence) == ("tak", 1.0)  # two stretches, one turn, one line
     assert seen == [HEARD] * 3  # Smart Turn waits for some text before it ends a turn
     assert recognizer.hints == ["Podaj numer zamówienia."] * 2
-    # Each stretch, with the 0.2 s of silence appended so that a model hears the speech end.
-    assert recognizer.segment_ms == [pytest.approx(ms + 200) for ms in (600, 300, 200)]
+    # At each cut, the turn so far: its stretches, each with the 0.2 s of silence appended so
+    # that a model hears the speech end.
+    assert recognizer.segment_ms == [pytest.approx(ms) for ms in (800, 500, 900)]
 
 
 def test_a_turn_without_speech_takes_no_line():
