@@ -211,8 +211,10 @@ class CallDialogue(FrameProcessor):
             return
         elif isinstance(frame, InterruptionFrame):
             await self._interrupted()
-        elif isinstance(frame, (UserStartedSpeakingFrame, InterimTranscriptionFrame)):
-            self._caller_speaking = self._caller_speaking or isinstance(frame, UserStartedSpeakingFrame)
+        elif isinstance(frame, UserStartedSpeakingFrame):
+            self._caller_speaking = True
+            self._caller_active()
+        elif isinstance(frame, InterimTranscriptionFrame):
             self._caller_active()
         elif isinstance(frame, VADUserStoppedSpeakingFrame):
             self._speech_ended_at = time.perf_counter() - frame.stop_secs
@@ -356,9 +358,13 @@ class CallDialogue(FrameProcessor):
 
     async def _interrupted(self) -> None:
         """The caller talks over the bot: Pipecat drops its audio and clears Twilio's buffer; note
-        what the caller heard of each interrupted utterance."""
+        what the caller heard of each interrupted utterance. A goodbye cut short is taken back (the
+        caller is still there), but a transfer goes ahead: the person they asked for takes over."""
         if await self._cut_off():
-            self._hang_up_after_playback = False
+            if self._transferred:
+                await self._playback_finished()
+            else:
+                self._hang_up_after_playback = False
 
     async def _cut_off(self) -> bool:
         """Drops what is being spoken, telling the handler how much of each utterance the caller

@@ -28,6 +28,7 @@ class RecordingHandler:
         self.answer_delay = answer_delay
         self.language = "en"
         self.digits = 0  # the greeting asks for a number this long
+        self.transfers = False  # every answer moves the call to a person
         self.turns: list[CallerTurn] = []
         self.heard_log: list[tuple[str, str, bool]] = []
         self.silences: list[tuple[int, bool]] = []
@@ -41,7 +42,8 @@ class RecordingHandler:
     async def answer(self, turn: CallerTurn) -> BotReply:
         self.turns.append(turn)
         await asyncio.sleep(self.answer_delay)  # a slow engine
-        return BotReply([Utterance(f"answer-{len(self.turns)}", RETURNS)], self.language)
+        return BotReply([Utterance(f"answer-{len(self.turns)}", RETURNS)], self.language,
+                        hang_up=self.transfers, transferred=self.transfers)
 
     async def silence(self, reprompts: int, final: bool) -> BotReply:
         self.silences.append((reprompts, final))
@@ -136,6 +138,26 @@ def test_caller_talking_over_the_bot_clears_its_audio_and_only_what_was_heard_co
     [(utterance, heard, interrupted)] = [h for h in line.handler.heard_log if h[0] == "answer-1"]
     assert interrupted and RETURNS.startswith(heard) and heard != RETURNS
     assert [t.text for t in line.handler.turns] == ["how do returns work", "thanks"]
+
+
+def test_a_caller_who_talks_over_the_transfer_message_is_transferred_all_the_same(line):
+    line.handler.transfers = True
+    line.recognizer = ScriptedRecognizer(["put me through to a person", "hello"])
+
+    async def call():
+        async with line.caller() as caller:
+            await caller.listen()
+            await caller.say("Put me through to a person, please.", "en", wait_for_answer=False)
+            await caller.wait_until_speaking()
+            await caller.say("Hello?", "en", wait_for_answer=False)
+            await caller.wait_until_hung_up(timeout=30)
+            return caller.ended_by_bot
+
+    assert asyncio.run(call())
+    assert line.call_over.wait(20) and line.calls[0][1] == "goodbye"
+    [(_, heard, interrupted)] = [h for h in line.handler.heard_log if h[0] == "answer-1"]
+    assert interrupted and heard != RETURNS
+    assert [t.text for t in line.handler.turns] == ["put me through to a person"]  # "hello" went to the person
 
 
 def test_silence_reprompts_then_says_goodbye_and_ends_the_call(line):
