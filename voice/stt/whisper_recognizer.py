@@ -74,7 +74,7 @@ class WhisperRecognizer(SpeechRecognizer):
         if len(audio) < SAMPLE_RATE * (FULL_WINDOW_SECONDS - TRAILING_SILENCE_SECONDS):
             # A hint of digits can start a loop on a short stretch ("1 2 8 1 2 8 …"): without it is
             # tried next, as it costs a tenth of the full window.
-            for prompt in dict.fromkeys([hint, None]):
+            for prompt in ([hint, None] if hint else [None]):
                 text, avg_logprob = self._decode_short_window(model, audio, language, prompt)
                 if not _looped(text):
                     return Piece(text, min(1.0, max(0.0, math.exp(avg_logprob)))) if text else None
