@@ -177,6 +177,7 @@ class CallDialogue(FrameProcessor):
         self._caller_speaking = False
         self._speaking: list[_Speaking] = []
         self._hang_up_after_playback = False
+        self._goodbye_for_silence = False  # the hang-up pending is the silence goodbye, which speech takes back
         self._transferred = False
         self._reprompts = 0
         self._silence_timer: asyncio.Task | None = None
@@ -246,6 +247,8 @@ class CallDialogue(FrameProcessor):
         while True:
             turn, timing = next_turn or await self._turns.get()
             next_turn = None
+            if self._dialogue_over():
+                continue  # whatever the caller says over the last words goes unanswered
             if turn is None:  # a spoken turn: its transcript, once recognition has caught up
                 self._answering = True
                 transcript = await self._transcript(timing)
@@ -313,10 +316,12 @@ class CallDialogue(FrameProcessor):
         self._cancel_silence_timer()
 
     # --- speaking --------------------------------------------------------------------------------
-    async def _say(self, reply: BotReply) -> None:
+    async def _say(self, reply: BotReply, for_silence: bool = False) -> None:
         self._cancel_silence_timer()
         self._keypad.single_key = reply.choices > 0
         self._digits_expected = reply.digits
+        if reply.hang_up and not self._hang_up_after_playback:
+            self._goodbye_for_silence = for_silence
         self._hang_up_after_playback = self._hang_up_after_playback or reply.hang_up
         self._transferred = self._transferred or reply.transferred
         self.language = reply.language
@@ -332,6 +337,10 @@ class CallDialogue(FrameProcessor):
                 await self.push_frame(SpeakSentence(text=sentence, mark=mark_message(self._stream.stream_sid, mark)))
         if not self._speaking:
             await self._playback_finished()
+
+    def _dialogue_over(self) -> bool:
+        """The call ends once the bot's last words are played."""
+        return self.ended is not None or (self._hang_up_after_playback and not self._goodbye_for_silence)
 
     def _bot_is_talking(self) -> bool:
         return bool(self._speaking)
@@ -358,10 +367,11 @@ class CallDialogue(FrameProcessor):
 
     async def _interrupted(self) -> None:
         """The caller talks over the bot: Pipecat drops its audio and clears Twilio's buffer; note
-        what the caller heard of each interrupted utterance. A goodbye cut short is taken back (the
-        caller is still there), but a transfer goes ahead: the person they asked for takes over."""
+        what the caller heard of each interrupted utterance. The goodbye said to a silent caller is
+        taken back (they are still there); the end the dialogue reached (a transfer to the person they
+        asked for, a finished survey) goes ahead."""
         if await self._cut_off():
-            if self._transferred:
+            if self._dialogue_over():
                 await self._playback_finished()
             else:
                 self._hang_up_after_playback = False
@@ -383,7 +393,7 @@ class CallDialogue(FrameProcessor):
         reply = await self._handler.silence(self._reprompts, final)
         if final:
             reply = BotReply(reply.utterances, reply.language, hang_up=True)
-        await self._say(reply)
+        await self._say(reply, for_silence=final)
 
     def _cancel_silence_timer(self) -> None:
         if self._silence_timer is not None and self._silence_timer is not asyncio.current_task():

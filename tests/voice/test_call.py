@@ -28,10 +28,12 @@ class RecordingHandler:
         self.answer_delay = answer_delay
         self.language = "en"
         self.digits = 0  # the greeting asks for a number this long
+        self.ends = False  # every answer ends the dialogue (a finished survey)
         self.transfers = False  # every answer moves the call to a person
         self.turns: list[CallerTurn] = []
         self.heard_log: list[tuple[str, str, bool]] = []
         self.silences: list[tuple[int, bool]] = []
+        self.silenced = threading.Event()
         self.ended_with: tuple[str, CallerTurn | None] | None = None
         self.done = threading.Event()  # set on the server's loop, awaited on the test's
 
@@ -43,11 +45,13 @@ class RecordingHandler:
         self.turns.append(turn)
         await asyncio.sleep(self.answer_delay)  # a slow engine
         return BotReply([Utterance(f"answer-{len(self.turns)}", RETURNS)], self.language,
-                        hang_up=self.transfers, transferred=self.transfers)
+                        hang_up=self.ends or self.transfers, transferred=self.transfers)
 
     async def silence(self, reprompts: int, final: bool) -> BotReply:
         self.silences.append((reprompts, final))
-        return BotReply([Utterance(f"silence-{reprompts}", "Goodbye." if final else "Are you still there?")], "en")
+        self.silenced.set()
+        goodbye = "I cannot hear anyone on the line, so I will end this call now. Goodbye."
+        return BotReply([Utterance(f"silence-{reprompts}", goodbye if final else "Are you still there?")], "en")
 
     async def heard(self, utterance: Utterance, heard_text: str, interrupted: bool) -> None:
         self.heard_log.append((utterance.id, heard_text, interrupted))
@@ -72,12 +76,16 @@ class Line:
         self.settings = CallSettings(silence_reprompt_seconds=30)
         self.calls: list[tuple[VoiceCall, str]] = []
         self.call_over = threading.Event()
+        self.hung_up: list[str] = []  # calls ended through Twilio's REST API
         app = FastAPI()
+
+        async def hang_up(call_sid: str) -> None:
+            self.hung_up.append(call_sid)
 
         @app.websocket("/media")
         async def media(socket: WebSocket) -> None:
             await socket.accept()
-            call = VoiceCall(self.handler, self.recognizer, self.synthesizer, "en", self.settings)
+            call = VoiceCall(self.handler, self.recognizer, self.synthesizer, "en", self.settings, hang_up)
             self.calls.append((call, await call.run(socket)))
             self.call_over.set()
 
@@ -140,8 +148,9 @@ def test_caller_talking_over_the_bot_clears_its_audio_and_only_what_was_heard_co
     assert [t.text for t in line.handler.turns] == ["how do returns work", "thanks"]
 
 
-def test_a_caller_who_talks_over_the_transfer_message_is_transferred_all_the_same(line):
-    line.handler.transfers = True
+@pytest.mark.parametrize("transfers", [True, False], ids=["transfer", "end of the dialogue"])
+def test_a_caller_who_talks_over_the_last_words_is_transferred_or_hung_up_all_the_same(line, transfers):
+    line.handler.ends, line.handler.transfers = True, transfers
     line.recognizer = ScriptedRecognizer(["put me through to a person", "hello"])
 
     async def call():
@@ -157,7 +166,8 @@ def test_a_caller_who_talks_over_the_transfer_message_is_transferred_all_the_sam
     assert line.call_over.wait(20) and line.calls[0][1] == "goodbye"
     [(_, heard, interrupted)] = [h for h in line.handler.heard_log if h[0] == "answer-1"]
     assert interrupted and heard != RETURNS
-    assert [t.text for t in line.handler.turns] == ["put me through to a person"]  # "hello" went to the person
+    assert [t.text for t in line.handler.turns] == ["put me through to a person"]  # "hello" is not answered
+    assert line.hung_up == ([] if transfers else ["CA1"])
 
 
 def test_silence_reprompts_then_says_goodbye_and_ends_the_call(line):
@@ -171,6 +181,24 @@ def test_silence_reprompts_then_says_goodbye_and_ends_the_call(line):
     assert asyncio.run(call())
     assert line.handler.silences == [(1, False), (2, True)]
     assert line.call_over.wait(20) and line.calls[0][1] == "goodbye"
+
+
+def test_a_caller_who_talks_over_the_silence_goodbye_keeps_the_line(line):
+    line.settings = CallSettings(silence_reprompt_seconds=3, max_reprompts=0)  # not again before the answer
+    line.recognizer = ScriptedRecognizer(["sorry I am still here"])
+
+    async def call():
+        async with line.caller() as caller:
+            await asyncio.to_thread(line.handler.silenced.wait, 30)
+            await caller.wait_until_speaking()
+            answer = await caller.say("Sorry, I am still here.", "en")
+            return answer, caller.ended_by_bot
+
+    answer, ended_by_bot = asyncio.run(call())
+    assert line.handler.silences == [(1, True)]
+    assert answer.cleared and answer.audio_ms > 2000 and not ended_by_bot
+    assert [t.text for t in line.handler.turns] == ["sorry I am still here"]
+    assert line.hung_up == []
 
 
 def test_garbage_frames_are_counted_and_dropped_and_the_call_goes_on(line):
