@@ -3,7 +3,7 @@
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.shop_access import conversation_metadata, language, shop
@@ -67,7 +67,9 @@ class ActionDeclineOffer(Action):
 
 
 class ActionFallback(Action):
-    """A message the assistant did not understand: ask to rephrase, and offer a person on the second miss."""
+    """A message the assistant did not understand (NLU's nlu_fallback), or understood but has no
+    rule for at this point (Rasa's core fallback: "yes" while an order number is asked). Asks to
+    rephrase, or repeats the question a form is waiting on; offers a person on the second miss."""
 
     def name(self) -> str:
         return "action_fallback"
@@ -76,8 +78,16 @@ class ActionFallback(Action):
         if misses_in_a_row(tracker) >= 2:
             dispatcher.utter_message(response="utter_offer_human")
             return [SlotSet("pending_confirmation", "handoff"), SlotSet("handoff_reason", "repeated_fallback")]
-        dispatcher.utter_message(response="utter_ask_rephrase")
-        return []
+        question = f"utter_ask_{tracker.get_slot('requested_slot')}"
+        in_form = tracker.active_loop_name is not None and question in domain.get("responses", {})
+        dispatcher.utter_message(response="utter_not_an_answer" if in_form else "utter_ask_rephrase")
+        if (tracker.latest_message.get("intent") or {}).get("name") == "nlu_fallback":
+            return []  # a rule's fallback: the form, if one is active, asks its question again
+        # The core fallback changes nothing the policies see, so they would predict it again and
+        # again (Rasa stops at ten): the question is asked here, and the turn ends.
+        if in_form:
+            dispatcher.utter_message(response=question)
+        return [FollowupAction("action_listen")]
 
 
 def misses_in_a_row(tracker: Tracker) -> int:

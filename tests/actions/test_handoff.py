@@ -1,5 +1,7 @@
 """Handoff signals: a person when asked, after two misses in a row, and with what the bot knows."""
 
+from rasa_sdk.events import FollowupAction
+
 from actions.handoff import ActionDeclineOffer, ActionFallback, ActionHandoff
 from contracts.handoff import HandoffSignal
 from tests.actions.helpers import custom_messages, make_tracker, render, responses, run, slot_events
@@ -42,6 +44,18 @@ def test_first_miss_asks_to_rephrase_second_offers_a_person(shop_for_actions, do
     assert responses(dispatcher) == ["utter_offer_human"]
     assert slot_events(events) == {"pending_confirmation": "handoff", "handoff_reason": "repeated_fallback"}
     assert render(dispatcher, domain, "en")
+
+
+def test_a_message_no_rule_expects_gets_one_answer_and_ends_the_turn(shop_for_actions, domain):
+    # Rasa's core fallback: understood ("yes"), but nothing in the dialogue expects it here.
+    outside_a_form = make_tracker("yes", intent="affirm", slots={"language": "en"}, events=said("affirm"))
+    events, dispatcher = run(ActionFallback(), outside_a_form, domain)
+    assert responses(dispatcher) == ["utter_ask_rephrase"] and events == [FollowupAction("action_listen")]
+    in_a_form = make_tracker("tak", intent="affirm", slots={"requested_slot": "order_id"}, active_loop="verify_form",
+                             events=said("affirm"))
+    events, dispatcher = run(ActionFallback(), in_a_form, domain)
+    assert responses(dispatcher) == ["utter_not_an_answer", "utter_ask_order_id"]
+    assert events == [FollowupAction("action_listen")] and render(dispatcher, domain, "pl")
 
 
 def test_accepted_offer_carries_the_reason(shop_for_actions, domain):

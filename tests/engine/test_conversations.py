@@ -166,3 +166,21 @@ def test_one_miss_then_an_answer_resets_the_count(stack):
 def test_voice_call_language_comes_from_the_call(stack):
     chat = stack.conversation(language="en", channel="voice")
     assert "e-mail address" in chat.say("48213").text
+
+
+
+@pytest.mark.parametrize("language, request_, answer, question", [
+    ("pl", "gdzie jest moja paczka?", "tak", "numer zamówienia"),
+    ("en", "where is my order?", "yes", "order number"),
+])
+@pytest.mark.parametrize("wrong_number_first", [False, True], ids=["asked", "asked again"])
+def test_a_reply_that_does_not_answer_the_question_gets_the_question_once_more(
+        stack, language, request_, answer, question, wrong_number_first):
+    # "yes" is understood, but no rule expects it here (Rasa's core fallback); "/nlu_fallback" is not understood.
+    chat = stack.conversation(language=language)
+    chat.say(request_)
+    if wrong_number_first:
+        chat.say("128128")
+    for reply in (chat.say(answer), chat.say("/nlu_fallback")):
+        assert len(reply.texts) == 2 and question in reply.texts[1], reply.texts
+    assert "e-mail" in chat.say("12874").text  # the form goes on to the next question

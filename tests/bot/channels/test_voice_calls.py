@@ -86,18 +86,18 @@ def texts(messages: list[dict], author: str) -> list[str]:
 def test_english_caller_gives_the_order_by_voice_and_the_postcode_by_keypad(phone, synthesizer, whisper):
     server = phone(whisper)
 
-    async def call() -> str:
+    async def call() -> tuple[str, list]:
         async with await simulator(server, synthesizer, "en") as caller:
             greeting = await caller.listen()
-            assert greeting.audio_ms > 2000
-            await caller.say("Hello, where is my order?", "en")
-            await caller.say("one, two, eight, seven, four.", "en")  # digit by digit, with pauses
-            answer = await caller.press("10115#")
-            assert answer.audio_ms > 2000
-            return caller.call_sid
+            question = await caller.say("Hello, where is my order?", "en")
+            order = await caller.say("one, two, eight, seven, four.", "en")  # digit by digit, with pauses
+            postcode = await caller.press("10115#")
+            return caller.call_sid, [greeting, question, order, postcode]
 
-    call_sid = asyncio.run(call())
+    call_sid, answers = asyncio.run(call())
     messages = transcript(server, call_sid)
+    said = [(m["author"], m["payload"] or m["text"]) for m in messages]
+    assert all(answer.audio_ms > 2000 for answer in answers), "\n".join(map(str, [*answers, *said]))
     customer = [m for m in messages if m["author"] == "customer"]
     assert [m["payload"] or m["text"] for m in customer][1:] == ["12874", "10115"]
     status = texts(messages, "bot")[-1]
