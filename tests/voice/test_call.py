@@ -306,6 +306,10 @@ def test_a_one_word_answer_is_a_turn(line, language, answer):
 def test_an_order_number_said_in_two_goes_is_one_answer(line, language, first, second, script):
     line.handler.language, line.handler.digits = language, 5
     line.recognizer = ScriptedRecognizer(script)
+    # The caller goes on well within the pause, even on a loaded machine (a late start is a caller
+    # who stopped: test_a_number_shorter_than_expected_is_answered_once_the_caller_stops).
+    line.settings = CallSettings(silence_reprompt_seconds=30, digit_pause_seconds=4)
+    rest = line.synthesizer.synthesize(second, language)
 
     async def call():
         async with line.caller() as caller:
@@ -313,7 +317,7 @@ def test_an_order_number_said_in_two_goes_is_one_answer(line, language, first, s
             await caller.say(first, language, wait_for_answer=False)
             # The first part has ended a turn of its own (and is held): the caller goes on.
             await asyncio.to_thread(wait_until, lambda: line.recognizer.remaining == 1, 20, "the first part's turn")
-            answer = await caller.say(second, language)
+            answer = await caller.play_audio(rest, line.synthesizer.sample_rate)
             assert answer.audio_ms > 2000
 
     asyncio.run(call())
