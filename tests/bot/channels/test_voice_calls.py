@@ -90,9 +90,12 @@ def test_english_caller_gives_the_order_by_voice_and_the_postcode_by_keypad(phon
         async with await simulator(server, synthesizer, "en") as caller:
             greeting = await caller.listen()
             question = await caller.say("Hello, where is my order?", "en")
-            order = await caller.say("one, two, eight, seven, four.", "en")  # digit by digit, with pauses
+            # Digit by digit, with pauses. Whisper misreads or splits about one such call in ten on
+            # espeak's voice (without the pauses it drops "seven" more often): a misheard number is
+            # said again, as people do, and a stray piece gets the question once more.
+            order = await caller.say("one, two, eight, seven, four.", "en")
             bot_said = texts(await asyncio.to_thread(transcript, server, caller.call_sid), "bot")
-            if "order number" in bot_said[-1]:  # misheard (Whisper, about one call in ten): said again, as people do
+            if "order number" in bot_said[-1]:
                 order = await caller.say("one, two, eight, seven, four.", "en")
             postcode = await caller.press("10115#")
             return caller.call_sid, [greeting, question, order, postcode]
@@ -102,7 +105,8 @@ def test_english_caller_gives_the_order_by_voice_and_the_postcode_by_keypad(phon
     said = [(m["author"], m["payload"] or m["text"]) for m in messages]
     assert all(answer.audio_ms > 2000 for answer in answers), "\n".join(map(str, [*answers, *said]))
     customer = [m for m in messages if m["author"] == "customer"]
-    assert [m["payload"] or m["text"] for m in customer][-2:] == ["12874", "10115"], said
+    answered = [m["payload"] or m["text"] for m in customer]
+    assert "12874" in answered and answered[-1] == "10115", said
     status = texts(messages, "bot")[-1]
     assert "12874" in status and "10115 Berlin" not in status, status
     assert all(m["speech_confidence"] is not None for m in customer)
