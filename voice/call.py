@@ -320,7 +320,7 @@ class CallDialogue(FrameProcessor):
         self._cancel_silence_timer()
         self._keypad.single_key = reply.choices > 0
         self._digits_expected = reply.digits
-        if reply.hang_up and not self._hang_up_after_playback:
+        if reply.hang_up:  # the latest goodbye decides: an answer's end overrides the silence goodbye
             self._goodbye_for_silence = for_silence
         self._hang_up_after_playback = self._hang_up_after_playback or reply.hang_up
         self._transferred = self._transferred or reply.transferred

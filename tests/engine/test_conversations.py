@@ -168,7 +168,6 @@ def test_voice_call_language_comes_from_the_call(stack):
     assert "e-mail address" in chat.say("48213").text
 
 
-
 @pytest.mark.parametrize("language, request_, answer, question", [
     ("pl", "gdzie jest moja paczka?", "tak", "numer zamówienia"),
     ("en", "where is my order?", "yes", "order number"),
