@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.shop_access import client, language, shop, verification_guard
+from actions.shop_access import client, conversation_metadata, language, shop, verification_guard
 from shop.settings import shop_settings
 from shop.verification_guard import Refusal
 from text.identifiers import (
@@ -66,6 +66,11 @@ def normalize_contact(value: Any) -> str | None:
     return normalize_email(value) or normalize_postcode(value)
 
 
+def proven_email(tracker: Tracker) -> str | None:
+    """The sender's address when the shop's mail server proved it (DMARC): the e-mail factor, unasked."""
+    return normalize_email(conversation_metadata(tracker).get("proven_email"))
+
+
 class ValidateVerifyForm(FormValidationAction):
     def name(self) -> str:
         return "validate_verify_form"
@@ -109,9 +114,24 @@ class ValidateVerifyForm(FormValidationAction):
 
         order_number = updates.get("order_id", normalize_order_number(tracker.get_slot("order_id")))
         contact = updates.get("verification_code", normalize_contact(tracker.get_slot("verification_code")))
-        if order_number and contact and tracker.get_slot("verified_order") != order_number:
-            updates.update(self._check_pair(dispatcher, tracker, order_number, contact))
+        if order_number and tracker.get_slot("verified_order") != order_number:
+            if contact:
+                updates.update(self._check_pair(dispatcher, tracker, order_number, contact))
+            elif (sender := proven_email(tracker)) and self._owns(tracker, order_number, sender):
+                updates.update({"order_id": order_number, "verification_code": sender, "verified_order": order_number})
         return [SlotSet(name, value) for name, value in updates.items()]
+
+    @staticmethod
+    def _owns(tracker: Tracker, order_number: str, sender: str) -> bool:
+        """Whether the proven sender is the order's customer. Not a guess: another order of theirs
+        (or a typo) counts against nobody, and the customer is simply asked as in chat."""
+        if verification_refusal(tracker, order_number, verification_failures(tracker)):
+            return False
+        if not shop().verify(order_number, sender):
+            return False
+        with verification_guard() as guard:
+            guard.record_success(order_number, tracker.sender_id, client(tracker))
+        return True
 
     @staticmethod
     def _check_pair(dispatcher, tracker, order_number: str, contact: str) -> dict[str, Any]:

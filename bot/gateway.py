@@ -13,6 +13,9 @@ from twilio.rest import Client
 
 from bot.api.conversations import ApiOutput
 from bot.background import BackgroundWork
+from bot.channels.email.mailbox import MailboxReader
+from bot.channels.email.receiving import EmailReceiver
+from bot.channels.email.sending import EmailOutput
 from bot.channels.speech_engines import SpeechEngines
 from bot.channels.twilio_messaging import TwilioMessagingOutput
 from bot.channels.twilio_rest import twilio_client
@@ -58,6 +61,7 @@ class Gateway:
     voice: VoiceOutput
     chat_sockets: SocketCounter
     background: BackgroundWork
+    mailbox: MailboxReader | None  # reads the shop's support mailbox, when one is configured
 
     async def close(self) -> None:
         await self.background.finish(timeout=10)
@@ -94,13 +98,18 @@ async def build_gateway(settings: Settings, clock: Callable[[], datetime] = utcn
     voice = VoiceOutput(texts, twilio, settings, speech)
     for output in (WebChatOutput(texts), ApiOutput(texts), voice,
                    TwilioMessagingOutput(Channel.SMS, twilio, settings.twilio_sms_from, texts),
-                   TwilioMessagingOutput(Channel.WHATSAPP, twilio, settings.twilio_whatsapp_from, texts)):
+                   TwilioMessagingOutput(Channel.WHATSAPP, twilio, settings.twilio_whatsapp_from, texts),
+                   EmailOutput(texts, sessions, settings)):
         delivery.register(output)
     announcer = QueueAnnouncer(sessions, queue, hub)
     core = ConversationCore(sessions, engine, queue, texts, delivery, announcer,
-                            detector_for(settings.nlu_data_dir), clock, settings.max_message_chars)
+                            detector_for(settings.nlu_data_dir), clock, settings.max_message_chars,
+                            settings.max_attachment_bytes)
     desk = AgentDesk(sessions, queue, texts, delivery, announcer, clock)
     surveys = build_surveys(settings, sessions, queue, texts, delivery, announcer, twilio, clock)
     core.handle_custom(SURVEY_RESULT_TYPE, surveys.results.from_assistant)
+    background = BackgroundWork()
+    mailbox = (MailboxReader(settings, EmailReceiver(core, sessions, settings, background))
+               if settings.email_imap_host else None)
     return Gateway(settings, database, sessions, clock, hub, texts, queue, engine, delivery, core, desk, surveys,
-                   twilio, voice, SocketCounter(settings.chat_sockets_per_ip), BackgroundWork())
+                   twilio, voice, SocketCounter(settings.chat_sockets_per_ip), background, mailbox)

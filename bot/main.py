@@ -37,6 +37,8 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         await gateway.hub.start()
         gateway.delivery.outbox.start()  # sends what an earlier run left in the outbox, then retries
         gateway.background.run(gateway.core.answer_unanswered())
+        if gateway.mailbox is not None:
+            gateway.mailbox.start()
         scheduler = None
         if gateway.settings.survey_scheduler and gateway.surveys.config.enabled:
             scheduler = SurveyScheduler(gateway.surveys.dialer, gateway.database, gateway.settings.database_url,
@@ -49,6 +51,8 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
             retention.shutdown()
         if scheduler is not None:
             scheduler.shutdown()
+        if gateway.mailbox is not None:
+            await gateway.mailbox.stop()
         await gateway.delivery.outbox.stop()
         await gateway.close()
 

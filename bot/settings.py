@@ -113,6 +113,49 @@ class Settings(ShopSettings):
     twilio_timeout_seconds: float = Field(10.0, validation_alias="TWILIO_TIMEOUT",
                                           description="Seconds to wait for Twilio's REST API.")
 
+    # E-mail (bot/channels/email/)
+    email_imap_host: str | None = Field(None, validation_alias="KOLIBER_IMAP_HOST",
+                                        description="The shop's support mailbox server. Unset: no e-mail channel "
+                                                    "(in development `koliber run` starts a local test mailbox).")
+    email_imap_port: int = Field(993, validation_alias="KOLIBER_IMAP_PORT", description="Its IMAP port.")
+    email_imap_tls: bool = Field(True, validation_alias="KOLIBER_IMAP_TLS",
+                                 description="IMAP over TLS (port 993). Off only for a server on this machine.")
+    email_imap_user: str = Field("", validation_alias="KOLIBER_IMAP_USER", description="The mailbox's user.")
+    email_imap_password: str = Field("", validation_alias="KOLIBER_IMAP_PASSWORD", description="Its password.")
+    email_imap_folder: str = Field("INBOX", validation_alias="KOLIBER_IMAP_FOLDER",
+                                   description="The folder customers' e-mails arrive in.")
+    email_poll_seconds: float = Field(60.0, gt=0, validation_alias="KOLIBER_IMAP_POLL_SECONDS",
+                                      description="How often the mailbox is read when the server cannot tell the "
+                                                  "gateway about new mail at once (IMAP IDLE); with IDLE, how often "
+                                                  "the gateway checks anyway.")
+    email_smtp_host: str = Field("127.0.0.1", validation_alias="KOLIBER_SMTP_HOST",
+                                 description="The server replies are sent through.")
+    email_smtp_port: int = Field(587, validation_alias="KOLIBER_SMTP_PORT", description="Its port.")
+    email_smtp_security: Literal["starttls", "tls", "none"] = Field(
+        "starttls", validation_alias="KOLIBER_SMTP_SECURITY",
+        description="`starttls` (port 587), `tls` (implicit TLS, port 465), or `none` for a server on this machine.")
+    email_smtp_user: str = Field("", validation_alias="KOLIBER_SMTP_USER",
+                                 description="SMTP user; empty sends without logging in.")
+    email_smtp_password: str = Field("", validation_alias="KOLIBER_SMTP_PASSWORD", description="Its password.")
+    email_from_address: str = Field("sklep@koliber.test", validation_alias="KOLIBER_EMAIL_FROM",
+                                    description="The shop's support address replies come from; its domain names "
+                                                "replies' Message-IDs.")
+    email_from_name: str = Field("Sklep Koliber", validation_alias="KOLIBER_EMAIL_FROM_NAME",
+                                 description="The name replies come from.")
+    email_authserv_id: str | None = Field(None, validation_alias="KOLIBER_EMAIL_AUTHSERV_ID",
+                                          description="The authserv-id the shop's receiving mail server writes in "
+                                                      "its Authentication-Results header (e.g. `mx.example.pl`). "
+                                                      "Only that header is believed: a sender whose domain passes "
+                                                      "DMARC (or SPF and DKIM) there counts as proven, so their "
+                                                      "address is the e-mail factor of verification. Unset: no "
+                                                      "sender is proven and the bot always asks.")
+    email_messages_per_hour: int = Field(10, ge=1, validation_alias="KOLIBER_EMAIL_MESSAGES_PER_HOUR",
+                                         description="E-mails from one sender the bot answers per hour; more are "
+                                                     "stored for a person, unanswered (mail loops, floods).")
+    max_attachment_bytes: int = Field(10 * 1024 * 1024, ge=1, validation_alias="KOLIBER_MAX_ATTACHMENT_BYTES",
+                                      description="The largest attachment kept (photos, PDFs, text); a larger one "
+                                                  "is listed for the agent but not stored.")
+
     # Phone calls
     speech_recognizer: str = Field("auto", validation_alias="KOLIBER_STT", pattern="^(auto|vosk|whisper)$",
                                    description="Which recogniser: `vosk` (needs `make models`), `whisper` (faster-whisper "

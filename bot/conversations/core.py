@@ -21,8 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.conversations.attachments import ReceivedFile, store_attachments
 from bot.conversations.delivery import Delivery
-from bot.conversations.identity import contact_for_phone, link_verified_order
+from bot.conversations.identity import contact_for_email, contact_for_phone, link_verified_order
 from bot.conversations.leave_message import LeaveMessageDialogue, is_for_gateway
 from bot.conversations.replies import LEAVE_MESSAGE, SystemReplies, known_contact
 from bot.conversations.texts import GatewayTexts
@@ -47,6 +48,11 @@ UNANSWERED_RECOVERY = timedelta(hours=1)
 OFFERS_REMEMBERED = 20
 # The widget's own buttons, always on screen: talk to a person, leave a message.
 STANDING_OFFERS = frozenset({"/request_human", LEAVE_MESSAGE})
+# Channels where one message finds its conversation by the number or id it came from (an e-mail
+# names its thread itself, a web chat and a call have their own).
+CONVERSATION_BY_ADDRESS = frozenset({Channel.SMS, Channel.WHATSAPP, Channel.API, Channel.MESSENGER})
+# Channels where a turn's answers go out as one message: an e-mail answers every question it can at once.
+ONE_REPLY_PER_TURN = frozenset({Channel.EMAIL})
 
 # Handles a custom message from the assistant that is not a handoff (a survey's result, say)
 # inside the turn's transaction; returns whether it changed the handoff queue.
@@ -72,9 +78,13 @@ class InboundMessage:
     # Who sent it as the channel knows them ("ip:…", "phone:…", "api:…"): told to the engine for
     # its abuse limits (verification guesses), never stored.
     client: str | None = None
-    # What only some channels know, e.g. a call's "speech_confidence" (the recogniser's) and
-    # "engine_text" (the words rewritten for the engine: spoken numbers as digits).
+    # What only some channels know, e.g. a call's "speech_confidence" (the recogniser's),
+    # "engine_text" (the words rewritten for the engine: spoken numbers as digits, an e-mail's
+    # subject with its text) and an e-mail's "subject".
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    # Who the channel proved sent it (an e-mail address that passed DMARC); None when unproven.
+    proven_sender: str | None = None
+    attachments: tuple[ReceivedFile, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,12 +129,14 @@ class _Turn:
     handoff_mode: str
     contact_id: int | None
     speech_confidence: float | None
+    proven_sender: str | None
 
 
 class ConversationCore:
     def __init__(self, sessions: sessionmaker[Session], engine: EngineClient, queue: HandoffQueue,
                  texts: GatewayTexts, delivery: Delivery, announcer: QueueAnnouncer,
-                 detector: LanguageDetector, clock: Callable[[], datetime], max_chars: int) -> None:
+                 detector: LanguageDetector, clock: Callable[[], datetime], max_chars: int,
+                 max_attachment_bytes: int = 10 * 1024 * 1024) -> None:
         self._sessions = sessions
         self._engine = engine
         self._queue = queue
@@ -134,6 +146,7 @@ class ConversationCore:
         self._detector = detector
         self._clock = clock
         self._max_chars = max_chars
+        self._max_attachment_bytes = max_attachment_bytes
         self._replies = SystemReplies(texts, queue)
         self._leave_message = LeaveMessageDialogue(queue, self._replies)
         self._locks: dict[str, asyncio.Lock] = {}
@@ -176,11 +189,12 @@ class ConversationCore:
             conversation=conversation, author=Author.CUSTOMER, channel=inbound.channel,
             language=conversation.language, text=inbound.text,
             payload=self._engine_payload(session, conversation, inbound), external_id=inbound.external_id,
-            client_message_id=inbound.client_message_id,
+            client_message_id=inbound.client_message_id, proven_sender=inbound.proven_sender,
             speech_confidence=inbound.metadata.get("speech_confidence"), created_at=now,
         )
         conversation.last_activity_at = now
         session.add(message)
+        store_attachments(session, message, inbound.attachments, self._max_attachment_bytes)
         session.flush()
         return Receipt(message.id, conversation.id, token, False), message_view(message)
 
@@ -191,7 +205,7 @@ class ConversationCore:
                     not inbound.resume_token or token_hash(inbound.resume_token) != conversation.resume_token_hash)):
                 raise ConversationNotFound(inbound.conversation_id)
             return conversation, None
-        if inbound.address and inbound.channel not in (Channel.WEB, Channel.VOICE):
+        if inbound.address and inbound.channel in CONVERSATION_BY_ADDRESS:
             recent = session.scalar(
                 select(Conversation).where(Conversation.channel == inbound.channel, Conversation.address == inbound.address,
                                            Conversation.last_activity_at > self._clock() - CONVERSATION_IDLE)
@@ -201,6 +215,7 @@ class ConversationCore:
         token = secrets.token_urlsafe(24) if inbound.channel == Channel.WEB else None
         conversation = Conversation(
             id=str(uuid.uuid4()), channel=inbound.channel, address=inbound.address,
+            subject=(inbound.metadata.get("subject") or "")[:255] or None,
             resume_token_hash=token_hash(token) if token else None,
             language=self._texts.language(inbound.language or self._detector.detect(inbound.text)),
             state=ConversationState.BOT, pending_data={}, created_at=self._clock(), last_activity_at=self._clock(),
@@ -208,6 +223,8 @@ class ConversationCore:
         if inbound.channel in (Channel.SMS, Channel.WHATSAPP, Channel.VOICE) and inbound.address:
             # SMS and WhatsApp from one number are one person: strip the channel prefix.
             conversation.contact = contact_for_phone(session, inbound.address.removeprefix("whatsapp:"))
+        elif inbound.channel == Channel.EMAIL and inbound.proven_sender:
+            conversation.contact = contact_for_email(session, inbound.proven_sender)
         session.add(conversation)
         return conversation, token
 
@@ -314,6 +331,13 @@ class ConversationCore:
                 self._delivery.hub.publish(topic, {"type": "typing", "on": False})
         return result
 
+    async def set_aside(self, receipt: Receipt) -> None:
+        """Leaves a stored message for a person: the bot will not answer it, now or after a restart."""
+        def mark(session: Session) -> None:
+            message = session.get(Message, receipt.message_id)
+            message.handled_at = message.handled_at or self._clock()
+        await write(self._sessions, mark)
+
     async def answer_unanswered(self) -> int:
         """Answers messages stored but never answered (the gateway stopped mid-turn); returns how many."""
         def unanswered(session: Session) -> list[Receipt]:
@@ -348,7 +372,7 @@ class ConversationCore:
         mode = "live" if self._queue.availability(session, conversation.language, self._clock()).live else "offline"
         return _Turn(conversation.id, conversation.channel, conversation.language, conversation.state,
                      conversation.pending_prompt, message.text, message.payload, mode, conversation.contact_id,
-                     message.speech_confidence)
+                     message.speech_confidence, message.proven_sender)
 
     def _result(self, session: Session, conversation_id: str, replies: list[Message],
                 slots: Mapping[str, Any] | None = None) -> TurnResult:
@@ -369,6 +393,8 @@ class ConversationCore:
                     "contact_id": turn.contact_id, "client": client}
         if turn.speech_confidence is not None:
             metadata["speech_confidence"] = turn.speech_confidence
+        if turn.proven_sender is not None:  # the e-mail factor of verification, proven by the mail server
+            metadata["proven_email"] = turn.proven_sender
         try:
             # The stored message's id: an engine that gets it again (another engine died after taking
             # it) answers with what it answered then.
@@ -432,6 +458,8 @@ class ConversationCore:
             elif bot_message.text:
                 replies.append(self._replies.outbound(session, conversation, Author.BOT, bot_message.text,
                                                       bot_message.buttons, now))
+        if conversation.channel in ONE_REPLY_PER_TURN:
+            replies = _joined(session, replies)
         return self._result(session, conversation_id, replies, engine_turn.slots), queue_changed
 
     def _hand_off(self, session: Session, conversation: Conversation, signal: HandoffSignal,
@@ -477,3 +505,16 @@ class ConversationCore:
         message.handled_at = self._clock()
         replies = self._leave_message.next_step(session, message.conversation, message, self._clock())
         return self._result(session, message.conversation_id, replies)
+
+
+def _joined(session: Session, replies: list[Message]) -> list[Message]:
+    """The turn's replies as one message (not yet flushed, so the others are never stored)."""
+    if len(replies) < 2:
+        return replies
+    first, rest = replies[0], replies[1:]
+    first.text = "\n\n".join(reply.text for reply in replies)
+    first.buttons = [button for reply in replies for button in reply.buttons or []]
+    for reply in rest:
+        first.conversation.messages.remove(reply)  # an e-mail thread's few messages are loaded for this
+        session.expunge(reply)
+    return [first]

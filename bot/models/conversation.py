@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, string_enum, utcnow
@@ -16,6 +16,8 @@ class Channel(str, enum.Enum):
     WHATSAPP = "whatsapp"
     API = "api"
     VOICE = "voice"
+    EMAIL = "email"
+    MESSENGER = "messenger"
 
 
 class ConversationState(str, enum.Enum):
@@ -34,8 +36,8 @@ class Author(str, enum.Enum):
 class Contact(Base):
     """One customer as the conversations know them, recognised across channels.
 
-    E-mail and shop customer are only set from a verified order, so an agent never sees
-    orders linked by a claim the customer did not prove.
+    E-mail and shop customer are only set from a verified order or an e-mail sender the shop's
+    mail server proved (DMARC), so an agent never sees orders linked by a claim the customer did not prove.
     """
 
     __tablename__ = "contacts"
@@ -56,8 +58,9 @@ class Conversation(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     channel: Mapped[Channel] = mapped_column(string_enum(Channel, 16))
-    # Who is on the other end, in the channel's own terms: a phone number, an API sender id.
-    address: Mapped[str | None] = mapped_column(String(128))
+    # Who is on the other end, in the channel's own terms: a phone number, an e-mail address, an API sender id.
+    address: Mapped[str | None] = mapped_column(String(254))
+    subject: Mapped[str | None] = mapped_column(String(255))  # an e-mail thread's
     # Hash of the secret a web chat widget presents to resume this conversation.
     resume_token_hash: Mapped[str | None] = mapped_column(String(64))
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
@@ -93,13 +96,17 @@ class Message(Base):
     language: Mapped[str | None] = mapped_column(String(2))
     text: Mapped[str] = mapped_column(Text)
     # What the engine is sent instead of the text, e.g. a button's payload "/affirm".
-    payload: Mapped[str | None] = mapped_column(String(200))
+    payload: Mapped[str | None] = mapped_column(Text)
     buttons: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
-    external_id: Mapped[str | None] = mapped_column(String(64))  # the provider's id (Twilio, an API client)
+    # The provider's id: Twilio's MessageSid, an e-mail's Message-ID, Messenger's mid, an API client's.
+    external_id: Mapped[str | None] = mapped_column(String(255))
     client_message_id: Mapped[str | None] = mapped_column(String(64))
     intent: Mapped[str | None] = mapped_column(String(64))
     confidence: Mapped[float | None] = mapped_column(Float)  # the engine's, for the intent
     speech_confidence: Mapped[float | None] = mapped_column(Float)  # the recogniser's, for spoken words
+    # The sender as the channel proved them: an e-mail address whose domain passed DMARC (or SPF
+    # and DKIM) at the shop's own mail server. Counts as the e-mail factor of verification.
+    proven_sender: Mapped[str | None] = mapped_column(String(254))
     # For a spoken bot message the caller interrupted: what they heard before they spoke.
     heard_text: Mapped[str | None] = mapped_column(Text)
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
@@ -108,11 +115,29 @@ class Message(Base):
     handled_at: Mapped[datetime | None]
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
+    attachments: Mapped[list["Attachment"]] = relationship(back_populates="message", order_by="Attachment.id")
     agent: Mapped["Agent | None"] = relationship()  # noqa: F821 - defined in bot.models.handoff
 
     @property
     def direction(self) -> str:
         return "inbound" if self.author == Author.CUSTOMER else "outbound"
+
+
+class Attachment(Base):
+    """A file a customer sent (a photo for a complaint, an invoice): shown to agents, never to the
+    engine. One refused for its size or type keeps its name and the reason, not its content."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(127))
+    size: Mapped[int]
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    refused: Mapped[str | None] = mapped_column(String(64))  # why it was not kept: "too_large", "type"
+
+    message: Mapped[Message] = relationship(back_populates="attachments")
 
 
 class CallStream(Base):

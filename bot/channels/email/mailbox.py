@@ -1,0 +1,111 @@
+"""Reads the shop's support mailbox over IMAP: every e-mail not yet marked is handed to the
+receiver, then marked with a keyword once it is stored (a mark set only after the database has
+it, so a crash in between reads it again, and the receiver recognises it by its Message-ID).
+New mail arrives by IMAP IDLE where the server offers it, by polling otherwise; a lost
+connection is opened again with a growing pause. The mailbox's own \\Seen flags are left to people.
+"""
+
+import asyncio
+import contextlib
+import logging
+
+from aioimaplib import IMAP4, IMAP4_SSL, STOP_WAIT_SERVER_PUSH
+
+from bot.channels.email.receiving import EmailReceiver
+from bot.settings import Settings
+
+STORED = "$KoliberStored"
+IMAP_TIMEOUT_SECONDS = 30
+LONGEST_PAUSE_SECONDS = 300
+
+log = logging.getLogger(__name__)
+
+
+class MailboxError(RuntimeError):
+    pass
+
+
+class MailboxReader:
+    def __init__(self, settings: Settings, receiver: EmailReceiver) -> None:
+        self._settings = settings
+        self._receiver = receiver
+        self._task: asyncio.Task | None = None
+        self.idle = False  # whether the server told us of new mail as it came (for the tests and the log)
+        self.checked = asyncio.Event()  # set after every look at the mailbox
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="mailbox")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        pause = 1.0
+        while True:
+            try:
+                await self._read_until_disconnected()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - the server, the network or the database: try again
+                log.warning("the mailbox %s could not be read (%s); trying again in %.0f s",
+                            self._settings.email_imap_host, error or type(error).__name__, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, LONGEST_PAUSE_SECONDS)
+            else:
+                pause = 1.0
+
+    async def _read_until_disconnected(self) -> None:
+        settings = self._settings
+        kind = IMAP4_SSL if settings.email_imap_tls else IMAP4
+        imap = kind(host=settings.email_imap_host, port=settings.email_imap_port, timeout=IMAP_TIMEOUT_SECONDS)
+        try:
+            await imap.wait_hello_from_server()
+            await _ok(imap.login(settings.email_imap_user, settings.email_imap_password), "log in")
+            await _ok(imap.select(settings.email_imap_folder), f"open {settings.email_imap_folder}")
+            self.idle = imap.has_capability("IDLE")
+            while True:
+                await self.read_new(imap)
+                self.checked.set()
+                await self._wait_for_mail(imap)
+        finally:
+            with contextlib.suppress(Exception):
+                if imap.has_pending_idle():
+                    imap.idle_done()
+                await asyncio.wait_for(imap.logout(), 2)
+
+    async def _wait_for_mail(self, imap: IMAP4) -> None:
+        poll = self._settings.email_poll_seconds
+        if not self.idle:
+            await asyncio.sleep(poll)
+            return
+        idling = await imap.idle_start(timeout=poll)
+        pushed = await imap.wait_server_push(timeout=poll + IMAP_TIMEOUT_SECONDS)
+        imap.idle_done()
+        await asyncio.wait_for(idling, IMAP_TIMEOUT_SECONDS)
+        if pushed != STOP_WAIT_SERVER_PUSH:
+            log.debug("the mailbox says: %s", pushed)
+
+    async def read_new(self, imap: IMAP4) -> int:
+        """Hands every unmarked e-mail to the receiver, oldest first; returns how many."""
+        found = await _ok(imap.uid_search(f"UNKEYWORD {STORED}", charset=None), "search")
+        uids = [uid.decode() for line in found.lines[:1] for uid in line.split()]
+        for uid in uids:
+            fetched = await _ok(imap.uid("fetch", uid, "(BODY.PEEK[])"), f"fetch {uid}")
+            raw = next((bytes(line) for line in fetched.lines if isinstance(line, bytearray)), None)
+            if raw is None:  # expunged meanwhile
+                continue
+            received = await self._receiver.receive(raw)
+            log.info("e-mail %s: %s %s", uid, received.outcome, received.reason)
+            await _ok(imap.uid("store", uid, "+FLAGS", f"({STORED})"), f"mark {uid}")
+        return len(uids)
+
+
+async def _ok(command, what: str):
+    response = await command
+    if response.result != "OK":
+        raise MailboxError(f"could not {what}: {response.result} {response.lines[-1:]}")
+    return response
