@@ -9,6 +9,7 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any, TypeVar
+from urllib.parse import quote
 
 from fastapi import Depends, Form, HTTPException, Path, Request, WebSocket, WebSocketDisconnect, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -172,6 +173,21 @@ async def claim(ticket_id: TicketId, desk: DeskDep, agent: AgentOrAdmin) -> dict
 async def reply(ticket_id: TicketId, body: TextIn, desk: DeskDep, settings: SettingsDep,
                 agent: AgentOrAdmin) -> dict[str, Any]:
     return {"message": await refusing(desk.reply(ticket_id, agent.id, _clean(body.text, settings)))}
+
+
+@router.get("/api/tickets/{ticket_id}/attachments/{attachment_id}", response_class=Response,
+            responses={200: {"content": {"application/octet-stream": {}}}, 403: {}, 404: {}})
+async def attachment(ticket_id: TicketId, attachment_id: Annotated[int, Path(ge=1, le=MAX_ID)], desk: DeskDep,
+                     agent: AgentOrAdmin) -> Response:
+    """A customer's file, downloaded, never shown inline: it comes from a stranger."""
+    try:
+        file = await refusing(desk.attachment(ticket_id, attachment_id, agent.id))
+    except LookupError:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such attachment on this ticket") from None
+    disposition = f"attachment; filename*=UTF-8''{quote(file.filename)}"
+    return Response(file.content, media_type=file.content_type,
+                    headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff",
+                             "Content-Security-Policy": "sandbox", "Cache-Control": "private, no-store"})
 
 
 @router.post("/api/tickets/{ticket_id}/notes", dependencies=[Depends(require_json)])

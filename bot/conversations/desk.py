@@ -19,10 +19,13 @@ from bot.conversations.texts import GatewayTexts
 from bot.conversations.views import contact_label, conversation_view, message_view, note_view, ticket_view
 from bot.handoff.announcer import QueueAnnouncer
 from bot.handoff.queue import HandoffQueue
-from bot.models.conversation import Author, Conversation, ConversationState, Message
+from bot.models.conversation import Attachment, Author, Channel, Conversation, ConversationState, Message
 from bot.models.handoff import Agent, AgentStatus, TicketNote, TicketStatus
 from bot.realtime import conversation_topic, ticket_topic
 from db.sessions import read, write
+
+# Channels where a conversation is not live: agents joining or leaving it are no news to the customer.
+NOT_LIVE = frozenset({Channel.EMAIL})
 from shop.models import Order
 
 EARLIER_CONVERSATIONS_SHOWN = 10
@@ -119,9 +122,9 @@ class AgentDesk:
         def claim(session: Session) -> tuple[dict[str, Any], Conversation, list[dict[str, Any]]]:
             agent = session.get(Agent, agent_id)
             ticket = self._queue.claim(session, ticket_id, agent, self._clock())
-            notice = self._system(session, ticket.conversation, "agent_joined", agent=agent.display_name)
+            notices = self._live_notice(session, ticket.conversation, "agent_joined", agent=agent.display_name)
             session.flush()
-            return ticket_view(ticket, self._clock()), ticket.conversation, [message_view(notice)]
+            return ticket_view(ticket, self._clock()), ticket.conversation, [message_view(n) for n in notices]
         view, conversation, messages = await write(self._sessions, claim)
         await self._after_change(conversation, view, messages)
         return view
@@ -138,6 +141,22 @@ class AgentDesk:
         conversation, view = await write(self._sessions, store)
         await self._delivery.deliver(conversation.id, conversation.channel, [view])
         return view
+
+    async def attachment(self, ticket_id: int, attachment_id: int, agent_id: int) -> Attachment:
+        """A file the customer sent in this ticket's conversation or their earlier ones, for an
+        agent who may see the ticket; LookupError when it is not there or was not kept."""
+        def find(session: Session) -> Attachment:
+            ticket = self._queue.ticket_for(session, ticket_id, session.get(Agent, agent_id))
+            file = session.get(Attachment, attachment_id)
+            conversation = file.message.conversation if file is not None else None
+            same_customer = conversation is not None and (
+                conversation.id == ticket.conversation_id
+                or (conversation.contact_id is not None and conversation.contact_id == ticket.conversation.contact_id))
+            if not same_customer or file.content is None:
+                raise LookupError(f"no attachment {attachment_id} on ticket {ticket_id}")
+            session.expunge(file)
+            return file
+        return await read(self._sessions, find)
 
     async def add_note(self, ticket_id: int, agent_id: int, text: str) -> dict[str, Any]:
         def store(session: Session) -> dict[str, Any]:
@@ -157,9 +176,9 @@ class AgentDesk:
             agent = session.get(Agent, agent_id)
             ticket = self._queue.close(session, ticket_id, agent, status, self._clock())
             key = "ticket_resolved" if status == TicketStatus.RESOLVED else "handed_back"
-            notice = self._system(session, ticket.conversation, key, agent=agent.display_name)
+            notices = self._live_notice(session, ticket.conversation, key, agent=agent.display_name)
             session.flush()
-            return ticket_view(ticket, self._clock()), ticket.conversation, [message_view(notice)]
+            return ticket_view(ticket, self._clock()), ticket.conversation, [message_view(n) for n in notices]
         view, conversation, messages = await write(self._sessions, close)
         await self._after_change(conversation, view, messages)
         return view
@@ -167,6 +186,10 @@ class AgentDesk:
     # --- helpers ------------------------------------------------------------------------------
     def _system(self, session: Session, conversation: Conversation, key: str, **values: Any) -> Message:
         return self._replies.system(session, conversation, key, self._clock(), **values)
+
+    def _live_notice(self, session: Session, conversation: Conversation, key: str, **values: Any) -> list[Message]:
+        """Who joined or left a live conversation: news in a chat, an e-mail of its own not worth sending."""
+        return [] if conversation.channel in NOT_LIVE else [self._system(session, conversation, key, **values)]
 
     async def _after_change(self, conversation: Conversation, ticket: dict[str, Any],
                             messages: list[dict[str, Any]]) -> None:

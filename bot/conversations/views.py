@@ -26,6 +26,8 @@ def message_view(message: Message) -> dict[str, Any]:
         "agent_name": message.agent.display_name if message.agent else None,
         "created_at": message.created_at.isoformat(),
         "delivery": delivery_view(message.delivery),
+        "attachments": [{"id": file.id, "filename": file.filename, "content_type": file.content_type,
+                         "size": file.size, "refused": file.refused} for file in message.attachments],
     }
 
 

@@ -37,7 +37,9 @@
   // ---------------------------------------------------------------- labels and formatting
 
   const KIND_LABELS = { live: 'Live chat', message: 'Message', callback: 'Call-back' };
-  const CHANNEL_LABELS = { web: 'Web chat', sms: 'SMS', whatsapp: 'WhatsApp', api: 'API', voice: 'Voice' };
+  const CHANNEL_LABELS = { web: 'Web chat', sms: 'SMS', whatsapp: 'WhatsApp', api: 'API', voice: 'Voice', email: 'E-mail',
+    messenger: 'Messenger' };
+  const REFUSED_LABELS = { too_large: 'too large', type: 'file type not accepted' };
   const AUTHOR_LABELS = { customer: 'Customer', bot: 'Bot', agent: 'Agent', system: 'System' };
   const CONVERSATION_LABELS = { bot: 'with the bot', queued: 'waiting for an agent', agent: 'with an agent' };
   // Why a ticket was opened (contracts/handoff.py REASONS and the gateway's own); unknown codes show as they are.
@@ -419,7 +421,21 @@
         viaOtherChannel ? h('span', { class: 'via' }, 'via ' + label(CHANNEL_LABELS, message.channel)) : null,
         understanding),
       h('div', { class: 'msg-text' }, message.text || ''),
+      attachmentsEl(message.attachments),
       deliveryNote(message.delivery));
+  }
+
+  /** The files a customer sent: kept ones open from the ticket, refused ones say why they were not kept. */
+  function attachmentsEl(attachments) {
+    if (!attachments || !attachments.length) return null;
+    const ticketId = document.body.dataset.ticketId;
+    return h('ul', { class: 'attachments' }, attachments.map((file) => h('li', { class: 'attachment' },
+      file.refused
+        ? h('span', { class: 'refused', title: 'Ask the customer to send it another way' },
+          `${file.filename} – not kept: ${label(REFUSED_LABELS, file.refused)}`)
+        : h('a', { href: `${API}/tickets/${encodeURIComponent(ticketId)}/attachments/${file.id}`, download: file.filename },
+          file.filename),
+      h('span', { class: 'size' }, ` ${Math.max(1, Math.round(file.size / 1024))} kB`))));
   }
 
   /** Under a message the customer's provider has not taken: why, and whether it is being retried. */

@@ -10,6 +10,7 @@ from starlette.routing import Mount
 from starlette.websockets import WebSocketDisconnect
 
 from bot.handoff.agents import create_agent, open_session
+from bot.models.conversation import Attachment
 from bot.models.handoff import Agent, AgentRole, TicketStatus
 from db.base import utcnow
 from db.sessions import unit_of_work
@@ -50,6 +51,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/console/api/tickets/{ticket_id}/reply"): Rule((401, 200, 403, 200), json={"text": "Sprawdzam."},
                                                               held=True),
     ("POST", "/console/api/tickets/{ticket_id}/notes"): Rule((401, 200, 403, 200), json={"text": "VIP"}),
+    ("GET", "/console/api/tickets/{ticket_id}/attachments/{attachment_id}"): Rule((401, 200, 403, 200)),
     ("POST", "/console/api/tickets/{ticket_id}/resolve"): Rule((401, 200, 403, 200), held=True),
     ("POST", "/console/api/tickets/{ticket_id}/hand-back"): Rule((401, 200, 403, 200), held=True),
     ("WEBSOCKET", "/console/ws"): Rule((4401, OPEN, 4403, OPEN)),
@@ -110,8 +112,12 @@ class ConsoleWorld:
     def ticket(self, language: str = "pl", held_by: int | None = None) -> int:
         with unit_of_work(self.gateway.sessions) as session:
             chat = Chat(session, language=language)
-            chat.customer("Gdzie jest moja paczka 48213?" if language == "pl" else "Where is my parcel 48213?")
+            asked = chat.customer("Gdzie jest moja paczka 48213?" if language == "pl" else "Where is my parcel 48213?")
+            photo = Attachment(message=asked, filename="paczka.jpg", content_type="image/jpeg", size=3, content=b"jpg")
+            session.add(photo)
             ticket = chat.ticket("order_problem")
+            session.flush()
+            self.attachment_id = photo.id
             if held_by is not None:
                 ticket.status, ticket.agent_id, ticket.claimed_at = TicketStatus.CLAIMED, held_by, utcnow()
             return ticket.id
@@ -130,6 +136,7 @@ class ConsoleWorld:
         browser = self.browser(role, origin_headers)
         visitor = self.ids.get(role)
         url = path.replace("{ticket_id}", str(self.ticket(held_by=visitor if rule.held else None)))
+        url = url.replace("{attachment_id}", str(self.attachment_id))
         conversation_id, message_id = self.missed_message()
         url = url.replace("{conversation_id}", conversation_id)
         if method == "WEBSOCKET":

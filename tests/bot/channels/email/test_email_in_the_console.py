@@ -1,0 +1,65 @@
+"""An agent in headless Chromium answers an e-mail ticket: they see the customer's photo among the
+message's attachments, and their reply reaches the customer's mailbox in the same thread."""
+
+import pytest
+from playwright.sync_api import expect
+
+from bot.handoff.agents import create_agent
+from bot.main import create_app
+from bot.models.handoff import AgentStatus
+from bot.persistence.migrate import upgrade
+from db.sessions import make_engine, session_factory, unit_of_work
+from testing.served import ServedApp
+from tests.bot.channels.email.conftest import customer_email, mail_settings, text_of
+from tests.bot.conftest import ALWAYS_OPEN, DEAD_ENGINE, gateway_settings
+
+PASSWORD = "agent-password"
+
+
+@pytest.fixture
+def site(tmp_path, twilio_cloud, mailboxes):
+    """The gateway on a real port, engine down: every e-mail opens a ticket."""
+    database_url = f"sqlite:///{tmp_path / 'koliber.db'}"
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    with unit_of_work(session_factory(engine)) as session:
+        create_agent(session, "ola", "Ola", PASSWORD, ["pl"]).status = AgentStatus.AVAILABLE
+    engine.dispose()
+    settings = gateway_settings(database_url, DEAD_ENGINE, ALWAYS_OPEN, twilio_cloud,
+                                **mail_settings(mailboxes.servers, mailboxes.shop))
+    with ServedApp(create_app(settings)) as served:
+        yield served.base_url
+
+
+def test_an_agent_answers_an_email_ticket_and_the_customer_gets_it_in_the_thread(browser, site, mailboxes):
+    customer = mailboxes.customer
+    sent = customer_email(customer, "Uszkodzona paczka", "Paczka przyszła zgnieciona, zdjęcie w załączniku.")
+    sent.add_attachment(b"\xff\xd8\xff photo", maintype="image", subtype="jpeg", filename="paczka.jpg")
+    mailboxes.send(sent)
+    [apology] = mailboxes.wait_for(customer, 1)  # the engine is down: the bot's apology, with a ticket number
+
+    page = browser.new_page()
+    try:
+        page.goto(f"{site}/console/login")
+        page.fill("#username", "ola")
+        page.fill("#password", PASSWORD)
+        page.click("#login")
+        page.locator("#queue button.claim").click()
+        expect(page.locator(".msg-text", has_text="Paczka przyszła zgnieciona")).to_be_visible()
+        photo = page.locator(".attachment a", has_text="paczka.jpg")
+        expect(photo).to_be_visible()
+        with page.expect_download() as download:
+            photo.click()
+        assert open(download.value.path(), "rb").read() == b"\xff\xd8\xff photo"
+        page.fill("#reply-input", "Dzień dobry, przepraszamy. Wyślemy nową parę jeszcze dziś.")
+        page.press("#reply-input", "Enter")
+        expect(page.locator(".msg[data-author='agent']")).to_contain_text("Wyślemy nową parę")
+    finally:
+        page.close()
+
+    answers = mailboxes.wait_for(customer, 2)
+    reply = answers[1]
+    assert "Wyślemy nową parę jeszcze dziś." in text_of(reply)
+    assert reply["Subject"] == "Re: Uszkodzona paczka"
+    assert reply["In-Reply-To"] == sent["Message-ID"]
+    assert apology["Message-ID"] in reply["References"] and reply["Auto-Submitted"] is None
