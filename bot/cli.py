@@ -136,9 +136,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     engines, gateways = args.engines or settings.engines, args.gateways or settings.gateways
+    mailbox = _dev_mailbox(settings)
     try:
         services = koliber_services(settings, engines, gateways, PROJECT_ROOT / "models", PROJECT_ROOT / "var" / "log",
-                                    PROJECT_ROOT / "var" / "run")
+                                    PROJECT_ROOT / "var" / "run",
+                                    mailbox.gateway_settings(settings.email_from_address) if mailbox else None)
     except TopologyRefused as refusal:
         print(f"error: {refusal}", file=sys.stderr)
         return 2
@@ -164,6 +166,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"  API docs              http://127.0.0.1:{settings.gateway_port}/docs\n"
             f"  Twilio webhooks       POST /twilio/messaging (SMS, WhatsApp), POST /twilio/voice (calls)\n"
             f"  try a call            KOLIBER_ENV=development .venv/app/bin/koliber call --language en \"where is my order?\"\n"
+            f"{_mail_banner(settings, mailbox)}"
             f"  gateways              {', '.join(str(port) for port in ports)}; engines: {engines} "
             "(internal, with their action servers)\n"
             "Press Ctrl+C to stop.",
@@ -182,6 +185,64 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         for service in reversed(services):
             service.stop()
+        if mailbox is not None:
+            mailbox.stop()
+
+
+def _dev_mailbox(settings):
+    """In development, with no mailbox configured, a local one (Dovecot + SMTP) when Dovecot is installed."""
+    from bot.dev_mailbox import DEV_IMAP_PORT, DEV_SMTP_PORT, DevMailbox, Dovecot
+
+    if not settings.development or settings.email_imap_host or not Dovecot.installed():
+        return None
+    print(f"starting the development mailbox (IMAP {DEV_IMAP_PORT}, SMTP {DEV_SMTP_PORT}) ...", flush=True)
+    return DevMailbox(PROJECT_ROOT / "var" / "mail", DEV_IMAP_PORT, DEV_SMTP_PORT).start()
+
+
+def _mail_banner(settings, mailbox) -> str:
+    if mailbox is not None:
+        return (f"  try an e-mail         KOLIBER_ENV=development .venv/app/bin/koliber email --sender "
+                f"anna.nowak@example.pl \"Gdzie jest moje zamówienie 48213?\"\n"
+                f"  development mailbox   write to {settings.email_from_address} over SMTP 127.0.0.1:{mailbox.smtp_port}; "
+                f"read replies over IMAP 127.0.0.1:{mailbox.imap_port} as your address, password koliber\n")
+    if settings.email_imap_host:
+        return f"  e-mail channel        reading {settings.email_imap_user}@{settings.email_imap_host}\n"
+    return "  e-mail channel        off: set KOLIBER_IMAP_HOST and friends (docs/email.md)\n"
+
+
+def cmd_email(args: argparse.Namespace) -> int:
+    """Writes to the bot through the development mailbox and prints its answer."""
+    import email
+    import email.policy
+    import smtplib
+    from email.message import EmailMessage
+    from email.utils import make_msgid
+
+    from bot.dev_mailbox import DEV_IMAP_PORT, DEV_SMTP_PORT, Dovecot
+
+    settings = get_settings()
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = args.sender, settings.email_from_address, args.subject
+    message["Message-ID"] = make_msgid(domain=args.sender.rpartition("@")[2])
+    message.set_content(args.text)
+    try:
+        with smtplib.SMTP("127.0.0.1", DEV_SMTP_PORT, timeout=10) as smtp:
+            smtp.send_message(message)
+    except OSError as error:
+        print(f"the development mailbox is not running ({error}): start `make run` first", file=sys.stderr)
+        return 1
+    print(f"sent to {settings.email_from_address}; waiting for the answer ...", flush=True)
+    mailbox = Dovecot(PROJECT_ROOT / "var" / "mail", DEV_IMAP_PORT)
+    deadline = time.monotonic() + args.timeout
+    while time.monotonic() < deadline:
+        for _, raw in mailbox.inbox(args.sender):
+            answer = email.message_from_bytes(raw, policy=email.policy.default)
+            if answer["In-Reply-To"] == message["Message-ID"]:
+                print(f"Subject: {answer['Subject']}\n\n{answer.get_body(preferencelist=('plain',)).get_content()}")
+                return 0
+        time.sleep(0.5)
+    print(f"no answer within {args.timeout:.0f} s", file=sys.stderr)
+    return 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -203,6 +264,12 @@ def main(argv: list[str] | None = None) -> int:
     call.add_argument("--language", choices=["pl", "en"], default="pl")
     call.add_argument("--caller", default="+48600000000", help="the caller's number")
     call.set_defaults(handler=cmd_call)
+    mail = commands.add_parser("email", help="e-mail the bot through the development mailbox and print its answer")
+    mail.add_argument("text", help='e.g. "Gdzie jest moje zamówienie 48213?"')
+    mail.add_argument("--sender", default="anna.nowak@example.pl", help="the customer's address")
+    mail.add_argument("--subject", default="Pytanie o zamówienie")
+    mail.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the answer")
+    mail.set_defaults(handler=cmd_email)
     agents = commands.add_parser("agent", help="manage console agents").add_subparsers(dest="agent_command", required=True)
     add = agents.add_parser("add", help="create an agent (password from KOLIBER_AGENT_PASSWORD or a prompt)")
     add.add_argument("username")

@@ -20,6 +20,9 @@ from aiosmtpd.controller import Controller
 from bot.processes import free_port
 
 DEV_PASSWORD = "koliber"
+# Where `koliber run` serves the development mailbox, so `koliber email` and mail programs find it.
+DEV_IMAP_PORT = 1143
+DEV_SMTP_PORT = 2525
 START_SECONDS = 20
 
 CONFIG = """\
@@ -66,9 +69,10 @@ class Dovecot:
     """Dovecot's IMAP server on a free port of 127.0.0.1. As root it runs mail as the `dovecot`
     user (Dovecot refuses root), otherwise as the current user."""
 
-    def __init__(self, directory: Path | None = None) -> None:
+    def __init__(self, directory: Path | None = None, port: int | None = None) -> None:
+        self._temporary = directory is None  # removed on stop; a given folder keeps its mail
         self.root = Path(directory or tempfile.mkdtemp(prefix="koliber-mail-"))
-        self.port = free_port()
+        self.port = port or free_port()
         self._process: subprocess.Popen | None = None
 
     @staticmethod
@@ -87,6 +91,8 @@ class Dovecot:
         config = self.root / "dovecot.conf"
         config.write_text(CONFIG.format(root=self.root, password=DEV_PASSWORD, port=self.port, mail_user=user,
                                         login_user="dovenull" if as_root else user, internal_user=user))
+        # One left running by a run that was killed holds the folder and the port: stop it first.
+        subprocess.run(["dovecot", "-c", str(config), "stop"], capture_output=True, timeout=30)
         self._process = subprocess.Popen(["dovecot", "-F", "-c", str(config)], stdout=subprocess.DEVNULL,
                                          stderr=subprocess.DEVNULL)
         _wait_for_port(self.port, self._process, self.root / "dovecot.log")
@@ -100,7 +106,8 @@ class Dovecot:
             if self._process.poll() is None:
                 self._process.kill()
             self._process = None
-        shutil.rmtree(self.root, ignore_errors=True)
+        if self._temporary:
+            shutil.rmtree(self.root, ignore_errors=True)
 
     def connect(self, user: str) -> imaplib.IMAP4:
         imap = imaplib.IMAP4("127.0.0.1", self.port, timeout=10)
@@ -151,9 +158,10 @@ class _DeliverToMailboxes:
 class DevMailbox:
     """Dovecot plus an SMTP server delivering into it, both on 127.0.0.1."""
 
-    def __init__(self) -> None:
-        self.dovecot = Dovecot()
-        self.smtp_port = free_port()
+    def __init__(self, directory: Path | None = None, imap_port: int | None = None,
+                 smtp_port: int | None = None) -> None:
+        self.dovecot = Dovecot(directory, imap_port)
+        self.smtp_port = smtp_port or free_port()
         self._smtp = Controller(_DeliverToMailboxes(self.dovecot), hostname="127.0.0.1", port=self.smtp_port)
 
     @property
@@ -169,6 +177,13 @@ class DevMailbox:
         with contextlib.suppress(Exception):
             self._smtp.stop()
         self.dovecot.stop()
+
+    def gateway_settings(self, shop_address: str) -> dict[str, str]:
+        """The gateway's environment for reading the shop's mailbox here and sending through here."""
+        return {"KOLIBER_IMAP_HOST": "127.0.0.1", "KOLIBER_IMAP_PORT": str(self.imap_port),
+                "KOLIBER_IMAP_TLS": "false", "KOLIBER_IMAP_USER": shop_address, "KOLIBER_IMAP_PASSWORD": DEV_PASSWORD,
+                "KOLIBER_SMTP_HOST": "127.0.0.1", "KOLIBER_SMTP_PORT": str(self.smtp_port),
+                "KOLIBER_SMTP_SECURITY": "none", "KOLIBER_EMAIL_FROM": shop_address}
 
 
 def _current_user() -> str:

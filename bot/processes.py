@@ -198,10 +198,10 @@ class TopologyRefused(ValueError):
 
 
 def koliber_services(settings: Settings, engines: int, gateways: int, model_dir: Path, log_dir: Path,
-                     run_dir: Path) -> list[ManagedProcess]:
+                     run_dir: Path, gateway_env: dict[str, str] | None = None) -> list[ManagedProcess]:
     """Everything `koliber run` starts, in start order: each engine with its action server, on
     consecutive ports from RASA_URL's and ACTION_SERVER_PORT, then the gateways from GATEWAY_PORT,
-    each told every engine."""
+    each told every engine (and `gateway_env`)."""
     if (engines > 1 or gateways > 1) and not settings.redis_url:
         raise TopologyRefused("several engines or gateways share their work through Redis: set KOLIBER_REDIS_URL")
     if gateways > 1 and make_url(settings.database_url).get_backend_name() != "postgresql":
@@ -216,9 +216,9 @@ def koliber_services(settings: Settings, engines: int, gateways: int, model_dir:
         services += engine_with_its_actions(port, settings.action_server_port + index, model_dir, log_dir, stores,
                                             secrets_, settings.internal_host, index if engines > 1 else None, run_dir)
         addresses.append(EngineAddress(f"http://{_reachable(settings.internal_host)}:{port}", secrets_.engine_token))
+    env = {**({"KOLIBER_REDIS_URL": settings.redis_url} if settings.redis_url else {}), **(gateway_env or {})}
     for index in range(gateways):
-        services.append(ManagedProcess(gateway_spec(settings.gateway_port + index, settings.database_url, addresses,
-                                                    {"KOLIBER_REDIS_URL": settings.redis_url} if settings.redis_url else {},
+        services.append(ManagedProcess(gateway_spec(settings.gateway_port + index, settings.database_url, addresses, env,
                                                     "gateway" if gateways == 1 else f"gateway-{index}"), log_dir))
     return services
 

@@ -11,7 +11,7 @@ from email.utils import make_msgid
 
 import pytest
 
-from bot.dev_mailbox import DEV_PASSWORD, DevMailbox, Dovecot
+from bot.dev_mailbox import DevMailbox, Dovecot
 from testing.waiting import wait_until
 
 SHOP = "sklep@koliber.test"
@@ -28,10 +28,7 @@ def mail_servers() -> Iterator[DevMailbox]:
 
 
 def mail_settings(servers: DevMailbox, shop: str = SHOP) -> dict[str, str]:
-    return {"KOLIBER_IMAP_HOST": "127.0.0.1", "KOLIBER_IMAP_PORT": str(servers.imap_port), "KOLIBER_IMAP_TLS": "false",
-            "KOLIBER_IMAP_USER": shop, "KOLIBER_IMAP_PASSWORD": DEV_PASSWORD, "KOLIBER_SMTP_HOST": "127.0.0.1",
-            "KOLIBER_SMTP_PORT": str(servers.smtp_port), "KOLIBER_SMTP_SECURITY": "none", "KOLIBER_EMAIL_FROM": shop,
-            "KOLIBER_EMAIL_AUTHSERV_ID": AUTHSERV_ID}
+    return {**servers.gateway_settings(shop), "KOLIBER_EMAIL_AUTHSERV_ID": AUTHSERV_ID}
 
 
 def customer_email(sender: str, subject: str, text: str | None = None, *, html: str | None = None,
