@@ -80,10 +80,16 @@ class ValidateVerifyForm(FormValidationAction):
         return [] if current_refusal(tracker) else domain_slots
 
     def extract_order_id(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        """Order numbers the entity extractor missed: keypad input, digit groups, number words."""
-        if tracker.get_slot("requested_slot") != "order_id" or tracker.get_slot("order_id"):
+        """Order numbers the entity extractor missed: keypad input, digit groups, number words; and,
+        for a customer the channel proved, the order they verified last time when they name none."""
+        if tracker.get_slot("order_id"):
             return {}
         text = tracker.latest_message.get("text") or ""
+        known = normalize_order_number(conversation_metadata(tracker).get("known_order"))
+        if known and tracker.get_slot("requested_slot") in (None, "order_id") and not any(ch.isdigit() for ch in text):
+            return {"order_id": known}
+        if tracker.get_slot("requested_slot") != "order_id":
+            return {}
         number = find_order_number(text, language(tracker))
         if number:
             return {"order_id": number}

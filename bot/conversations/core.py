@@ -130,6 +130,7 @@ class _Turn:
     contact_id: int | None
     speech_confidence: float | None
     proven_sender: str | None
+    known_order: str | None  # the order this proven customer verified last, on any channel
 
 
 class ConversationCore:
@@ -372,7 +373,18 @@ class ConversationCore:
         mode = "live" if self._queue.availability(session, conversation.language, self._clock()).live else "offline"
         return _Turn(conversation.id, conversation.channel, conversation.language, conversation.state,
                      conversation.pending_prompt, message.text, message.payload, mode, conversation.contact_id,
-                     message.speech_confidence, message.proven_sender)
+                     message.speech_confidence, message.proven_sender, self._known_order(session, message))
+
+    @staticmethod
+    def _known_order(session: Session, message: Message) -> str | None:
+        """The order the customer verified most recently on any channel, when the channel proved this
+        message comes from them: they need not give its number again."""
+        contact_id = message.conversation.contact_id
+        if message.proven_sender is None or contact_id is None:
+            return None
+        return session.scalar(select(Conversation.verified_order).where(
+            Conversation.contact_id == contact_id, Conversation.verified_order.is_not(None))
+            .order_by(Conversation.last_activity_at.desc()).limit(1))
 
     def _result(self, session: Session, conversation_id: str, replies: list[Message],
                 slots: Mapping[str, Any] | None = None) -> TurnResult:
@@ -395,6 +407,8 @@ class ConversationCore:
             metadata["speech_confidence"] = turn.speech_confidence
         if turn.proven_sender is not None:  # the e-mail factor of verification, proven by the mail server
             metadata["proven_email"] = turn.proven_sender
+        if turn.known_order is not None:
+            metadata["known_order"] = turn.known_order
         try:
             # The stored message's id: an engine that gets it again (another engine died after taking
             # it) answers with what it answered then.
