@@ -6,7 +6,7 @@ many recent misses is locked for everyone; then a human takes over."""
 
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
@@ -20,6 +20,7 @@ from text.identifiers import (
     find_verification_contact,
     normalize_email,
     normalize_order_number,
+    normalize_phone,
     normalize_postcode,
 )
 
@@ -66,9 +67,44 @@ def normalize_contact(value: Any) -> str | None:
     return normalize_email(value) or normalize_postcode(value)
 
 
-def proven_email(tracker: Tracker) -> str | None:
-    """The sender's address when the shop's mail server proved it (DMARC): the e-mail factor, unasked."""
-    return normalize_email(conversation_metadata(tracker).get("proven_email"))
+def proven_contact(tracker: Tracker) -> str | None:
+    """Who the channel proved is writing or calling: an address the shop's mail server checked
+    (DMARC), or a number the phone network vouched for (STIR/SHAKEN attestation A). Either is the
+    customer's second factor, unasked."""
+    metadata = conversation_metadata(tracker)
+    return normalize_email(metadata.get("proven_email")) or normalize_phone(metadata.get("proven_phone"))
+
+
+def known_order(tracker: Tracker) -> str | None:
+    """The order a proven customer verified last time, on any channel (the gateway says)."""
+    return normalize_order_number(conversation_metadata(tracker).get("known_order"))
+
+
+def on_the_phone(tracker: Tracker) -> bool:
+    return conversation_metadata(tracker).get("channel") == "voice"
+
+
+def _bot_asked(tracker: Tracker, response: str, last_only: bool = False) -> bool:
+    said = [event for event in tracker.events if event.get("event") == "bot"]
+    if last_only:
+        said = said[-1:]
+    return any((event.get("metadata") or {}).get("utter_action") == response for event in said)
+
+
+class ActionAskOrderId(Action):
+    """Asks for the order number. A caller the phone network vouched for is first asked, once,
+    whether they are calling about the order they verified last time."""
+
+    def name(self) -> str:
+        return "action_ask_order_id"
+
+    async def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        order = known_order(tracker)
+        if order and on_the_phone(tracker) and not _bot_asked(tracker, "utter_ask_known_order"):
+            dispatcher.utter_message(response="utter_ask_known_order", order=order)
+        else:
+            dispatcher.utter_message(response="utter_ask_order_id")
+        return []
 
 
 class ValidateVerifyForm(FormValidationAction):
@@ -85,9 +121,13 @@ class ValidateVerifyForm(FormValidationAction):
         if tracker.get_slot("order_id"):
             return {}
         text = tracker.latest_message.get("text") or ""
-        known = normalize_order_number(conversation_metadata(tracker).get("known_order"))
-        if known and tracker.get_slot("requested_slot") in (None, "order_id") and not any(ch.isdigit() for ch in text):
-            return {"order_id": known}
+        known = known_order(tracker)
+        if known and on_the_phone(tracker):  # the caller said yes to "are you calling about order …?"
+            intent = (tracker.latest_message.get("intent") or {}).get("name")
+            if intent == "affirm" and _bot_asked(tracker, "utter_ask_known_order", last_only=True):
+                return {"order_id": known}
+        elif known and tracker.get_slot("requested_slot") in (None, "order_id") and not any(c.isdigit() for c in text):
+            return {"order_id": known}  # by e-mail: answered at once, a question would cost a day
         if tracker.get_slot("requested_slot") != "order_id":
             return {}
         number = find_order_number(text, language(tracker))
@@ -123,14 +163,14 @@ class ValidateVerifyForm(FormValidationAction):
         if order_number and tracker.get_slot("verified_order") != order_number:
             if contact:
                 updates.update(self._check_pair(dispatcher, tracker, order_number, contact))
-            elif (sender := proven_email(tracker)) and self._owns(tracker, order_number, sender):
+            elif (sender := proven_contact(tracker)) and self._owns(tracker, order_number, sender):
                 updates.update({"order_id": order_number, "verification_code": sender, "verified_order": order_number})
         return [SlotSet(name, value) for name, value in updates.items()]
 
     @staticmethod
     def _owns(tracker: Tracker, order_number: str, sender: str) -> bool:
-        """Whether the proven sender is the order's customer. Not a guess: another order of theirs
-        (or a typo) counts against nobody, and the customer is simply asked as in chat."""
+        """Whether the proven sender (e-mail or phone) is the order's customer. Not a guess: another
+        order of theirs (or a typo) counts against nobody, and the customer is simply asked as in chat."""
         if verification_refusal(tracker, order_number, verification_failures(tracker)):
             return False
         if not shop().verify(order_number, sender):

@@ -16,6 +16,7 @@ from bot.background import BackgroundWork
 from bot.channels.email.mailbox import MailboxReader
 from bot.channels.email.receiving import EmailReceiver
 from bot.channels.email.sending import EmailOutput
+from bot.channels.messenger import MessengerOutput
 from bot.channels.speech_engines import SpeechEngines
 from bot.channels.twilio_messaging import TwilioMessagingOutput
 from bot.channels.twilio_rest import twilio_client
@@ -99,7 +100,7 @@ async def build_gateway(settings: Settings, clock: Callable[[], datetime] = utcn
     for output in (WebChatOutput(texts), ApiOutput(texts), voice,
                    TwilioMessagingOutput(Channel.SMS, twilio, settings.twilio_sms_from, texts),
                    TwilioMessagingOutput(Channel.WHATSAPP, twilio, settings.twilio_whatsapp_from, texts),
-                   EmailOutput(texts, sessions, settings)):
+                   EmailOutput(texts, sessions, settings), MessengerOutput(texts, settings)):
         delivery.register(output)
     announcer = QueueAnnouncer(sessions, queue, hub)
     core = ConversationCore(sessions, engine, queue, texts, delivery, announcer,

@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 
 from bot.api import conversations, health, surveys
-from bot.channels import twilio_messaging, twilio_survey, twilio_voice, webchat
+from bot.channels import messenger, twilio_messaging, twilio_survey, twilio_voice, webchat
 from bot.channels.speech_engines import SpeechEngines
 from bot.console import identity as console_identity
 from bot.console import nps_report
@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     # origin (no cookies). The console's cookie is SameSite=strict, so this opens nothing there.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"], allow_credentials=False)
     for module in (health, pages, survey_page, webchat, twilio_messaging, twilio_voice, twilio_survey, conversations, surveys,
-                   console, nps_report, console_review, console_privacy, console_identity):
+                   console, nps_report, console_review, console_privacy, console_identity, messenger):
         app.include_router(module.router)
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.mount("/console/static", StaticFiles(directory=PROJECT_ROOT / "bot" / "console" / "static"),

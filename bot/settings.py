@@ -156,6 +156,27 @@ class Settings(ShopSettings):
                                       description="The largest attachment kept (photos, PDFs, text); a larger one "
                                                   "is listed for the agent but not stored.")
 
+    # Facebook Messenger and Instagram messages (bot/channels/messenger.py, docs/messenger.md)
+    messenger_page_token: str = Field("", validation_alias="MESSENGER_PAGE_TOKEN",
+                                      description="The Facebook Page's access token, which replies are sent with "
+                                                  "(Meta's Send API). The channel is on once this, the app secret and "
+                                                  "the verify token are all set; until then its webhook answers 404.")
+    messenger_app_secret: str = Field("", validation_alias="MESSENGER_APP_SECRET",
+                                      description="The Meta app's secret: every webhook POST must carry its "
+                                                  "HMAC-SHA256 signature of the body (`X-Hub-Signature-256`), and "
+                                                  "replies prove the app with it (`appsecret_proof`).")
+    messenger_verify_token: str = Field("", validation_alias="MESSENGER_VERIFY_TOKEN",
+                                        description="A secret string of the shop's choosing, entered in the app's "
+                                                    "webhook settings too: Meta sends it when it checks the webhook "
+                                                    "URL.")
+    messenger_graph_url: str = Field("https://graph.facebook.com", validation_alias="MESSENGER_GRAPH_URL",
+                                     description="Where Send API requests go; tests point this at a local fake that "
+                                                 "speaks Meta's wire format.")
+    messenger_graph_version: str = Field("v21.0", validation_alias="MESSENGER_GRAPH_VERSION",
+                                         description="The Graph API version replies are sent with.")
+    messenger_timeout_seconds: float = Field(10.0, validation_alias="MESSENGER_TIMEOUT",
+                                             description="Seconds to wait for Meta's Send API.")
+
     # Phone calls
     speech_recognizer: str = Field("auto", validation_alias="KOLIBER_STT", pattern="^(auto|vosk|whisper)$",
                                    description="Which recogniser: `vosk` (needs `make models`), `whisper` (faster-whisper "

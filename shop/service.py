@@ -37,7 +37,7 @@ from shop.order_views import (
     TrackingView,
 )
 from shop.policy import ShopPolicy
-from text.identifiers import normalize_email, normalize_postcode, postcode_key
+from text.identifiers import normalize_email, normalize_phone, normalize_postcode, postcode_key
 
 Clock = Callable[[], datetime]
 
@@ -81,7 +81,8 @@ class SqlShopService:
         return self.calendar.local_date(self.now())
 
     def verify(self, order_number: str, contact: str) -> bool:
-        """True when `contact` is the order's e-mail or its delivery postcode."""
+        """True when `contact` is the order's e-mail or its delivery postcode, or its customer's phone
+        number in international form (only ever a number the phone network vouched for)."""
         with unit_of_work(self._sessions) as session:
             order = self._find(session, order_number)
             if order is None:
@@ -89,6 +90,9 @@ class SqlShopService:
             email = normalize_email(contact)
             if email is not None:
                 return email == order.customer.email.lower()
+            if contact.startswith("+"):
+                phone = normalize_phone(contact)
+                return phone is not None and phone == normalize_phone(order.customer.phone)
             postcode = normalize_postcode(contact)
             # A Polish code typed without its dash still matches ("00950" == "00-950").
             return postcode is not None and postcode_key(postcode) == postcode_key(order.delivery_postcode)

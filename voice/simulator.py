@@ -292,12 +292,16 @@ class CallSimulator:
 
 
 async def dial(voice_webhook_url: str, auth_token: str, *, caller: str, called: str,
-               synthesizer: SpeechSynthesizer | None = None, timeout: float = 30) -> CallSimulator:
+               synthesizer: SpeechSynthesizer | None = None, timeout: float = 30,
+               stir_verstat: str | None = None) -> CallSimulator:
     """Twilio's side of an incoming call up to the stream: the signed Voice webhook, then a
-    simulator for the <Stream> its TwiML names, with the TwiML's parameters (not yet connected)."""
+    simulator for the <Stream> its TwiML names, with the TwiML's parameters (not yet connected).
+    `stir_verstat` is what Twilio says of the caller's number (e.g. "TN-Validation-Passed-A")."""
     call_sid = "CA" + uuid.uuid4().hex
     validator = RequestValidator(auth_token)
     params = {"CallSid": call_sid, "From": caller, "To": called, "CallStatus": "ringing", "Direction": "inbound"}
+    if stir_verstat:
+        params["StirVerstat"] = stir_verstat
     async with httpx.AsyncClient(timeout=timeout) as client:
         response = await client.post(voice_webhook_url, data=params, headers={
             "X-Twilio-Signature": validator.compute_signature(voice_webhook_url, params)})

@@ -89,7 +89,10 @@ async def incoming_call(request: Request, settings: SettingsDep, sessions: Sessi
     if not form.get("CallSid"):
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "CallSid is required")
     language = settings.language_of_number(form.get("To", ""))
-    token = await asyncio.to_thread(CallStreamTokens(sessions, clock).issue, form["CallSid"], form.get("From"), language)
+    # STIR/SHAKEN: "A" means the caller's own carrier vouches that they may use this number.
+    attested = form.get("StirVerstat") == "TN-Validation-Passed-A"
+    token = await asyncio.to_thread(CallStreamTokens(sessions, clock).issue, form["CallSid"], form.get("From"), language,
+                                    caller_attested=attested)
     response = VoiceResponse()
     response.append(stream_twiml(request, settings, token))
     response.hangup()  # reached when our WebSocket closes; a transfer replaces the TwiML first

@@ -29,6 +29,7 @@ class StreamBinding:
     caller: str | None
     language: str
     survey_call_id: int | None
+    caller_attested: bool = False  # the phone network vouched for the caller's number (STIR/SHAKEN "A")
 
     def parameters(self) -> dict[str, str]:
         """What the call's handler is told about the call."""
@@ -47,11 +48,13 @@ class CallStreamTokens:
         self._sessions = sessions
         self._clock = clock
 
-    def issue(self, call_sid: str, caller: str | None, language: str, survey_call_id: int | None = None) -> str:
+    def issue(self, call_sid: str, caller: str | None, language: str, survey_call_id: int | None = None,
+              caller_attested: bool = False) -> str:
         token = secrets.token_urlsafe(32)
         with unit_of_work(self._sessions) as session:
             session.add(CallStream(token_hash=_digest(token), call_sid=call_sid, caller=caller or None,
                                    language=language, survey_call_id=survey_call_id,
+                                   caller_attested=bool(caller) and caller_attested,
                                    expires_at=self._clock() + TOKEN_LIFETIME))
         return token
 
@@ -69,4 +72,5 @@ class CallStreamTokens:
             if claimed != 1:
                 return None
             stream = session.scalar(select(CallStream).where(CallStream.token_hash == _digest(token)))
-            return StreamBinding(stream.call_sid, stream.caller, stream.language, stream.survey_call_id)
+            return StreamBinding(stream.call_sid, stream.caller, stream.language, stream.survey_call_id,
+                                 stream.caller_attested)

@@ -69,6 +69,7 @@ class GatewayCallHandler:
         self._outbound = outbound
         self._outbound_call = False
         self._caller: str | None = None
+        self._proven_caller: str | None = None
         self.conversation_id: str | None = None
         self._call_sid = ""
         self._language = "pl"
@@ -86,7 +87,9 @@ class GatewayCallHandler:
         self._call_sid = call.call_sid
         self._language = binding.language
         self._caller = binding.caller
-        self.conversation_id = await self._core.open_call(call.call_sid, self._caller, self._language)
+        self._proven_caller = binding.caller if binding.caller_attested else None
+        self.conversation_id = await self._core.open_call(call.call_sid, self._caller, self._language,
+                                                          self._proven_caller is not None)
         intent = await self._outbound.begin(binding.parameters(), self.conversation_id) if self._outbound else None
         if intent is None:
             return self._reply([await self._core.say(self.conversation_id, "call_greeting", self._language)])
@@ -112,7 +115,8 @@ class GatewayCallHandler:
         try:
             receipt = await self._core.accept(InboundMessage(
                 channel=Channel.VOICE, text=text, conversation_id=self.conversation_id, language=self._language,
-                client=self._client(), metadata={"engine_text": engine_text, "speech_confidence": turn.confidence}))
+                client=self._client(), proven_sender=self._proven_caller,
+                metadata={"engine_text": engine_text, "speech_confidence": turn.confidence}))
         except UnusableText:  # nothing usable was heard: the caller is asked again
             return self._reply([await self._core.say(self.conversation_id, "call_reprompt")], asks=True)
         result = await self._core.process(receipt, self._client())

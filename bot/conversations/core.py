@@ -23,7 +23,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversations.attachments import ReceivedFile, store_attachments
 from bot.conversations.delivery import Delivery
-from bot.conversations.identity import contact_for_email, contact_for_phone, link_verified_order
+from bot.conversations.identity import (
+    contact_for_email,
+    contact_for_phone,
+    contact_for_proven_phone,
+    link_verified_order,
+)
 from bot.conversations.leave_message import LeaveMessageDialogue, is_for_gateway
 from bot.conversations.replies import LEAVE_MESSAGE, SystemReplies, known_contact
 from bot.conversations.texts import GatewayTexts
@@ -268,8 +273,9 @@ class ConversationCore:
         return None
 
     # --- phone calls -------------------------------------------------------------------------
-    async def open_call(self, call_sid: str, caller: str | None, language: str) -> str:
-        """The conversation of a phone call (one per call), recognising the caller by number."""
+    async def open_call(self, call_sid: str, caller: str | None, language: str, attested: bool = False) -> str:
+        """The conversation of a phone call (one per call), recognising the caller by number; a
+        number the phone network vouched for finds the shop customer it belongs to."""
         def open_call(session: Session) -> str:
             existing = session.scalar(select(Conversation).where(Conversation.call_sid == call_sid))
             if existing is not None:
@@ -278,7 +284,9 @@ class ConversationCore:
             conversation = Conversation(
                 id=str(uuid.uuid4()), channel=Channel.VOICE, address=caller, call_sid=call_sid,
                 language=self._texts.language(language), state=ConversationState.BOT, pending_data={},
-                created_at=now, last_activity_at=now, contact=contact_for_phone(session, caller) if caller else None)
+                created_at=now, last_activity_at=now,
+                contact=None if not caller else contact_for_proven_phone(session, caller) if attested
+                else contact_for_phone(session, caller))
             session.add(conversation)
             return conversation.id
         return await write(self._sessions, open_call)
@@ -405,8 +413,8 @@ class ConversationCore:
                     "contact_id": turn.contact_id, "client": client}
         if turn.speech_confidence is not None:
             metadata["speech_confidence"] = turn.speech_confidence
-        if turn.proven_sender is not None:  # the e-mail factor of verification, proven by the mail server
-            metadata["proven_email"] = turn.proven_sender
+        if turn.proven_sender is not None:  # a second factor of verification the channel proved
+            metadata["proven_phone" if turn.channel == Channel.VOICE else "proven_email"] = turn.proven_sender
         if turn.known_order is not None:
             metadata["known_order"] = turn.known_order
         try:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot.models.conversation import Contact, Conversation
 from bot.settings import get_settings
 from db.base import utcnow
-from shop.models import Order
+from shop.models import Customer, Order
 from shop.verification_guard import GuardRules, VerificationGuard
 
 
@@ -35,6 +35,14 @@ def contact_for_email(session: Session, email: str) -> Contact:
         session.add(contact)
         session.flush()
     return contact
+
+
+def contact_for_proven_phone(session: Session, phone: str) -> Contact:
+    """The contact of a number the phone network vouched for: the shop customer's whose number it
+    is, when there is one, else the number's own."""
+    customer = session.scalar(select(Customer).where(Customer.phone == phone))
+    owner = session.scalar(select(Contact).where(Contact.shop_customer_id == customer.id)) if customer else None
+    return owner or contact_for_phone(session, phone)
 
 
 def link_verified_order(session: Session, conversation: Conversation, order_number: str) -> Contact | None:

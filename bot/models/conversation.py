@@ -105,7 +105,8 @@ class Message(Base):
     confidence: Mapped[float | None] = mapped_column(Float)  # the engine's, for the intent
     speech_confidence: Mapped[float | None] = mapped_column(Float)  # the recogniser's, for spoken words
     # The sender as the channel proved them: an e-mail address whose domain passed DMARC (or SPF
-    # and DKIM) at the shop's own mail server. Counts as the e-mail factor of verification.
+    # and DKIM) at the shop's own mail server, or a caller's number with STIR/SHAKEN attestation A.
+    # Counts as the second factor of verification.
     proven_sender: Mapped[str | None] = mapped_column(String(254))
     # For a spoken bot message the caller interrupted: what they heard before they spoke.
     heard_text: Mapped[str | None] = mapped_column(Text)
@@ -152,5 +153,7 @@ class CallStream(Base):
     caller: Mapped[str | None] = mapped_column(String(32))
     language: Mapped[str] = mapped_column(String(2))
     survey_call_id: Mapped[int | None]
+    # Twilio's StirVerstat said "TN-Validation-Passed-A": the caller's carrier vouched for the number.
+    caller_attested: Mapped[bool] = mapped_column(default=False)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]

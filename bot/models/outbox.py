@@ -36,7 +36,7 @@ class OutboxMessage(Base):
     # A claim by a gateway that died runs out here, and the message is sent again.
     lease_expires_at: Mapped[datetime | None]
     last_attempt_at: Mapped[datetime | None]
-    provider_id: Mapped[str | None] = mapped_column(String(64))  # e.g. Twilio's message SID
+    provider_id: Mapped[str | None] = mapped_column(String(255))  # Twilio's message SID, Meta's message id
     error: Mapped[str | None] = mapped_column(String(500))  # the provider's words for the last refusal
     error_code: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]

@@ -1,5 +1,5 @@
-"""e-mail and Messenger: threads' subjects, senders proven by their mail server, attachments, and
-provider ids as long as an e-mail's Message-ID
+"""e-mail and Messenger: threads' subjects, senders proven by their mail server or the phone
+network, attachments, and provider ids as long as an e-mail's Message-ID
 
 Revision ID: 0011_email_and_messenger
 Revises: 0010_channel_security
@@ -24,6 +24,11 @@ def upgrade() -> None:
         # An e-mail's subject and text go to the engine together.
         batch_op.alter_column("payload", existing_type=sa.String(length=200), type_=sa.Text())
 
+    with op.batch_alter_table("outbox", schema=None) as batch_op:  # Meta's message ids run to ~110 characters
+        batch_op.alter_column("provider_id", existing_type=sa.String(length=64), type_=sa.String(length=255))
+    with op.batch_alter_table("call_streams", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("caller_attested", sa.Boolean(), nullable=False, server_default=sa.false()))
+
     op.create_table("attachments",
     sa.Column("id", sa.Integer(), nullable=False),
     sa.Column("message_id", sa.Integer(), nullable=False),
@@ -44,6 +49,10 @@ def downgrade() -> None:
     with op.batch_alter_table("attachments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_attachments_message_id"))
     op.drop_table("attachments")
+    with op.batch_alter_table("call_streams", schema=None) as batch_op:
+        batch_op.drop_column("caller_attested")
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.alter_column("provider_id", existing_type=sa.String(length=255), type_=sa.String(length=64))
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.drop_column("proven_sender")
         batch_op.alter_column("payload", existing_type=sa.Text(), type_=sa.String(length=200))
