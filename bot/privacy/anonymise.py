@@ -14,7 +14,15 @@ from sqlalchemy import case, delete, exists, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.engine.client import EngineUnavailable
-from bot.models.conversation import CallStream, Contact, Conversation, ConversationState, Message
+from bot.models.conversation import (
+    Attachment,
+    CallStream,
+    Channel,
+    Contact,
+    Conversation,
+    ConversationState,
+    Message,
+)
 from bot.models.handoff import OPEN_STATUSES, Ticket, TicketNote, TicketStatus
 from bot.models.outbox import OutboxMessage
 from bot.models.privacy import AnonymisationReason, AnonymisedConversation
@@ -43,7 +51,13 @@ def anonymise_conversations(session: Session, conversation_ids: Iterable[str], r
     if not ids:
         return 0
     session.execute(update(Message).where(Message.conversation_id.in_(ids)).values(
-        text=ANONYMISED, heard_text=replaced(Message.heard_text), payload=None, buttons=[]))
+        text=ANONYMISED, heard_text=replaced(Message.heard_text), payload=None, buttons=[], proven_sender=None))
+    # An e-mail's Message-ID names the sender's domain; a Messenger id is the person's own.
+    session.execute(update(Message).where(Message.conversation_id.in_(ids),
+                                          Message.channel.in_((Channel.EMAIL, Channel.MESSENGER)))
+                    .values(external_id=None))
+    session.execute(delete(Attachment).where(Attachment.message_id.in_(
+        select(Message.id).where(Message.conversation_id.in_(ids)))))
     ticket_ids = select(Ticket.id).where(Ticket.conversation_id.in_(ids))
     session.execute(update(TicketNote).where(TicketNote.ticket_id.in_(ticket_ids)).values(text=ANONYMISED))
     session.execute(update(Ticket).where(Ticket.conversation_id.in_(ids), Ticket.status.in_(OPEN_STATUSES))
@@ -58,7 +72,8 @@ def anonymise_conversations(session: Session, conversation_ids: Iterable[str], r
     contact_ids = set(session.scalars(select(Conversation.contact_id).where(Conversation.id.in_(ids),
                                                                           Conversation.contact_id.is_not(None))))
     session.execute(update(Conversation).where(Conversation.id.in_(ids)).values(
-        address=None, contact_id=None, resume_token_hash=None, call_sid=None, pending_prompt=None, pending_data={},
+        address=None, subject=None, contact_id=None, resume_token_hash=None, call_sid=None, pending_prompt=None,
+        pending_data={},
         verified_order=None, state=ConversationState.BOT))
     # A contact with no conversation left only remembers a phone number or an e-mail address.
     session.execute(delete(Contact).where(Contact.id.in_(contact_ids),

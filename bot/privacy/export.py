@@ -100,7 +100,10 @@ def _order(order) -> dict[str, Any]:
 
 def _conversation(conversation, person: PersonRecords) -> dict[str, Any]:
     tickets = [ticket for ticket in person.tickets if ticket.conversation_id == conversation.id]
-    return {**row(conversation), "messages": [row(message) for message in conversation.messages],
+    # Attachments as their names, types and sizes: the files themselves are the agent's to send on request.
+    return {**row(conversation), "messages": [{**row(message), "attachments": [
+                {column: value for column, value in row(file).items() if column != "content"}
+                for file in message.attachments]} for message in conversation.messages],
             "tickets": [{**row(ticket), "notes": [row(note) for note in ticket.notes]} for ticket in tickets],
             "engine_tracker": None}
 

@@ -24,8 +24,10 @@ PERSONAL_TABLES = {
     "customers": "anonymised: name, e-mail and phone replaced; the row stays for its orders",
     "orders": "delivery name and address replaced; number, amounts and dates kept for accounting",
     "contacts": "deleted (by retention too, once none of their conversations is left)",
-    "conversations": "address, contact, resume token, call id and pending data cleared",
-    "messages": "text, heard text, payload and buttons replaced; author, channel, intent and times kept",
+    "conversations": "address, e-mail subject, contact, resume token, call id and pending data cleared",
+    "messages": "text, heard text, payload, buttons, proven sender and e-mail/Messenger ids cleared; author, "
+                "channel, intent and times kept",
+    "attachments": "deleted",
     "call_streams": "deleted (a call's caller number)",
     "outbox": "deleted: nothing more is sent, and a provider's refusal may quote the number",
     "tickets": "summary, contact details, order and customer links cleared; reason and times kept",

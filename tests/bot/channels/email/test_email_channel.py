@@ -4,6 +4,11 @@ answer): what is stored, what is skipped, how replies are threaded, and bad mail
 from sqlalchemy import select
 
 from bot.models.conversation import Attachment, Author, Channel, Conversation, Message
+from bot.privacy.audit import Actor
+from bot.privacy.erase import erase_person
+from bot.privacy.export import export_person
+from db.base import utcnow
+from tests.bot.privacy.story import traces
 from tests.bot.channels.email.conftest import customer_email, text_of
 from testing.waiting import wait_until
 
@@ -128,3 +133,21 @@ def test_bad_mail_is_skipped_or_kept_and_the_channel_keeps_reading(email_gateway
     # After the bad ones, a good e-mail is still read and answered.
     mailboxes.send(customer_email(mailboxes.customer, "Pytanie", "Czy mogę zmienić adres?"))
     wait_until(lambda: len(_customer_messages(gateway)) == 4, what="the good e-mail stored")
+
+
+def test_an_erasure_request_removes_the_mail_its_subject_and_attachments(email_gateway, mailboxes):
+    gateway = email_gateway()
+    message = customer_email(mailboxes.customer, "Reklamacja butów Jana", "Buty są uszkodzone.")
+    message.add_attachment(b"%PDF faktura Jana", maintype="application", subtype="pdf", filename="faktura-jana.pdf")
+    mailboxes.send(message)
+    mailboxes.wait_for(mailboxes.customer, 1)
+    exported = export_person(gateway.sessions, mailboxes.customer, Actor("test"), lambda _: {}, utcnow)
+    [conversation] = exported.document["conversations"]
+    assert conversation["subject"] == "Reklamacja butów Jana"
+    assert [a["filename"] for m in conversation["messages"] for a in m["attachments"]] == ["faktura-jana.pdf"]
+
+    erasure = erase_person(gateway.sessions, mailboxes.customer, Actor("test"), lambda _: None, utcnow)
+    assert erasure.counts["conversations"] == 1
+    database = gateway.client.app.state.gateway.database
+    assert traces(database, [mailboxes.customer, "Reklamacja butów Jana", "Buty są uszkodzone", "faktura-jana",
+                             message["Message-ID"]]) == []
