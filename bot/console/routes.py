@@ -29,6 +29,7 @@ from bot.realtime import CONSOLE_TOPIC, conversation_topic, ticket_topic
 from bot.settings import PROJECT_ROOT, Settings
 from db.sessions import write
 from text.cleaning import UnusableText, clean_text
+from text.identifiers import normalize_email
 
 router = console_router("/console", ["agent console"])
 templates = Jinja2Templates(directory=PROJECT_ROOT / "bot" / "console" / "templates")
@@ -173,6 +174,19 @@ async def claim(ticket_id: TicketId, desk: DeskDep, agent: AgentOrAdmin) -> dict
 async def reply(ticket_id: TicketId, body: TextIn, desk: DeskDep, settings: SettingsDep,
                 agent: AgentOrAdmin) -> dict[str, Any]:
     return {"message": await refusing(desk.reply(ticket_id, agent.id, _clean(body.text, settings)))}
+
+
+class EmailAddressIn(BaseModel):
+    address: str = Field(max_length=254)
+
+
+@router.post("/api/tickets/{ticket_id}/email", dependencies=[Depends(require_json)])
+async def move_to_email(ticket_id: TicketId, body: EmailAddressIn, desk: DeskDep, agent: AgentOrAdmin) -> dict[str, Any]:
+    """From now on this ticket is answered by e-mail, at this address."""
+    address = normalize_email(body.address)
+    if address is None:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "that is not an e-mail address")
+    return {"ticket": await refusing(desk.move_to_email(ticket_id, agent.id, address))}
 
 
 @router.get("/api/tickets/{ticket_id}/attachments/{attachment_id}", response_class=Response,

@@ -142,6 +142,22 @@ class AgentDesk:
         await self._delivery.deliver(conversation.id, conversation.channel, [view])
         return view
 
+    async def move_to_email(self, ticket_id: int, agent_id: int, address: str) -> dict[str, Any]:
+        """The agent answers this conversation by e-mail from now on (a phone call, a message left in
+        the chat): their replies go to `address`, and the customer's answers come back to the ticket."""
+        def move(session: Session) -> tuple[dict[str, Any], Conversation]:
+            ticket = self._queue.held_by(session, ticket_id, session.get(Agent, agent_id))
+            conversation = ticket.conversation
+            conversation.channel = ticket.channel = Channel.EMAIL
+            conversation.address = address
+            conversation.subject = conversation.subject or self._replies.texts.say(
+                "email_ticket_subject", conversation.language, ticket=ticket.id)
+            session.flush()
+            return ticket_view(ticket, self._clock()), conversation
+        view, conversation = await write(self._sessions, move)
+        await self._after_change(conversation, view, [])
+        return view
+
     async def attachment(self, ticket_id: int, attachment_id: int, agent_id: int) -> Attachment:
         """A file the customer sent in this ticket's conversation or their earlier ones, for an
         agent who may see the ticket; LookupError when it is not there or was not kept."""

@@ -50,7 +50,8 @@ class EmailOutput(OutputChannel):
         email = EmailMessage()
         email["From"] = formataddr((self._settings.email_from_name, self._settings.email_from_address))
         email["To"] = recipient.address
-        email["Subject"] = _reply_subject(subject) if subject else self.texts.say("email_subject", language)
+        subject = subject or self.texts.say("email_subject", language)
+        email["Subject"] = _reply_subject(subject) if replied else subject  # "Re:" only answering the customer
         email["Date"] = format_datetime(utcnow())
         email["Message-ID"] = (make_msgid(domain=self._domain) if message["id"] is None
                                else outbound_message_id(message["id"], recipient.conversation_id, self._domain))

@@ -467,6 +467,7 @@
     const resolveButton = $('#resolve');
     const handBackButton = $('#hand-back');
     const claimButton = $('#claim');
+    const emailForm = $('#email-form');
     const errors = messageBox($('#ticket-error'));
     const draftKey = `koliber.reply-draft.${ticketId}`;
 
@@ -571,6 +572,8 @@
       $('#facts').replaceChildren(...facts
         .filter(([, value]) => value != null && value !== '')
         .flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, value)]));
+      const emailInput = $('#email-address');
+      if (!emailInput.value && ticket.contact && ticket.contact.includes('@')) emailInput.value = ticket.contact;
       syncControls();
     }
 
@@ -589,6 +592,7 @@
       handBackButton.disabled = !open || busy;
       claimButton.hidden = status !== 'queued';
       claimButton.disabled = busy;
+      emailForm.hidden = !open || ticket.channel === 'email';
       if (open) {
         replyInput.placeholder = `Reply to the customer (${label(CHANNEL_LABELS, ticket.channel)})…`;
         replyHint.textContent = 'Enter to send · Shift+Enter for a new line';
@@ -825,6 +829,16 @@
       if (!window.confirm('Merge this chat into the order\'s customer? Do it only if you are sure it is them.')) return;
       try {
         await api('POST', `${path}/identity/confirm`);
+        errors.clear();
+        load();
+      } catch (error) {
+        fail(error);
+      }
+    });
+    emailForm.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      try {
+        await api('POST', `${path}/email`, { address: $('#email-address').value.trim() });
         errors.clear();
         load();
       } catch (error) {

@@ -52,6 +52,8 @@ RULES: dict[tuple[str, str], Rule] = {
                                                               held=True),
     ("POST", "/console/api/tickets/{ticket_id}/notes"): Rule((401, 200, 403, 200), json={"text": "VIP"}),
     ("GET", "/console/api/tickets/{ticket_id}/attachments/{attachment_id}"): Rule((401, 200, 403, 200)),
+    ("POST", "/console/api/tickets/{ticket_id}/email"): Rule((401, 200, 403, 200), json={"address": "jan@example.pl"},
+                                                              held=True),
     ("POST", "/console/api/tickets/{ticket_id}/resolve"): Rule((401, 200, 403, 200), held=True),
     ("POST", "/console/api/tickets/{ticket_id}/hand-back"): Rule((401, 200, 403, 200), held=True),
     ("WEBSOCKET", "/console/ws"): Rule((4401, OPEN, 4403, OPEN)),

@@ -1,6 +1,8 @@
 """An agent in headless Chromium answers an e-mail ticket: they see the customer's photo among the
-message's attachments, and their reply reaches the customer's mailbox in the same thread."""
+message's attachments, and their reply reaches the customer's mailbox in the same thread. An agent
+moves a chat's ticket to e-mail, and the customer's answer comes back to that ticket."""
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -11,7 +13,7 @@ from bot.persistence.migrate import upgrade
 from db.sessions import make_engine, session_factory, unit_of_work
 from testing.served import ServedApp
 from tests.bot.channels.email.conftest import customer_email, mail_settings, text_of
-from tests.bot.conftest import ALWAYS_OPEN, DEAD_ENGINE, gateway_settings
+from tests.bot.conftest import ALWAYS_OPEN, API_KEY, DEAD_ENGINE, gateway_settings
 
 PASSWORD = "agent-password"
 
@@ -63,3 +65,36 @@ def test_an_agent_answers_an_email_ticket_and_the_customer_gets_it_in_the_thread
     assert reply["Subject"] == "Re: Uszkodzona paczka"
     assert reply["In-Reply-To"] == sent["Message-ID"]
     assert apology["Message-ID"] in reply["References"] and reply["Auto-Submitted"] is None
+
+
+def test_an_agent_moves_a_chat_ticket_to_email_and_the_customer_answers_in_that_thread(browser, site, mailboxes):
+    customer = mailboxes.customer
+    asked = httpx.post(f"{site}/api/v1/messages", headers={"Authorization": f"Bearer {API_KEY}"},
+                       json={"text": "Proszę o kontakt w sprawie faktury", "sender": "api-jan"}).json()
+    page = browser.new_page()
+    try:
+        page.goto(f"{site}/console/login")
+        page.fill("#username", "ola")
+        page.fill("#password", PASSWORD)
+        page.click("#login")
+        page.locator("#queue button.claim").click()
+        expect(page.locator(".msg-text", has_text="Proszę o kontakt")).to_be_visible()
+        page.fill("#email-address", customer)
+        page.click("#move-to-email")
+        expect(page.locator("#facts")).to_contain_text("E-mail")
+        expect(page.locator("#email-form")).to_be_hidden()
+        page.fill("#reply-input", "Dzień dobry, faktura jest w załączniku do zamówienia.")
+        page.press("#reply-input", "Enter")
+        [reply] = mailboxes.wait_for(customer, 1)
+        assert reply["Subject"].startswith("Twoje zgłoszenie nr ") and "faktura jest" in text_of(reply)
+
+        answer = customer_email(customer, f"Re: {reply['Subject']}", "Dziękuję, już widzę.\n\n> Dzień dobry",
+                                replying_to=reply, to=mailboxes.shop)
+        mailboxes.send(answer)
+        expect(page.locator(".msg-text", has_text="Dziękuję, już widzę.")).to_be_visible()  # on the same ticket, live
+    finally:
+        page.close()
+    with httpx.Client(headers={"Authorization": f"Bearer {API_KEY}"}) as api:
+        thread = api.get(f"{site}/api/v1/conversations/{asked['conversation_id']}").json()
+    assert [m["text"] for m in thread["messages"] if m["author"] == "customer"] == [
+        "Proszę o kontakt w sprawie faktury", "Dziękuję, już widzę."]
