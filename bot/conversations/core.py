@@ -43,6 +43,7 @@ from contracts.handoff import HandoffSignal
 from db.sessions import read, write
 from text.cleaning import clean_text
 from text.language import LanguageDetector
+from text.questions import questions
 from text.redaction import redact
 
 # An SMS conversation older than this starts afresh (the engine's session has expired anyway).
@@ -58,6 +59,10 @@ STANDING_OFFERS = frozenset({"/request_human", LEAVE_MESSAGE})
 CONVERSATION_BY_ADDRESS = frozenset({Channel.SMS, Channel.WHATSAPP, Channel.API, Channel.MESSENGER})
 # Channels where a turn's answers go out as one message: an e-mail answers every question it can at once.
 ONE_REPLY_PER_TURN = frozenset({Channel.EMAIL})
+# What the assistant cannot answer: not understood, or outside what it knows. By e-mail a person does.
+UNANSWERABLE = frozenset({"nlu_fallback", "out_of_scope"})
+# Said alongside real questions ("Hello," "Thanks in advance"): answered only when alone.
+SMALL_TALK = frozenset({"greet", "goodbye", "thank", "bot_challenge"})
 
 # Handles a custom message from the assistant that is not a handoff (a survey's result, say)
 # inside the turn's transaction; returns whether it changed the handoff queue.
@@ -420,10 +425,9 @@ class ConversationCore:
         try:
             # The stored message's id: an engine that gets it again (another engine died after taking
             # it) answers with what it answered then.
-            engine_turn = await self._engine.send(turn.conversation_id, turn.payload or turn.text, metadata,
-                                                  message_id=str(message_id))
+            engine_turn, unanswered = await self._send_in_parts(turn, metadata, message_id)
             result, queue_changed = await write(self._sessions, lambda session: self._record_engine_turn(
-                session, turn.conversation_id, message_id, engine_turn))
+                session, turn.conversation_id, message_id, engine_turn, unanswered))
         except EngineUnavailable as error:
             logger.warning("no engine answered conversation %s: %s", turn.conversation_id, error)
             result, queue_changed = await write(self._sessions,
@@ -450,8 +454,23 @@ class ConversationCore:
         return result
 
     # --- 3. record the answer ---------------------------------------------------------------
+    async def _send_in_parts(self, turn: _Turn, metadata: dict[str, Any], message_id: int) -> tuple[EngineTurn, list[str]]:
+        """The engine's answer to the message. An e-mail asking several things, a paragraph each, is
+        answered part by part and the answers joined; small talk is not answered when there is
+        more, and the parts the assistant did not understand are returned for a person."""
+        text = turn.payload or turn.text
+        parts = questions(text) if turn.channel in ONE_REPLY_PER_TURN and not text.startswith("/") else [text]
+        if len(parts) == 1:
+            return await self._engine.send(turn.conversation_id, text, metadata, message_id=str(message_id)), []
+        turns = [await self._engine.send(turn.conversation_id, part, metadata, message_id=f"{message_id}.{number}")
+                 for number, part in enumerate(parts, start=1)]
+        unanswered = [part for part, answer in zip(parts, turns) if answer.intent in UNANSWERABLE]
+        answered = [answer for answer in turns if answer.intent not in SMALL_TALK | UNANSWERABLE] or turns[:1]
+        return EngineTurn([message for answer in answered for message in answer.messages], turns[0].intent,
+                          turns[0].confidence, turns[-1].slots), unanswered
+
     def _record_engine_turn(self, session: Session, conversation_id: str, message_id: int | None,
-                            engine_turn: EngineTurn) -> tuple[TurnResult, bool]:
+                            engine_turn: EngineTurn, unanswered: list[str] | None = None) -> tuple[TurnResult, bool]:
         conversation = session.get(Conversation, conversation_id)
         message = session.get(Message, message_id) if message_id is not None else None
         now = self._clock()
@@ -480,6 +499,9 @@ class ConversationCore:
             elif bot_message.text:
                 replies.append(self._replies.outbound(session, conversation, Author.BOT, bot_message.text,
                                                       bot_message.buttons, now))
+        if unanswered:
+            replies.append(self._rest_for_a_person(session, conversation, unanswered, now))
+            queue_changed = True
         if conversation.channel in ONE_REPLY_PER_TURN:
             replies = _joined(session, replies)
         return self._result(session, conversation_id, replies, engine_turn.slots), queue_changed
@@ -505,6 +527,15 @@ class ConversationCore:
             return [self._replies.system(session, conversation, "queue_joined", now, position=place.position,
                                          minutes=place.wait_minutes)]
         return [self._replies.offline_offer(session, conversation, ticket, availability.open_now, now)]
+
+    def _rest_for_a_person(self, session: Session, conversation: Conversation, unanswered: list[str],
+                           now: datetime) -> Message:
+        """The questions of a message the assistant could not answer go to a person, with the thread."""
+        ticket = self._queue.open_ticket_of(session, conversation.id) or self._queue.open_ticket(
+            session, conversation, kind=TicketKind.MESSAGE, reason="unanswered_question", priority="normal", now=now,
+            summary="\n\n".join(unanswered)[:2000], contact_details=known_contact(conversation))
+        return self._replies.system(session, conversation, "rest_for_a_person", now, ticket=ticket.id,
+                                    reply_by=self._replies.reply_by(conversation.language, now))
 
     def _record_engine_down(self, session: Session, message_id: int) -> tuple[TurnResult, bool]:
         """The engine did not answer: apologise, keep the message, and make sure a person sees it."""

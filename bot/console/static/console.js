@@ -48,7 +48,7 @@
     verification_failed: 'Verification failed', suspected_guessing: 'Suspected guessing (verification locked)',
     complaint: 'Complaint', payment_problem: 'Payment problem', late_delivery: 'Late delivery',
     left_message: 'Left a message', callback: 'Call-back request', engine_unavailable: 'Bot unavailable',
-    survey_detractor: 'Unhappy in the NPS survey',
+    survey_detractor: 'Unhappy in the NPS survey', unanswered_question: 'Question the bot could not answer',
   };
   const label = (labels, key) => labels[key] || key || '–';
   const upper = (value) => (value || '').toUpperCase();

@@ -3,6 +3,10 @@ mail server proved the address needs only the order number; anyone else is asked
 factor, as in the chat, and answers in the same thread."""
 
 import pytest
+from sqlalchemy import select
+
+from bot.models.conversation import Message
+from bot.models.handoff import Ticket
 
 from testing.waiting import wait_until
 from tests.bot.channels.email.conftest import customer_email, mail_settings, text_of
@@ -56,3 +60,22 @@ def test_an_unproven_sender_is_asked_for_the_second_factor_and_answers_in_the_th
     answers = _answers_to(mailboxes, sender, sent, 2)
     status = text_of(next(m for m in answers if m["In-Reply-To"] == reply["Message-ID"]))
     assert order in status and carrier in status, status
+
+
+@pytest.mark.parametrize(("sender", "text", "answered", "unanswered"), [
+    (ANNA, "Dzień dobry,\n\nGdzie jest moje zamówienie 48213?\n\nJaka będzie jutro pogoda w Krakowie?",
+     ["48213", "InPost"], "Na pozostałe pytania odpowie nasz zespół"),
+    (JOHN, "Hello,\n\nWhere is my order 12874?\n\nWhat will the weather be like in Krakow tomorrow?",
+     ["12874", "DHL"], "Our team will answer your other questions"),
+])
+def test_an_email_asking_several_things_gets_one_answer_and_a_person_for_the_rest(
+        assistant_by_email, mailboxes, sender, text, answered, unanswered):
+    sent = customer_email(sender, "?", text, proven=True, to=mailboxes.shop)
+    mailboxes.send(sent)
+    [answer] = _answers_to(mailboxes, sender, sent)
+    body = text_of(answer)
+    assert all(part in body for part in answered) and unanswered in body, body
+    with assistant_by_email.sessions() as session:
+        conversation = session.scalar(select(Message.conversation_id).where(Message.external_id == sent["Message-ID"]))
+        ticket = session.scalar(select(Ticket).where(Ticket.conversation_id == conversation))
+    assert ticket.reason == "unanswered_question" and "Krak" in ticket.summary
