@@ -22,7 +22,7 @@ from bot.gateway import build_gateway
 from bot.privacy.scheduler import start_retention_job
 from bot.settings import PROJECT_ROOT, Settings, get_settings
 from bot.surveys.scheduler import SurveyScheduler
-from bot.web import pages, survey_page
+from bot.web import contact_form, pages, survey_page
 from db.base import utcnow
 
 
@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     # Shops embed the widget on their own sites: its texts and availability are readable from any
     # origin (no cookies). The console's cookie is SameSite=strict, so this opens nothing there.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"], allow_credentials=False)
-    for module in (health, pages, survey_page, webchat, twilio_messaging, twilio_voice, twilio_survey, conversations, surveys,
+    for module in (health, pages, survey_page, contact_form, webchat, twilio_messaging, twilio_voice, twilio_survey, conversations, surveys,
                    console, nps_report, console_review, console_privacy, console_identity, messenger):
         app.include_router(module.router)
     app.add_exception_handler(OperationalError, _database_unavailable)

@@ -25,3 +25,7 @@ def shop_page_texts(path: Path, language: str) -> dict[str, str]:
 
 def survey_page_texts(path: Path, language: str) -> dict[str, str]:
     return _pick(_load(path)["survey_page"], language)
+
+
+def contact_page_texts(path: Path, language: str) -> dict[str, str]:
+    return _pick(_load(path)["contact_page"], language)

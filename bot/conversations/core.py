@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -115,6 +115,12 @@ class TurnResult:
     language: str
     ticket_id: int | None = None  # the open ticket, if a person is to take over
     slots: Mapping[str, Any] = field(default_factory=dict)  # the engine's, after the turn
+
+
+@dataclass(frozen=True)
+class LeftMessage:
+    ticket_id: int
+    reply_by: str  # when a person will have answered, in words
 
 
 class ConversationNotFound(LookupError):
@@ -344,6 +350,35 @@ class ConversationCore:
             finally:
                 self._delivery.hub.publish(topic, {"type": "typing", "on": False})
         return result
+
+    async def messages_last_hour(self, channel: Channel, address: str) -> int:
+        """How many messages this sender sent on this channel in the last hour (floods, mail loops)."""
+        def count(session: Session) -> int:
+            return session.scalar(
+                select(func.count(Message.id)).join(Conversation)
+                .where(Conversation.channel == channel, Conversation.address == address,
+                       Message.author == Author.CUSTOMER, Message.created_at > self._clock() - timedelta(hours=1))) or 0
+        return await read(self._sessions, count)
+
+    async def leave_for_a_person(self, inbound: InboundMessage, hourly_limit: int) -> LeftMessage | None:
+        """Stores a message meant for the team, not the assistant (a contact form), with a ticket for
+        a person; None, storing nothing, when its sender already sent `hourly_limit` in the last hour."""
+        if inbound.address and await self.messages_last_hour(inbound.channel, inbound.address) >= hourly_limit:
+            return None
+        receipt = await self.accept(inbound)
+
+        def open_ticket(session: Session) -> LeftMessage:
+            message = session.get(Message, receipt.message_id)
+            now = self._clock()
+            message.handled_at = message.handled_at or now
+            conversation = message.conversation
+            ticket = self._queue.open_ticket_of(session, conversation.id) or self._queue.open_ticket(
+                session, conversation, kind=TicketKind.MESSAGE, reason="left_message", priority="normal", now=now,
+                summary=message.text, contact_details=conversation.address)
+            return LeftMessage(ticket.id, self._replies.reply_by(conversation.language, now))
+        left = await write(self._sessions, open_ticket)
+        await self._announcer.announce()
+        return left
 
     async def set_aside(self, receipt: Receipt) -> None:
         """Leaves a stored message for a person: the bot will not answer it, now or after a restart."""

@@ -9,28 +9,25 @@ same customer when their mail server proved the address.
 import logging
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.background import BackgroundWork
 from bot.channels.email.reading import IncomingEmail, MalformedEmail, read_email
 from bot.conversations.attachments import ReceivedFile
 from bot.conversations.core import ConversationCore, InboundMessage, Receipt
-from bot.models.conversation import Author, Channel, Conversation, Message
+from bot.models.conversation import Channel, Conversation, Message
 from bot.settings import Settings
-from db.base import utcnow
 from db.sessions import read
 
 OUR_MESSAGE_ID = re.compile(r"^<koliber\.\d+\.([0-9a-f-]{36})@")
 NO_TEXT = "[—]"
-RATE_WINDOW = timedelta(hours=1)
 
 log = logging.getLogger(__name__)
 
-Outcome = Literal["answered", "stored", "duplicate", "set aside", "skipped", "malformed"]
+Outcome = Literal["stored", "duplicate", "set aside", "skipped", "malformed"]
 
 
 @dataclass(frozen=True)
@@ -58,8 +55,8 @@ class EmailReceiver:
         if email.automated:
             log.info("no answer to %s from %s: %s", email.message_id, email.sender, email.automated)
             return Received("skipped", email.automated)
-        thread, recent = await read(self._sessions, lambda session: (self._thread_of(session, email),
-                                                                      self._recent_from(session, email.sender)))
+        thread = await read(self._sessions, lambda session: self._thread_of(session, email))
+        recent = await self._core.messages_last_hour(Channel.EMAIL, email.sender)
         text, files = self._stored_text(email)
         receipt = await self._core.accept(InboundMessage(
             channel=Channel.EMAIL, text=text, conversation_id=thread, address=email.sender,
@@ -106,10 +103,3 @@ class EmailReceiver:
             if conversation is not None and conversation.channel == Channel.EMAIL and conversation.address == email.sender:
                 return conversation.id
         return None
-
-    @staticmethod
-    def _recent_from(session: Session, sender: str) -> int:
-        return session.scalar(
-            select(func.count(Message.id)).join(Conversation)
-            .where(Conversation.channel == Channel.EMAIL, Conversation.address == sender,
-                   Message.author == Author.CUSTOMER, Message.created_at > utcnow() - RATE_WINDOW)) or 0

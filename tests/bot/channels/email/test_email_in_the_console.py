@@ -98,3 +98,36 @@ def test_an_agent_moves_a_chat_ticket_to_email_and_the_customer_answers_in_that_
         thread = api.get(f"{site}/api/v1/conversations/{asked['conversation_id']}").json()
     assert [m["text"] for m in thread["messages"] if m["author"] == "customer"] == [
         "Proszę o kontakt w sprawie faktury", "Dziękuję, już widzę."]
+
+
+def test_a_contact_form_message_is_answered_by_email_from_the_console(browser, site, mailboxes):
+    visitor = browser.new_page()
+    try:
+        visitor.goto(f"{site}/contact?lang=pl")
+        visitor.fill("#email", "nie-adres")
+        visitor.fill("#message", "Czy wystawiacie faktury na firmę?")
+        visitor.evaluate("document.querySelector('#email').type = 'text'")  # past the browser's own check
+        visitor.click("button[type=submit]")
+        expect(visitor.locator(".error")).to_contain_text("Podaj poprawny adres e-mail")
+        visitor.fill("#email", mailboxes.customer)
+        visitor.fill("#subject", "Faktura na firmę")
+        visitor.click("button[type=submit]")
+        expect(visitor.locator(".thanks")).to_contain_text("zgłoszenie nr")
+    finally:
+        visitor.close()
+
+    page = browser.new_page()
+    try:
+        page.goto(f"{site}/console/login")
+        page.fill("#username", "ola")
+        page.fill("#password", PASSWORD)
+        page.click("#login")
+        page.locator("#queue button.claim").click()
+        expect(page.locator(".msg-text", has_text="Czy wystawiacie faktury na firmę?")).to_be_visible()
+        page.fill("#reply-input", "Tak, podaj NIP przy zamówieniu.")
+        page.press("#reply-input", "Enter")
+        expect(page.locator(".msg[data-author='agent']")).to_contain_text("podaj NIP")
+    finally:
+        page.close()
+    [reply] = mailboxes.wait_for(mailboxes.customer, 1)  # the only e-mail: the assistant did not answer the form
+    assert reply["Subject"] == "Faktura na firmę" and "Tak, podaj NIP przy zamówieniu." in text_of(reply)
