@@ -203,8 +203,8 @@ def _mail_banner(settings, mailbox) -> str:
     if mailbox is not None:
         return (f"  try an e-mail         KOLIBER_ENV=development .venv/app/bin/koliber email --sender "
                 f"anna.nowak@example.pl \"Gdzie jest moje zamówienie 48213?\"\n"
-                f"  development mailbox   write to {settings.email_from_address} over SMTP 127.0.0.1:{mailbox.smtp_port}; "
-                f"read replies over IMAP 127.0.0.1:{mailbox.imap_port} as your address, password koliber\n")
+                f"  development mailbox   write to {settings.email_from_address} over SMTP "
+                f"127.0.0.1:{mailbox.smtp_port}; read replies over IMAP 127.0.0.1:{mailbox.imap_port} as your address, password koliber\n")
     if settings.email_imap_host:
         return f"  e-mail channel        reading {settings.email_imap_user}@{settings.email_imap_host}\n"
     return "  e-mail channel        off: set KOLIBER_IMAP_HOST and friends (docs/email.md)\n"

@@ -65,8 +65,9 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     # Shops embed the widget on their own sites: its texts and availability are readable from any
     # origin (no cookies). The console's cookie is SameSite=strict, so this opens nothing there.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"], allow_credentials=False)
-    for module in (health, pages, survey_page, contact_form, webchat, twilio_messaging, twilio_voice, twilio_survey, conversations, surveys,
-                   console, nps_report, console_review, console_privacy, console_identity, messenger):
+    for module in (health, pages, survey_page, contact_form, webchat, twilio_messaging, twilio_voice, twilio_survey,
+                   messenger, conversations, surveys, console, nps_report, console_review, console_privacy,
+                   console_identity):
         app.include_router(module.router)
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.mount("/console/static", StaticFiles(directory=PROJECT_ROOT / "bot" / "console" / "static"),

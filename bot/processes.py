@@ -218,8 +218,9 @@ def koliber_services(settings: Settings, engines: int, gateways: int, model_dir:
         addresses.append(EngineAddress(f"http://{_reachable(settings.internal_host)}:{port}", secrets_.engine_token))
     env = {**({"KOLIBER_REDIS_URL": settings.redis_url} if settings.redis_url else {}), **(gateway_env or {})}
     for index in range(gateways):
-        services.append(ManagedProcess(gateway_spec(settings.gateway_port + index, settings.database_url, addresses, env,
-                                                    "gateway" if gateways == 1 else f"gateway-{index}"), log_dir))
+        name = "gateway" if gateways == 1 else f"gateway-{index}"
+        spec = gateway_spec(settings.gateway_port + index, settings.database_url, addresses, env, name)
+        services.append(ManagedProcess(spec, log_dir))
     return services
 
 

@@ -91,8 +91,8 @@ async def incoming_call(request: Request, settings: SettingsDep, sessions: Sessi
     language = settings.language_of_number(form.get("To", ""))
     # STIR/SHAKEN: "A" means the caller's own carrier vouches that they may use this number.
     attested = form.get("StirVerstat") == "TN-Validation-Passed-A"
-    token = await asyncio.to_thread(CallStreamTokens(sessions, clock).issue, form["CallSid"], form.get("From"), language,
-                                    caller_attested=attested)
+    token = await asyncio.to_thread(CallStreamTokens(sessions, clock).issue, form["CallSid"], form.get("From"),
+                                    language, caller_attested=attested)
     response = VoiceResponse()
     response.append(stream_twiml(request, settings, token))
     response.hangup()  # reached when our WebSocket closes; a transfer replaces the TwiML first

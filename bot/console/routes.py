@@ -181,7 +181,8 @@ class EmailAddressIn(BaseModel):
 
 
 @router.post("/api/tickets/{ticket_id}/email", dependencies=[Depends(require_json)])
-async def move_to_email(ticket_id: TicketId, body: EmailAddressIn, desk: DeskDep, agent: AgentOrAdmin) -> dict[str, Any]:
+async def move_to_email(ticket_id: TicketId, body: EmailAddressIn, desk: DeskDep,
+                        agent: AgentOrAdmin) -> dict[str, Any]:
     """From now on this ticket is answered by e-mail, at this address."""
     address = normalize_email(body.address)
     if address is None:

@@ -489,7 +489,8 @@ class ConversationCore:
         return result
 
     # --- 3. record the answer ---------------------------------------------------------------
-    async def _send_in_parts(self, turn: _Turn, metadata: dict[str, Any], message_id: int) -> tuple[EngineTurn, list[str]]:
+    async def _send_in_parts(self, turn: _Turn, metadata: dict[str, Any],
+                             message_id: int) -> tuple[EngineTurn, list[str]]:
         """The engine's answer to the message. An e-mail asking several things, a paragraph each, is
         answered part by part and the answers joined; small talk is not answered when there is
         more, and the parts the assistant did not understand are returned for a person."""

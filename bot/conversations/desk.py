@@ -23,10 +23,10 @@ from bot.models.conversation import Attachment, Author, Channel, Conversation, C
 from bot.models.handoff import Agent, AgentStatus, TicketNote, TicketStatus
 from bot.realtime import conversation_topic, ticket_topic
 from db.sessions import read, write
+from shop.models import Order
 
 # Channels where a conversation is not live: agents joining or leaving it are no news to the customer.
 NOT_LIVE = frozenset({Channel.EMAIL})
-from shop.models import Order
 
 EARLIER_CONVERSATIONS_SHOWN = 10
 

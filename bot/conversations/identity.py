@@ -19,19 +19,19 @@ from shop.verification_guard import GuardRules, VerificationGuard
 
 
 def contact_for_phone(session: Session, phone: str) -> Contact:
-    contact = session.scalar(select(Contact).where(Contact.phone == phone))
-    if contact is None:
-        contact = Contact(phone=phone)
-        session.add(contact)
-        session.flush()
-    return contact
+    return _contact_with(session, phone=phone)
 
 
 def contact_for_email(session: Session, email: str) -> Contact:
     """The contact of an address its mail server proved (DMARC): as sure as a verified order's."""
-    contact = session.scalar(select(Contact).where(Contact.email == email))
+    return _contact_with(session, email=email)
+
+
+def _contact_with(session: Session, **address: str) -> Contact:
+    """The contact with this phone number or e-mail address, made when there is none."""
+    contact = session.scalar(select(Contact).filter_by(**address))
     if contact is None:
-        contact = Contact(email=email)
+        contact = Contact(**address)
         session.add(contact)
         session.flush()
     return contact

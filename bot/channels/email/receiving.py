@@ -95,11 +95,12 @@ class EmailReceiver:
     def _thread_of(session: Session, email: IncomingEmail) -> str | None:
         for reference in email.references:
             ours = OUR_MESSAGE_ID.match(reference)
-            conversation_id = ours.group(1) if ours else session.scalar(
-                select(Message.conversation_id).where(Message.channel == Channel.EMAIL, Message.external_id == reference))
+            conversation_id = ours.group(1) if ours else session.scalar(select(Message.conversation_id).where(
+                Message.channel == Channel.EMAIL, Message.external_id == reference))
             if conversation_id is None:
                 continue
             conversation = session.get(Conversation, conversation_id)
-            if conversation is not None and conversation.channel == Channel.EMAIL and conversation.address == email.sender:
+            if (conversation is not None and conversation.channel == Channel.EMAIL
+                    and conversation.address == email.sender):
                 return conversation.id
         return None

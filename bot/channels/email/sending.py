@@ -73,7 +73,8 @@ class EmailOutput(OutputChannel):
         settings = self._settings
         try:
             await aiosmtplib.send(email, hostname=settings.email_smtp_host, port=settings.email_smtp_port,
-                                  username=settings.email_smtp_user or None, password=settings.email_smtp_password or None,
+                                  username=settings.email_smtp_user or None,
+                                  password=settings.email_smtp_password or None,
                                   use_tls=settings.email_smtp_security == "tls",
                                   start_tls=settings.email_smtp_security == "starttls", timeout=SMTP_TIMEOUT_SECONDS)
         except aiosmtplib.SMTPRecipientsRefused as refused:

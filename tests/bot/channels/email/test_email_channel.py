@@ -8,9 +8,10 @@ from bot.privacy.audit import Actor
 from bot.privacy.erase import erase_person
 from bot.privacy.export import export_person
 from db.base import utcnow
-from tests.bot.privacy.story import traces
-from tests.bot.channels.email.conftest import customer_email, text_of
 from testing.waiting import wait_until
+from tests.bot.channels.email.conftest import customer_email, text_of
+from tests.bot.privacy.story import traces
+
 
 def _customer_messages(gateway) -> list[Message]:
     with gateway.sessions() as session:
@@ -47,7 +48,7 @@ def test_an_email_is_stored_once_marked_and_answered_in_its_thread(email_gateway
 
 
 def test_a_restart_between_storing_and_marking_stores_nothing_twice(email_gateway, mailboxes, make_gateway):
-    gateway = email_gateway()
+    email_gateway()
     mailboxes.send(customer_email(mailboxes.customer, "Zwrot", "Chcę zwrócić buty."))
     wait_until(lambda: _all_marked(mailboxes, 1), what="the e-mail marked as stored")
     # The mark is lost (the gateway died after storing, before marking): the next gateway reads it again.
@@ -86,8 +87,9 @@ def test_a_quoted_polish_reply_joins_its_thread_and_a_new_subject_starts_a_new_c
 
 def test_html_only_mail_and_attachments_are_read_and_kept_for_agents(email_gateway, mailboxes):
     gateway = email_gateway(KOLIBER_MAX_ATTACHMENT_BYTES=str(1024 * 1024))
-    message = customer_email(mailboxes.customer, "Reklamacja", html="<p>Buty są <b>uszkodzone</b>, zdjęcie w załączniku.</p>"
-                                                     "<blockquote>stara wiadomość</blockquote>")
+    message = customer_email(mailboxes.customer, "Reklamacja",
+                             html="<p>Buty są <b>uszkodzone</b>, zdjęcie w załączniku.</p>"
+                                  "<blockquote>stara wiadomość</blockquote>")
     message.add_attachment(b"\x89PNG fake photo", maintype="image", subtype="png", filename="but.png")
     message.add_attachment(b"%PDF" + b"0" * (2 * 1024 * 1024), maintype="application", subtype="pdf",
                            filename="faktura.pdf")
@@ -105,8 +107,10 @@ def test_html_only_mail_and_attachments_are_read_and_kept_for_agents(email_gatew
 
 def test_machines_are_not_answered(email_gateway, mailboxes):
     gateway = email_gateway()
-    mailboxes.send(customer_email(mailboxes.customer, "Nieobecność", "Jestem na urlopie.", headers={"Auto-Submitted": "auto-replied"}))
-    mailboxes.send(customer_email("newsletter@example.pl", "Promocje", "Nowości!", headers={"List-Id": "<news.example.pl>"}))
+    mailboxes.send(customer_email(mailboxes.customer, "Nieobecność", "Jestem na urlopie.",
+                                  headers={"Auto-Submitted": "auto-replied"}))
+    mailboxes.send(customer_email("newsletter@example.pl", "Promocje", "Nowości!",
+                                  headers={"List-Id": "<news.example.pl>"}))
     mailboxes.send(customer_email("no-reply@example.pl", "Powiadomienie", "Paczka nadana."))
     bounce_raw = (b"From: Mail Delivery System <MAILER-DAEMON@mx.example.pl>\r\nTo: sklep@koliber.test\r\n"
                   b"Subject: Undelivered Mail\r\nMessage-ID: <bounce1@mx.example.pl>\r\nMIME-Version: 1.0\r\n"
@@ -122,11 +126,13 @@ def test_machines_are_not_answered(email_gateway, mailboxes):
 def test_bad_mail_is_skipped_or_kept_and_the_channel_keeps_reading(email_gateway, mailboxes):
     gateway = email_gateway()
     mailboxes.send(b"This is not an e-mail at all\r\n\r\n")
-    mailboxes.send(b"From: " + mailboxes.customer.encode() + b"\r\nSubject: =?x-unknown?q?abc?=\r\nMessage-ID: <cs1@example.pl>\r\n"
+    mailboxes.send(b"From: " + mailboxes.customer.encode() + b"\r\nSubject: =?x-unknown?q?abc?=\r\n"
+                   b"Message-ID: <cs1@example.pl>\r\n"
                    b"Content-Type: text/plain; charset=x-unknown-charset\r\n\r\nGdzie jest paczka? \xff\xfe\r\n")
     mailboxes.send(customer_email(mailboxes.customer, "", ""))  # nothing at all to read: kept for a person
     long_thread = "\n".join(f"> linia {number}" for number in range(10_000))
-    mailboxes.send(customer_email(mailboxes.customer, "Re: Długi wątek", f"Dziękuję, to wszystko.\n\nJan napisał:\n{long_thread}"))
+    mailboxes.send(customer_email(mailboxes.customer, "Re: Długi wątek",
+                                  f"Dziękuję, to wszystko.\n\nJan napisał:\n{long_thread}"))
     wait_until(lambda: _all_marked(mailboxes, 4), what="four e-mails looked at")
     texts = [m.text for m in _customer_messages(gateway)]
     assert texts[0].startswith("Gdzie jest paczka?") and texts[1:] == ["[—]", "Dziękuję, to wszystko."]

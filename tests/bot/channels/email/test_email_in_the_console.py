@@ -33,6 +33,15 @@ def site(tmp_path, twilio_cloud, mailboxes):
         yield served.base_url
 
 
+def _claim_the_ticket(page, site: str) -> None:
+    """Ola logs in to the console and claims the ticket waiting in the queue."""
+    page.goto(f"{site}/console/login")
+    page.fill("#username", "ola")
+    page.fill("#password", PASSWORD)
+    page.click("#login")
+    page.locator("#queue button.claim").click()
+
+
 def test_an_agent_answers_an_email_ticket_and_the_customer_gets_it_in_the_thread(browser, site, mailboxes):
     customer = mailboxes.customer
     sent = customer_email(customer, "Uszkodzona paczka", "Paczka przyszła zgnieciona, zdjęcie w załączniku.")
@@ -42,11 +51,7 @@ def test_an_agent_answers_an_email_ticket_and_the_customer_gets_it_in_the_thread
 
     page = browser.new_page()
     try:
-        page.goto(f"{site}/console/login")
-        page.fill("#username", "ola")
-        page.fill("#password", PASSWORD)
-        page.click("#login")
-        page.locator("#queue button.claim").click()
+        _claim_the_ticket(page, site)
         expect(page.locator(".msg-text", has_text="Paczka przyszła zgnieciona")).to_be_visible()
         photo = page.locator(".attachment a", has_text="paczka.jpg")
         expect(photo).to_be_visible()
@@ -73,11 +78,7 @@ def test_an_agent_moves_a_chat_ticket_to_email_and_the_customer_answers_in_that_
                        json={"text": "Proszę o kontakt w sprawie faktury", "sender": "api-jan"}).json()
     page = browser.new_page()
     try:
-        page.goto(f"{site}/console/login")
-        page.fill("#username", "ola")
-        page.fill("#password", PASSWORD)
-        page.click("#login")
-        page.locator("#queue button.claim").click()
+        _claim_the_ticket(page, site)
         expect(page.locator(".msg-text", has_text="Proszę o kontakt")).to_be_visible()
         page.fill("#email-address", customer)
         page.click("#move-to-email")
@@ -118,11 +119,7 @@ def test_a_contact_form_message_is_answered_by_email_from_the_console(browser, s
 
     page = browser.new_page()
     try:
-        page.goto(f"{site}/console/login")
-        page.fill("#username", "ola")
-        page.fill("#password", PASSWORD)
-        page.click("#login")
-        page.locator("#queue button.claim").click()
+        _claim_the_ticket(page, site)
         expect(page.locator(".msg-text", has_text="Czy wystawiacie faktury na firmę?")).to_be_visible()
         page.fill("#reply-input", "Tak, podaj NIP przy zamówieniu.")
         page.press("#reply-input", "Enter")

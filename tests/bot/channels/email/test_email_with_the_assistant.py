@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from bot.models.conversation import Message
 from bot.models.handoff import Ticket
-
 from testing.waiting import wait_until
 from tests.bot.channels.email.conftest import customer_email, mail_settings, text_of
 

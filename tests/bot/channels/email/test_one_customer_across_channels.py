@@ -40,7 +40,8 @@ def gateway(stack, twilio_cloud, mailboxes):
 
     def start(spoken: list[str]) -> ServedApp:
         settings = gateway_settings(stack.database_url, stack.engine, ALWAYS_OPEN, twilio_cloud,
-                                    KOLIBER_CALL_SILENCE_SECONDS="30", **mail_settings(mailboxes.servers, mailboxes.shop))
+                                    KOLIBER_CALL_SILENCE_SECONDS="30",
+                                    **mail_settings(mailboxes.servers, mailboxes.shop))
         speech = SpeechEngines(ScriptedRecognizer(spoken), EspeakSynthesizer(rate_wpm=165))
         served.append(ServedApp(create_app(settings, speech=speech)).__enter__())
         return served[-1]
