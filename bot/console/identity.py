@@ -16,10 +16,13 @@ router = console_router("/console/api/tickets", ["agent console"])
 class IdentityView(BaseModel):
     verified_order: str | None = Field(description="The order the conversation proved it knows, if any")
     confirmed: bool = Field(description="False while the conversation is not linked to that order's customer")
+    suggested_customer: str | None = Field(None, description="A shop customer whose e-mail or phone the "
+                                                             "conversation comes from, unproven: confirm to link")
 
     @classmethod
     def of(cls, check: IdentityCheck) -> "IdentityView":
-        return cls(verified_order=check.verified_order, confirmed=check.confirmed)
+        return cls(verified_order=check.verified_order, confirmed=check.confirmed,
+                   suggested_customer=check.suggested_customer)
 
 
 @router.get("/{ticket_id}/identity")
@@ -29,7 +32,8 @@ async def identity(ticket_id: TicketId, desk: DeskDep, agent: AgentOrAdmin) -> I
 
 @router.post("/{ticket_id}/identity/confirm")
 async def confirm(ticket_id: TicketId, desk: DeskDep, agent: AgentOrAdmin) -> IdentityView:
-    """The agent is satisfied the customer owns the order they verified: their contacts become one."""
+    """The agent is satisfied the customer owns the order they verified, or is the suggested
+    customer: their contacts become one."""
     try:
         return IdentityView.of(await refusing(desk.identity(ticket_id, agent.id, confirm=True)))
     except NothingToConfirm as error:

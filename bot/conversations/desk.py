@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversations.delivery import Delivery
-from bot.conversations.identity import confirm_identity, identity_confirmed
+from bot.conversations.identity import confirm_identity, identity_confirmed, suggested_customer
 from bot.conversations.replies import SystemReplies
 from bot.conversations.texts import GatewayTexts
 from bot.conversations.views import contact_label, conversation_view, message_view, note_view, ticket_view
@@ -35,6 +35,8 @@ EARLIER_CONVERSATIONS_SHOWN = 10
 class IdentityCheck:
     verified_order: str | None  # the order the conversation proved it knows, if any
     confirmed: bool  # False while the conversation is not linked to that order's customer
+    # A shop customer whose e-mail or phone the conversation comes from, unproven, for the agent to confirm.
+    suggested_customer: str | None = None
 
 
 class NothingToConfirm(ValueError):
@@ -105,11 +107,14 @@ class AgentDesk:
         `confirm`, the agent vouches for them and their contacts become one."""
         def check(session: Session) -> IdentityCheck:
             conversation = self._queue.ticket_for(session, ticket_id, session.get(Agent, agent_id)).conversation
+            suggested = suggested_customer(session, conversation)
             if confirm:
-                if conversation.verified_order is None:
-                    raise NothingToConfirm("this conversation has verified no order")
+                if conversation.verified_order is None and suggested is None:
+                    raise NothingToConfirm("this conversation has verified no order and matches no customer")
                 confirm_identity(session, conversation)
-            return IdentityCheck(conversation.verified_order, identity_confirmed(session, conversation))
+                suggested = None
+            return IdentityCheck(conversation.verified_order, identity_confirmed(session, conversation),
+                                 suggested.full_name if suggested else None)
         return await write(self._sessions, check)
 
     async def set_status(self, agent_id: int, status: AgentStatus) -> None:

@@ -7,7 +7,7 @@ for (misses before it, or a suspect order or client) links nothing until an agen
 so a lucky guess never merges the guesser's phone into the customer's contact.
 """
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -54,14 +54,27 @@ def link_verified_order(session: Session, conversation: Conversation, order_numb
     guard = VerificationGuard(session, GuardRules.of(get_settings()), utcnow())
     if not guard.verified_cleanly(conversation.id, order_number):
         return None
-    return _attach_customer(session, conversation, order_number)
+    return _attach_customer(session, conversation, _customer_of(session, order_number))
 
 
 def confirm_identity(session: Session, conversation: Conversation) -> Contact | None:
-    """An agent confirmed the customer is the owner of the order this conversation verified."""
+    """An agent confirmed the customer is the owner of the order this conversation verified, or,
+    with no order verified, the shop customer whose address the conversation comes from."""
     if conversation.verified_order is None:
+        return _attach_customer(session, conversation, suggested_customer(session, conversation))
+    return _attach_customer(session, conversation, _customer_of(session, conversation.verified_order))
+
+
+def suggested_customer(session: Session, conversation: Conversation) -> Customer | None:
+    """The shop customer whose e-mail or phone this conversation comes from, when nothing proved it
+    (an unchecked From:, an SMS number) and it is linked to nobody yet: for an agent to confirm,
+    never merged by itself."""
+    address = (conversation.address or "").removeprefix("whatsapp:").lower()
+    linked = conversation.contact is not None and conversation.contact.shop_customer_id is not None
+    if not address or linked or conversation.verified_order is not None:
         return None
-    return _attach_customer(session, conversation, conversation.verified_order)
+    column = Customer.email if "@" in address else Customer.phone
+    return session.scalar(select(Customer).where(func.lower(column) == address).limit(1))
 
 
 def identity_confirmed(session: Session, conversation: Conversation) -> bool:
@@ -73,22 +86,25 @@ def identity_confirmed(session: Session, conversation: Conversation) -> bool:
     return order is None or (contact is not None and contact.shop_customer_id == order.customer_id)
 
 
-def _attach_customer(session: Session, conversation: Conversation, order_number: str) -> Contact | None:
-    """Attaches the order's customer to the conversation, merging a phone-only contact into theirs."""
+def _customer_of(session: Session, order_number: str) -> Customer | None:
+    order = session.scalar(select(Order).where(Order.number == order_number))
+    return order.customer if order is not None else None
+
+
+def _attach_customer(session: Session, conversation: Conversation, customer: Customer | None) -> Contact | None:
+    """Attaches the shop customer to the conversation, merging a phone-only contact into theirs."""
+    if customer is None:
+        return None
     try:
         with session.begin_nested():
-            return _attach(session, conversation, order_number)
+            return _attach(session, conversation, customer)
     except IntegrityError:
         # Another conversation of the same customer created their contact at the same moment: join it.
         with session.begin_nested():
-            return _attach(session, conversation, order_number)
+            return _attach(session, conversation, customer)
 
 
-def _attach(session: Session, conversation: Conversation, order_number: str) -> Contact | None:
-    order = session.scalar(select(Order).where(Order.number == order_number))
-    if order is None:
-        return None
-    customer = order.customer
+def _attach(session: Session, conversation: Conversation, customer: Customer) -> Contact:
     known = session.scalar(
         select(Contact).where((Contact.shop_customer_id == customer.id) | (Contact.email == customer.email))
     )

@@ -670,6 +670,9 @@
       const unconfirmed = Boolean(identity && identity.verified_order && !identity.confirmed);
       $('#identity').hidden = !unconfirmed;
       $('#identity-order').textContent = unconfirmed ? '#' + identity.verified_order : '';
+      const suggested = identity && identity.suggested_customer;
+      $('#suggestion').hidden = !suggested;
+      $('#suggested-customer').textContent = suggested || '';
     }
 
     // --- loading and live updates
@@ -825,8 +828,8 @@
       }
     });
     handBackButton.addEventListener('click', () => ticketAction('hand-back'));
-    $('#confirm-identity').addEventListener('click', async () => {
-      if (!window.confirm('Merge this chat into the order\'s customer? Do it only if you are sure it is them.')) return;
+    const confirmIdentity = async () => {
+      if (!window.confirm('Merge this conversation into the customer\'s? Do it only if you are sure it is them.')) return;
       try {
         await api('POST', `${path}/identity/confirm`);
         errors.clear();
@@ -834,7 +837,9 @@
       } catch (error) {
         fail(error);
       }
-    });
+    };
+    $('#confirm-identity').addEventListener('click', confirmIdentity);
+    $('#confirm-suggestion').addEventListener('click', confirmIdentity);
     emailForm.addEventListener('submit', async (event) => {
       event.preventDefault();
       try {

@@ -34,7 +34,8 @@ def test_an_agent_confirms_an_identity_verified_after_misses(shop, make_gateway,
     ola = ConsoleBrowser.logged_in(gateway.client, "ola", PASSWORD)
     identity = f"/console/api/tickets/{ticket}/identity"
 
-    assert ola.get(identity).json() == {"verified_order": ANNAS_ORDER, "confirmed": False}
+    assert ola.get(identity).json() == {"verified_order": ANNAS_ORDER, "confirmed": False,
+                                       "suggested_customer": None}
     before = ola.get(f"/console/api/tickets/{ticket}").json()
     assert before["customer"]["email"] is None and before["orders"] == []  # nothing of Anna's yet
 
@@ -44,7 +45,8 @@ def test_an_agent_confirms_an_identity_verified_after_misses(shop, make_gateway,
     assert ola.post(f"/console/api/tickets/{nothing_verified}/identity/confirm").status_code == 409
     assert ola.get(identity).json()["confirmed"] is False
 
-    assert ola.post(f"{identity}/confirm").json() == {"verified_order": ANNAS_ORDER, "confirmed": True}
+    assert ola.post(f"{identity}/confirm").json() == {"verified_order": ANNAS_ORDER, "confirmed": True,
+                                                      "suggested_customer": None}
     after = ola.get(f"/console/api/tickets/{ticket}").json()
     assert (after["customer"]["email"], after["customer"]["phone"]) == (ANNA, SMS_NUMBER)
     assert ANNAS_ORDER in [order["number"] for order in after["orders"]]

@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 from bot.handoff.agents import create_agent
 from bot.main import create_app
 from bot.models.handoff import AgentStatus
-from bot.persistence.migrate import upgrade
 from db.sessions import make_engine, session_factory, unit_of_work
+from testing.demo_shop import create_demo_shop
 from testing.served import ServedApp
 from tests.bot.channels.email.conftest import customer_email, mail_settings, text_of
 from tests.bot.conftest import ALWAYS_OPEN, API_KEY, DEAD_ENGINE, gateway_settings
@@ -22,7 +22,7 @@ PASSWORD = "agent-password"
 def site(tmp_path, twilio_cloud, mailboxes):
     """The gateway on a real port, engine down: every e-mail opens a ticket."""
     database_url = f"sqlite:///{tmp_path / 'koliber.db'}"
-    upgrade(database_url)
+    create_demo_shop(database_url)
     engine = make_engine(database_url)
     with unit_of_work(session_factory(engine)) as session:
         create_agent(session, "ola", "Ola", PASSWORD, ["pl"]).status = AgentStatus.AVAILABLE
@@ -128,3 +128,20 @@ def test_a_contact_form_message_is_answered_by_email_from_the_console(browser, s
         page.close()
     [reply] = mailboxes.wait_for(mailboxes.customer, 1)  # the only e-mail: the assistant did not answer the form
     assert reply["Subject"] == "Faktura na firmę" and "Tak, podaj NIP przy zamówieniu." in text_of(reply)
+
+
+def test_an_unproven_sender_is_suggested_as_the_customer_and_joins_them_only_when_the_agent_confirms(
+        browser, site, mailboxes):
+    # From Anna's address, but her mail server's check is missing: anyone could have written it.
+    mailboxes.send(customer_email("anna.nowak@example.pl", "Zwrot", "Chcę zwrócić buty.", to=mailboxes.shop))
+    page = browser.new_page()
+    try:
+        _claim_the_ticket(page, site)
+        expect(page.locator("#suggestion")).to_contain_text("Possibly Anna Nowak")
+        expect(page.locator("#orders")).to_contain_text("No orders found")
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.click("#confirm-suggestion")
+        expect(page.locator("#suggestion")).to_be_hidden()
+        expect(page.locator("#orders")).to_contain_text("48213")
+    finally:
+        page.close()
