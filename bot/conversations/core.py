@@ -92,7 +92,8 @@ class InboundMessage:
     # "engine_text" (the words rewritten for the engine: spoken numbers as digits, an e-mail's
     # subject with its text) and an e-mail's "subject".
     metadata: Mapping[str, Any] = field(default_factory=dict)
-    # Who the channel proved sent it (an e-mail address that passed DMARC); None when unproven.
+    # Who the channel proved sent it (an e-mail address that passed DMARC, a caller's number with
+    # STIR/SHAKEN attestation A); None when unproven.
     proven_sender: str | None = None
     attachments: tuple[ReceivedFile, ...] = ()
 
@@ -292,12 +293,11 @@ class ConversationCore:
             if existing is not None:
                 return existing.id
             now = self._clock()
+            recognise = contact_for_proven_phone if attested else contact_for_phone
             conversation = Conversation(
                 id=str(uuid.uuid4()), channel=Channel.VOICE, address=caller, call_sid=call_sid,
                 language=self._texts.language(language), state=ConversationState.BOT, pending_data={},
-                created_at=now, last_activity_at=now,
-                contact=None if not caller else contact_for_proven_phone(session, caller) if attested
-                else contact_for_phone(session, caller))
+                created_at=now, last_activity_at=now, contact=recognise(session, caller) if caller else None)
             session.add(conversation)
             return conversation.id
         return await write(self._sessions, open_call)

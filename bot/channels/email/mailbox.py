@@ -30,8 +30,7 @@ class MailboxReader:
         self._settings = settings
         self._receiver = receiver
         self._task: asyncio.Task | None = None
-        self.idle = False  # whether the server told us of new mail as it came (for the tests and the log)
-        self.checked = asyncio.Event()  # set after every look at the mailbox
+        self._pause = 1.0  # before connecting again; grows while the mailbox stays out of reach
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="mailbox")
@@ -44,7 +43,6 @@ class MailboxReader:
             self._task = None
 
     async def _run(self) -> None:
-        pause = 1.0
         while True:
             try:
                 await self._read_until_disconnected()
@@ -52,11 +50,9 @@ class MailboxReader:
                 raise
             except Exception as error:  # noqa: BLE001 - the server, the network or the database: try again
                 log.warning("the mailbox %s could not be read (%s); trying again in %.0f s",
-                            self._settings.email_imap_host, error or type(error).__name__, pause)
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, LONGEST_PAUSE_SECONDS)
-            else:
-                pause = 1.0
+                            self._settings.email_imap_host, error or type(error).__name__, self._pause)
+                await asyncio.sleep(self._pause)
+                self._pause = min(self._pause * 2, LONGEST_PAUSE_SECONDS)
 
     async def _read_until_disconnected(self) -> None:
         settings = self._settings
@@ -66,20 +62,20 @@ class MailboxReader:
             await imap.wait_hello_from_server()
             await _ok(imap.login(settings.email_imap_user, settings.email_imap_password), "log in")
             await _ok(imap.select(settings.email_imap_folder), f"open {settings.email_imap_folder}")
-            self.idle = imap.has_capability("IDLE")
+            self._pause = 1.0
+            idle = imap.has_capability("IDLE")  # the server tells of new mail as it comes
             while True:
                 await self.read_new(imap)
-                self.checked.set()
-                await self._wait_for_mail(imap)
+                await self._wait_for_mail(imap, idle)
         finally:
             with contextlib.suppress(Exception):
                 if imap.has_pending_idle():
                     imap.idle_done()
                 await asyncio.wait_for(imap.logout(), 2)
 
-    async def _wait_for_mail(self, imap: IMAP4) -> None:
+    async def _wait_for_mail(self, imap: IMAP4, idle: bool) -> None:
         poll = self._settings.email_poll_seconds
-        if not self.idle:
+        if not idle:
             await asyncio.sleep(poll)
             return
         idling = await imap.idle_start(timeout=poll)
