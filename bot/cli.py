@@ -165,6 +165,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             f"  agent console         http://127.0.0.1:{settings.gateway_port}/console  {demo_login}\n"
             f"  API docs              http://127.0.0.1:{settings.gateway_port}/docs\n"
             f"  Twilio webhooks       POST /twilio/messaging (SMS, WhatsApp), POST /twilio/voice (calls)\n"
+            f"  Messenger webhook     /messenger/webhook (docs/messenger.md); contact form /contact\n"
             f"  try a call            KOLIBER_ENV=development .venv/app/bin/koliber call --language en \"where is my order?\"\n"
             f"{_mail_banner(settings, mailbox)}"
             f"  gateways              {', '.join(str(port) for port in ports)}; engines: {engines} "
