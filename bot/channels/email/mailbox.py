@@ -8,6 +8,7 @@ connection is opened again with a growing pause. The mailbox's own \\Seen flags 
 import asyncio
 import contextlib
 import logging
+import re
 
 from aioimaplib import IMAP4, IMAP4_SSL, STOP_WAIT_SERVER_PUSH
 
@@ -15,6 +16,9 @@ from bot.channels.email.receiving import EmailReceiver
 from bot.settings import Settings
 
 STORED = "$KoliberStored"
+# Larger e-mails are left in the mailbox for people (and logged), never read into memory whole.
+LARGEST_EMAIL_BYTES = 60 * 1024 * 1024
+SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 IMAP_TIMEOUT_SECONDS = 30
 LONGEST_PAUSE_SECONDS = 300
 
@@ -90,12 +94,17 @@ class MailboxReader:
         found = await _ok(imap.uid_search(f"UNKEYWORD {STORED}", charset=None), "search")
         uids = [uid.decode() for line in found.lines[:1] for uid in line.split()]
         for uid in uids:
-            fetched = await _ok(imap.uid("fetch", uid, "(BODY.PEEK[])"), f"fetch {uid}")
-            raw = next((bytes(line) for line in fetched.lines if isinstance(line, bytearray)), None)
-            if raw is None:  # expunged meanwhile
-                continue
-            received = await self._receiver.receive(raw)
-            log.info("e-mail %s: %s %s", uid, received.outcome, received.reason)
+            sized = await _ok(imap.uid("fetch", uid, "(RFC822.SIZE)"), f"size {uid}")
+            size = next((int(found.group(1)) for line in sized.lines if (found := SIZE.search(bytes(line)))), 0)
+            if size > LARGEST_EMAIL_BYTES:
+                log.warning("e-mail %s is %d MB: left in the mailbox for a person, not read", uid, size // 2**20)
+            else:
+                fetched = await _ok(imap.uid("fetch", uid, "(BODY.PEEK[])"), f"fetch {uid}")
+                raw = next((bytes(line) for line in fetched.lines if isinstance(line, bytearray)), None)
+                if raw is None:  # expunged meanwhile
+                    continue
+                received = await self._receiver.receive(raw)
+                log.info("e-mail %s: %s %s", uid, received.outcome, received.reason)
             await _ok(imap.uid("store", uid, "+FLAGS", f"({STORED})"), f"mark {uid}")
         return len(uids)
 

@@ -3,6 +3,7 @@ answer): what is stored, what is skipped, how replies are threaded, and bad mail
 
 from sqlalchemy import select
 
+from bot.channels.email import mailbox
 from bot.models.conversation import Attachment, Author, Channel, Conversation, Message
 from bot.privacy.audit import Actor
 from bot.privacy.erase import erase_person
@@ -86,13 +87,13 @@ def test_a_quoted_polish_reply_joins_its_thread_and_a_new_subject_starts_a_new_c
 
 
 def test_html_only_mail_and_attachments_are_read_and_kept_for_agents(email_gateway, mailboxes):
-    gateway = email_gateway(KOLIBER_MAX_ATTACHMENT_BYTES=str(1024 * 1024))
+    gateway = email_gateway()  # attachments up to 10 MB are kept
     message = customer_email(mailboxes.customer, "Reklamacja",
                              html="<p>Buty są <b>uszkodzone</b>, zdjęcie w załączniku.</p>"
                                   "<blockquote>stara wiadomość</blockquote>")
     message.add_attachment(b"\x89PNG fake photo", maintype="image", subtype="png", filename="but.png")
-    message.add_attachment(b"%PDF" + b"0" * (2 * 1024 * 1024), maintype="application", subtype="pdf",
-                           filename="faktura.pdf")
+    message.add_attachment(b"%PDF" + b"0" * (30 * 1024 * 1024), maintype="application", subtype="pdf",
+                           filename="faktura.pdf")  # 30 MB
     message.add_attachment(b"MZ", maintype="application", subtype="x-msdownload", filename="zdjecie.exe")
     mailboxes.send(message)
     wait_until(lambda: _all_marked(mailboxes, 1), what="the e-mail stored")
@@ -157,3 +158,16 @@ def test_an_erasure_request_removes_the_mail_its_subject_and_attachments(email_g
     database = gateway.client.app.state.gateway.database
     assert traces(database, [mailboxes.customer, "Reklamacja butów Jana", "Buty są uszkodzone", "faktura-jana",
                              message["Message-ID"]]) == []
+
+
+def test_an_email_too_large_to_read_is_left_for_people_and_the_next_one_is_read(email_gateway, mailboxes,
+                                                                                monkeypatch, caplog):
+    monkeypatch.setattr(mailbox, "LARGEST_EMAIL_BYTES", 100 * 1024)  # 60 MB in production
+    gateway = email_gateway()
+    huge = customer_email(mailboxes.customer, "Zdjęcia", "W załączniku zdjęcia.")
+    huge.add_attachment(b"\xff" * (200 * 1024), maintype="image", subtype="jpeg", filename="zdjecia.jpg")
+    mailboxes.send(huge)
+    mailboxes.send(customer_email(mailboxes.customer, "Pytanie", "Czy dostanę fakturę?"))
+    wait_until(lambda: _all_marked(mailboxes, 2), what="both e-mails looked at")
+    assert [m.text for m in _customer_messages(gateway)] == ["Czy dostanę fakturę?"]
+    assert "left in the mailbox for a person" in caplog.text
