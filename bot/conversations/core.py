@@ -365,8 +365,11 @@ class ConversationCore:
         a person; None, storing nothing, when its sender already sent `hourly_limit` in the last hour."""
         if inbound.address and await self.messages_last_hour(inbound.channel, inbound.address) >= hourly_limit:
             return None
-        receipt = await self.accept(inbound)
+        return await self.for_a_person(await self.accept(inbound))
 
+    async def for_a_person(self, receipt: Receipt) -> LeftMessage:
+        """A stored message the assistant will not answer (now or after a restart) waits for a person
+        as a ticket (the conversation's open one, if it has one)."""
         def open_ticket(session: Session) -> LeftMessage:
             message = session.get(Message, receipt.message_id)
             now = self._clock()

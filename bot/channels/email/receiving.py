@@ -65,12 +65,14 @@ class EmailReceiver:
             metadata={"subject": email.subject, "engine_text": self._engine_text(email, text, thread)}))
         if receipt.duplicate:
             return Received("duplicate", receipt=receipt)
-        if text == NO_TEXT or recent >= self._settings.email_messages_per_hour:
-            # Nothing for the bot to read, or a flood (a mail loop): a person looks at it.
+        if text == NO_TEXT:  # nothing for the bot to read (a photo alone): a person's ticket
+            await self._core.for_a_person(receipt)
+            return Received("set aside", "no text", receipt)
+        if recent >= self._settings.email_messages_per_hour:  # a flood or a mail loop: stored, not answered
             await self._core.set_aside(receipt)
-            log.warning("e-mail %s from %s left for a person (%s)", email.message_id, email.sender,
-                        "no text" if text == NO_TEXT else f"{recent} e-mails in the last hour")
-            return Received("set aside", receipt=receipt)
+            log.warning("e-mail %s from %s not answered: %d e-mails in the last hour", email.message_id,
+                        email.sender, recent)
+            return Received("set aside", "flood", receipt)
         self._background.run(self._core.process(receipt, f"email:{email.sender}"))
         return Received("stored", receipt=receipt)
 

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from bot.channels.email import mailbox
 from bot.models.conversation import Attachment, Author, Channel, Conversation, Message
+from bot.models.handoff import Ticket
 from bot.privacy.audit import Actor
 from bot.privacy.erase import erase_person
 from bot.privacy.export import export_person
@@ -137,6 +138,9 @@ def test_bad_mail_is_skipped_or_kept_and_the_channel_keeps_reading(email_gateway
     wait_until(lambda: _all_marked(mailboxes, 4), what="four e-mails looked at")
     texts = [m.text for m in _customer_messages(gateway)]
     assert texts[0].startswith("Gdzie jest paczka?") and texts[1:] == ["[—]", "Dziękuję, to wszystko."]
+    with gateway.sessions() as session:  # the e-mail with nothing to read waits for a person
+        [ticket] = session.scalars(select(Ticket).where(Ticket.summary == "[—]")).all()
+        assert ticket.channel == Channel.EMAIL and ticket.contact_details == mailboxes.customer
     # After the bad ones, a good e-mail is still read and answered.
     mailboxes.send(customer_email(mailboxes.customer, "Pytanie", "Czy mogę zmienić adres?"))
     wait_until(lambda: len(_customer_messages(gateway)) == 4, what="the good e-mail stored")
