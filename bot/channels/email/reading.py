@@ -27,6 +27,7 @@ NO_REPLY_SENDER = re.compile(r"^(no-?reply|do-?not-?reply|donotreply|nie-?odpowi
 REPLY_PARSER_CHARS = 20_000
 # An attribution ("W dniu 5.12.2026 o 14:03 Sklep napisał(a):") wraps onto a few lines at most.
 ATTRIBUTION_LINES = 3
+ATTRIBUTION_PART = re.compile(r"\d|@|<")
 
 
 class MalformedEmail(ValueError):
@@ -87,7 +88,10 @@ def _attribution_start(lines: list[str], quote: int) -> int:
     if end == 0 or not lines[end - 1].rstrip().endswith(":"):
         return quote
     start = end - 1
-    while start > 0 and lines[start - 1].strip() and end - start < ATTRIBUTION_LINES:
+    # A wrapped attribution's first lines carry its date or address; the customer's own words above
+    # it ("Thanks,\nJan") do not, and stay.
+    while (start > 0 and end - start < ATTRIBUTION_LINES and lines[start - 1].strip()
+           and ATTRIBUTION_PART.search(lines[start - 1])):
         start -= 1
     return start
 
