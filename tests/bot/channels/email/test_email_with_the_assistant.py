@@ -3,10 +3,12 @@ mail server proved the address needs only the order number; anyone else is asked
 factor, as in the chat, and answers in the same thread."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from bot.models.conversation import Message
-from bot.models.handoff import Ticket
+from bot.models.conversation import Channel, Message
+from bot.models.handoff import OPEN_STATUSES, Ticket, TicketStatus
+from db.base import utcnow
+from db.sessions import unit_of_work
 from testing.waiting import wait_until
 from tests.bot.channels.email.conftest import customer_email, mail_settings, text_of
 
@@ -16,7 +18,12 @@ JOHN = "john.miller@example.com"  # order 12874, DHL, delivery postcode 10115
 
 @pytest.fixture
 def assistant_by_email(make_gateway, stack, mailboxes):
-    return make_gateway(stack.database_url, engine=stack.engine, **mail_settings(mailboxes.servers, mailboxes.shop))
+    gateway = make_gateway(stack.database_url, engine=stack.engine, **mail_settings(mailboxes.servers, mailboxes.shop))
+    yield gateway
+    # The engine's database is the whole session's: tickets left open here would wait in later tests' queues.
+    with unit_of_work(gateway.sessions) as session:
+        session.execute(update(Ticket).where(Ticket.channel == Channel.EMAIL, Ticket.status.in_(OPEN_STATUSES))
+                        .values(status=TicketStatus.RESOLVED, closed_at=utcnow()))
 
 
 def _answers_to(mailboxes, address: str, sent, count: int = 1):
