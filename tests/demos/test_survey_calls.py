@@ -22,7 +22,7 @@ TUESDAY = datetime(2027, 6, 22, 11, 0, tzinfo=WARSAW)  # no other test's orders 
 def test_demo_customers_answer_the_survey_and_voicemail_ends_with_the_sms_link(stack):
     said = ScriptedRecognizer(["tak", "kurier był bardzo miły"])
     clock = ManualClock(TUESDAY)
-    customers = [DemoCustomer("Ewa Test", "pl", "Tak, chętnie.", 8, None, "Kurier był bardzo miły."),
+    customers = [DemoCustomer("Ewa Test", "pl", "Tak chętnie.", 8, None, "Kurier był bardzo miły."),
                  DemoCustomer("Kasia Test", "pl", "", voicemail=True)]
     with survey_rig(stack.database_url, stack.engine, SpeechEngines(said, EspeakSynthesizer(rate_wpm=200)),
                     clock, KOLIBER_CALL_SILENCE_SECONDS="30") as rig:
