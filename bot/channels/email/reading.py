@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import getaddresses, parseaddr
+from email.utils import parseaddr
 
 import authres
 import authres.dmarc  # noqa: F401 - registers DMARC results with the parser
@@ -38,7 +38,6 @@ class MalformedEmail(ValueError):
 class IncomingEmail:
     message_id: str
     sender: str  # the From address, lower case
-    sender_name: str
     subject: str
     references: tuple[str, ...]  # In-Reply-To first, then References, newest first
     text: str  # the new text only; may be empty (an attachment alone)
@@ -52,7 +51,7 @@ def read_email(raw: bytes, authserv_id: str | None) -> IncomingEmail:
     (RFC 8601): only its Authentication-Results are believed, since anyone can write that header."""
     try:
         message: EmailMessage = BytesParser(policy=policy.default).parsebytes(raw)
-        sender_name, sender = parseaddr(str(message.get("From", "")))
+        _, sender = parseaddr(str(message.get("From", "")))
     except Exception as error:  # noqa: BLE001 - the parser's many ways of failing on broken headers
         raise MalformedEmail(f"unreadable headers: {error}") from error
     sender = sender.strip().lower()
@@ -60,7 +59,7 @@ def read_email(raw: bytes, authserv_id: str | None) -> IncomingEmail:
         raise MalformedEmail("no sender address in From")
     body, attachments = _body_and_attachments(message)
     return IncomingEmail(
-        message_id=_message_id(message, raw), sender=sender, sender_name=sender_name.strip(),
+        message_id=_message_id(message, raw), sender=sender,
         subject=_header(message, "Subject"), references=_references(message), text=new_text(body),
         attachments=attachments, automated=_automated(message, sender),
         proven=bool(authserv_id) and _sender_proven(message, sender, authserv_id))
@@ -185,7 +184,3 @@ def _html_as_text(html: str) -> str:
     converter.body_width = 0
     converter.ignore_images = converter.ignore_emphasis = converter.ignore_links = True
     return converter.handle(html)
-
-
-def addresses(value: str) -> list[str]:
-    return [address.lower() for _, address in getaddresses([value]) if "@" in address]

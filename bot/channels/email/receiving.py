@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.background import BackgroundWork
 from bot.channels.email.reading import IncomingEmail, MalformedEmail, read_email
 from bot.conversations.attachments import ReceivedFile
-from bot.conversations.core import ConversationCore, InboundMessage, Receipt
+from bot.conversations.core import ConversationCore, InboundMessage
 from bot.models.conversation import Channel, Conversation, Message
 from bot.settings import Settings
 from db.sessions import read
@@ -34,7 +34,6 @@ Outcome = Literal["stored", "duplicate", "set aside", "skipped", "malformed"]
 class Received:
     outcome: Outcome
     reason: str = ""
-    receipt: Receipt | None = None
 
 
 class EmailReceiver:
@@ -64,17 +63,17 @@ class EmailReceiver:
             proven_sender=email.sender if email.proven else None,
             metadata={"subject": email.subject, "engine_text": self._engine_text(email, text, thread)}))
         if receipt.duplicate:
-            return Received("duplicate", receipt=receipt)
+            return Received("duplicate")
         if text == NO_TEXT:  # nothing for the bot to read (a photo alone): a person's ticket
             await self._core.for_a_person(receipt)
-            return Received("set aside", "no text", receipt)
+            return Received("set aside", "no text")
         if recent >= self._settings.email_messages_per_hour:  # a flood or a mail loop: stored, not answered
             await self._core.set_aside(receipt)
             log.warning("e-mail %s from %s not answered: %d e-mails in the last hour", email.message_id,
                         email.sender, recent)
-            return Received("set aside", "flood", receipt)
+            return Received("set aside", "flood")
         self._background.run(self._core.process(receipt, f"email:{email.sender}"))
-        return Received("stored", receipt=receipt)
+        return Received("stored")
 
     def _stored_text(self, email: IncomingEmail) -> tuple[str, tuple[ReceivedFile, ...]]:
         """The text kept in the conversation; a longer one is cut, the whole kept as an attachment."""
