@@ -133,7 +133,10 @@ class Dovecot:
             mails = []
             for uid in found[0].split():
                 _, parts = imap.uid("fetch", uid, "(FLAGS BODY.PEEK[])")
-                mails.append((parts[0][0], parts[0][1]))
+                # The message comes as (its FETCH line, its bytes); a flag change another client made
+                # meanwhile can arrive first as a bare FETCH line.
+                line, raw = next(part for part in parts if isinstance(part, tuple))
+                mails.append((line, raw))
             return mails
         finally:
             imap.logout()

@@ -69,7 +69,10 @@ class MailboxReader:
             self._pause = 1.0
             idle = imap.has_capability("IDLE")  # the server tells of new mail as it comes
             while True:
-                await self.read_new(imap)
+                # Mail that arrives while one is being stored is announced with that command's answer,
+                # not in IDLE: look again until nothing is new, and only then wait.
+                while await self.read_new(imap):
+                    pass
                 await self._wait_for_mail(imap, idle)
         finally:
             with contextlib.suppress(Exception):
