@@ -72,6 +72,8 @@ class Conversation(Base):
     verified_order: Mapped[str | None] = mapped_column(String(16))
     # The carrier's id for a phone call (Twilio CallSid), so a call finds its conversation.
     call_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Written by `koliber seed --history`: shown on the dashboard only when asked for, never mixed with real data.
+    demo: Mapped[bool] = mapped_column(default=False, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -19,6 +19,7 @@ class AgentRole(str, enum.Enum):
     AGENT = "agent"
     ADMIN = "admin"
     TRAINER = "trainer"  # teaches the assistant from real conversations (the review inbox)
+    SUPERVISOR = "supervisor"  # watches how service is going (the analytics dashboard)
 
 
 class TicketKind(str, enum.Enum):
@@ -103,12 +104,15 @@ class Ticket(Base):
     # How to reach the customer for a message or call-back: e-mail or phone number.
     contact_details: Mapped[str | None] = mapped_column(String(254))
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), index=True)
+    # A returning customer's ticket waits for the agent who last served them until offered_until.
+    offered_to_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    offered_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
 
     conversation: Mapped[Conversation] = relationship()
-    agent: Mapped[Agent | None] = relationship()
+    agent: Mapped[Agent | None] = relationship(foreign_keys=[agent_id])
     notes: Mapped[list["TicketNote"]] = relationship(back_populates="ticket", order_by="TicketNote.id")
 
 

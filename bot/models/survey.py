@@ -42,6 +42,7 @@ class Survey(Base):
     link_sent_at: Mapped[datetime | None]
     # The SMS conversation the link went out in; the page's answers are stored there too.
     link_conversation_id: Mapped[str | None] = mapped_column(ForeignKey("conversations.id"))
+    demo: Mapped[bool] = mapped_column(default=False)  # written by `koliber seed --history`
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
 
