@@ -24,6 +24,9 @@ from text.identifiers import (
     normalize_postcode,
 )
 
+# The second factor of an order the conversation is already entitled to (vouched_order).
+VOUCHED = "vouched"
+
 # What the agent's ticket says when verification is closed.
 HANDOFF_REASONS = {
     Refusal.CONVERSATION_EXHAUSTED: "verification_failed",
@@ -80,6 +83,12 @@ def known_order(tracker: Tracker) -> str | None:
     return normalize_order_number(conversation_metadata(tracker).get("known_order"))
 
 
+def vouched_order(tracker: Tracker) -> str | None:
+    """The order this conversation is entitled to without asking (the gateway says): one verified in
+    it before, or the order a delivery notice was sent about to the order's own phone or e-mail."""
+    return normalize_order_number(conversation_metadata(tracker).get("vouched_order"))
+
+
 def on_the_phone(tracker: Tracker) -> bool:
     return conversation_metadata(tracker).get("channel") == "voice"
 
@@ -121,6 +130,9 @@ class ValidateVerifyForm(FormValidationAction):
         if tracker.get_slot("order_id"):
             return {}
         text = tracker.latest_message.get("text") or ""
+        vouched = vouched_order(tracker)
+        if vouched and tracker.get_slot("requested_slot") in (None, "order_id") and not any(c.isdigit() for c in text):
+            return {"order_id": vouched}  # "where is my parcel?" in reply to the shop's notice about it
         known = known_order(tracker)
         if known and on_the_phone(tracker):  # the caller said yes to "are you calling about order …?"
             intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -161,7 +173,9 @@ class ValidateVerifyForm(FormValidationAction):
         order_number = updates.get("order_id", normalize_order_number(tracker.get_slot("order_id")))
         contact = updates.get("verification_code", normalize_contact(tracker.get_slot("verification_code")))
         if order_number and tracker.get_slot("verified_order") != order_number:
-            if contact:
+            if order_number == vouched_order(tracker):
+                updates.update({"order_id": order_number, "verification_code": VOUCHED, "verified_order": order_number})
+            elif contact:
                 updates.update(self._check_pair(dispatcher, tracker, order_number, contact))
             elif (sender := proven_contact(tracker)) and self._owns(tracker, order_number, sender):
                 updates.update({"order_id": order_number, "verification_code": sender, "verified_order": order_number})

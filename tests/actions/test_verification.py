@@ -104,3 +104,25 @@ def test_required_slots_stop_after_three_misses(shop_for_actions, domain):
     form = ValidateVerifyForm()
     tracker = make_tracker("", slots={"verification_failures": 3.0})
     assert asyncio.run(form.required_slots(["order_id", "verification_code"], None, tracker, domain)) == []
+
+
+def test_a_conversation_vouched_for_its_order_answers_where_is_my_order_at_once(shop_for_actions, domain):
+    """A reply to the shop's delay notice: the gateway says the conversation's order (vouched_order)."""
+    tracker = make_tracker("Gdzie jest moja paczka?", intent="order_status", active_loop="verify_form",
+                           metadata={"channel": "sms", "vouched_order": "51734"})
+    events, dispatcher = validate(tracker, domain)
+    slots = slot_events(events)
+    assert (slots["order_id"], slots["verified_order"]) == ("51734", "51734") and slots["verification_code"]
+    assert responses(dispatcher) == []  # no question for the order number or a second factor
+
+    answered = make_tracker("", slots={**slots, "pending_request": "order_status"})
+    _, dispatcher = run(ActionAnswerOrderRequest(), answered, domain)
+    for language in ("pl", "en"):
+        assert "51734" in render(dispatcher, domain, language)[0]
+
+
+def test_a_vouched_order_opens_no_other_order(shop_for_actions, domain):
+    tracker = form_tracker("a zamówienie 48213?", {}, None, {"order_id": "48213"})
+    tracker.latest_message["metadata"] = {"channel": "sms", "vouched_order": "51734"}
+    events, _ = validate(tracker, domain)
+    assert not slot_events(events).get("verified_order")
