@@ -110,3 +110,25 @@ def test_shopper_asks_about_an_order_gets_a_person_and_the_bot_again(browser, si
     expect(shopper.page.locator(".koliber-msg[data-author=system]").last).to_contain_text(case["back"])
     answer = shopper.says(case["again"])
     assert answer.strip() and case["reply"] not in answer
+
+
+RATING = {"pl": dict(ask="ile kosztuje wysylka do niemiec?", thanks="Dziękuję, to wszystko", rated="Dziękuję za ocenę"),
+          "en": dict(ask="how much is shipping to Germany?", thanks="Thank you, that's all",
+                     rated="Thank you for your rating")}
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_a_shopper_the_assistant_helped_rates_the_chat_with_stars(browser, site, language):
+    """Thanks ends a conversation the assistant finished: it is rated with stars (docs/csat.md). A
+    shopper who never said who they are, so no earlier rating of the same customer keeps it from asking."""
+    case = RATING[language]
+    shopper = Shopper(browser, site, language)
+    assert shopper.says(case["ask"]).strip()
+    shopper.says(case["thanks"])
+    stars = shopper.page.locator(".koliber-star")
+    expect(stars).to_have_count(5)
+    stars.nth(3).click()
+    expect(shopper.page.locator(".koliber-msg[data-author=system]").last).to_contain_text(case["rated"],
+                                                                                      timeout=BOT_ANSWER_TIMEOUT)
+    expect(shopper.page.locator(".koliber-msg[data-author=customer]").last).to_have_text("★★★★")
+    expect(stars).to_have_count(0)
