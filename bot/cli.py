@@ -19,7 +19,7 @@ def cmd_migrate(_: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_seed(_: argparse.Namespace) -> int:
+def cmd_seed(args: argparse.Namespace) -> int:
     from bot.handoff.agents import seed_demo_agents
     from db.base import utcnow
     from db.sessions import make_engine, session_factory, unit_of_work
@@ -35,6 +35,40 @@ def cmd_seed(_: argparse.Namespace) -> int:
             created = seed_demo_agents(session, settings.demo_agent_password)
         if created:
             print(f"demo agents: {', '.join(created)} (password: {settings.demo_agent_password})")
+    if args.history:
+        return _seed_history(settings, args.history)
+    return 0
+
+
+def _history_days(value: str) -> int:
+    """`30d` (or `30`): how many days of demo history."""
+    days = value.removesuffix("d")
+    if not days.isdigit() or not 1 <= int(days) <= 366:
+        raise argparse.ArgumentTypeError("the history is a number of days from 1 to 366, e.g. 30d")
+    return int(days)
+
+
+def _seed_history(settings, days: int) -> int:
+    from bot.analytics.history import seed_history
+    from bot.handoff.hours import WorkingHours, load_handoff_config
+    from db.base import utcnow
+    from db.sessions import make_engine, session_factory, unit_of_work
+
+    if not settings.development:
+        print("error: the demo history is for trying Koliber: set KOLIBER_ENV=development", file=sys.stderr)
+        return 2
+    hours = WorkingHours(load_handoff_config(settings.handoff_config_path))
+    try:
+        with unit_of_work(session_factory(make_engine(settings.database_url))) as session:
+            written = seed_history(session, utcnow(), days, hours)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if written is None:
+        print("demo history already seeded")
+    else:
+        print(f"demo history of {days} days: " + ", ".join(f"{count} {name}" for name, count in written.items())
+              + " (the dashboard shows it with 'Demo history' ticked: /console/analytics?demo=true)")
     return 0
 
 
@@ -145,7 +179,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"error: {refusal}", file=sys.stderr)
         return 2
     ports = [settings.gateway_port + index for index in range(gateways)]
-    demo_login = f"(demo: anna, trainer tr / {settings.demo_agent_password})" if settings.development else ""
+    demo_login = (f"(demo: anna, trainer tr, supervisor sv / {settings.demo_agent_password})"
+                  if settings.development else "")
     stopping = False
 
     def _stop(*_):
@@ -250,7 +285,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="koliber", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=cmd_migrate)
-    commands.add_parser("seed", help="add the demo shop to an empty database").set_defaults(handler=cmd_seed)
+    seed = commands.add_parser("seed", help="add the demo shop to an empty database")
+    seed.add_argument("--history", type=_history_days, metavar="DAYS",
+                      help="also write a labelled demo history for the dashboard, e.g. 30d (development only)")
+    seed.set_defaults(handler=cmd_seed)
     run = commands.add_parser("run", help="start engine, action server and gateway")
     run.add_argument("--engines", type=int, help="engines (each with an action server); default KOLIBER_ENGINES")
     run.add_argument("--gateways", type=int, help="gateways on consecutive ports; default KOLIBER_GATEWAYS")
@@ -276,8 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("username")
     add.add_argument("--name", help="name shown to customers, e.g. 'Anna'")
     add.add_argument("--languages", default="pl,en", help="comma-separated: pl,en")
-    add.add_argument("--role", choices=["agent", "admin", "trainer"], default="agent",
-                     help="trainer: the review inbox only; admin: queue and review inbox")
+    add.add_argument("--role", choices=["agent", "admin", "trainer", "supervisor"], default="agent",
+                     help="trainer: the review inbox only; supervisor: the dashboard only; admin: everything")
     add.set_defaults(handler=cmd_agent_add)
     docs = commands.add_parser("docs", help="write docs/configuration.md from the settings classes")
     docs.add_argument("--output", help="write the page here instead")

@@ -14,6 +14,7 @@ from starlette.requests import HTTPConnection
 from twilio.rest import Client
 
 from bot.background import BackgroundWork
+from bot.conversations.agent_actions import AgentActions
 from bot.conversations.core import ConversationCore
 from bot.conversations.desk import AgentDesk
 from bot.conversations.texts import GatewayTexts
@@ -46,6 +47,7 @@ TextsDep = Annotated[GatewayTexts, gateway_part("texts")]
 QueueDep = Annotated[HandoffQueue, gateway_part("queue")]
 CoreDep = Annotated[ConversationCore, gateway_part("core")]
 DeskDep = Annotated[AgentDesk, gateway_part("desk")]
+AgentActionsDep = Annotated[AgentActions, gateway_part("agent_actions")]
 SurveysDep = Annotated[Surveys, gateway_part("surveys")]
 TwilioDep = Annotated[Client, gateway_part("twilio")]
 BackgroundDep = Annotated[BackgroundWork, gateway_part("background")]

@@ -5,7 +5,7 @@ through bot/deps.py."""
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,10 +22,13 @@ from bot.channels.twilio_messaging import TwilioMessagingOutput
 from bot.channels.twilio_rest import twilio_client
 from bot.channels.twilio_voice import VoiceOutput
 from bot.channels.webchat import WebChatOutput
+from bot.conversations.agent_actions import AgentActions
 from bot.conversations.core import ConversationCore
 from bot.conversations.delivery import Delivery
 from bot.conversations.desk import AgentDesk
 from bot.conversations.outbox_worker import RetryPolicy
+from bot.conversations.replies import SystemReplies
+from bot.conversations.satisfaction import Satisfaction, SatisfactionConfig
 from bot.conversations.texts import GatewayTexts, load_texts
 from bot.engine.address import EngineAddress
 from bot.engine.client import EngineClient
@@ -41,6 +44,8 @@ from bot.surveys.wiring import Surveys, build_surveys
 from contracts.survey_result import SURVEY_RESULT_TYPE
 from db.base import utcnow
 from db.sessions import make_engine, session_factory
+from shop.policy import cached_policy
+from shop.service import SqlShopService
 from text.language import detector_for
 
 
@@ -63,6 +68,8 @@ class Gateway:
     chat_sockets: SocketCounter
     background: BackgroundWork
     mailbox: MailboxReader | None  # reads the shop's support mailbox, when one is configured
+    satisfaction: Satisfaction  # the rating question when a conversation ends, and its e-mailed link's page
+    agent_actions: AgentActions  # refunds, late returns and the like, from the ticket page
 
     async def close(self) -> None:
         await self.background.finish(timeout=10)
@@ -92,7 +99,8 @@ async def build_gateway(settings: Settings, clock: Callable[[], datetime] = utcn
         await asyncio.to_thread(_refuse_demo_accounts, sessions, settings)
     hub = hub_for(settings.redis_url)
     texts = load_texts(settings.gateway_texts_path, settings.default_language)
-    queue = HandoffQueue(load_handoff_config(settings.handoff_config_path))
+    queue = HandoffQueue(load_handoff_config(settings.handoff_config_path),
+                         same_agent_wait=timedelta(seconds=settings.same_agent_wait_seconds))
     engine = EngineClient(EngineAddress.all_of(settings), settings.engine_timeout_seconds)
     twilio = twilio_client(settings)
     delivery = Delivery(hub, sessions, RetryPolicy.from_settings(settings), clock)
@@ -103,14 +111,20 @@ async def build_gateway(settings: Settings, clock: Callable[[], datetime] = utcn
                    EmailOutput(texts, sessions, settings), MessengerOutput(texts, settings)):
         delivery.register(output)
     announcer = QueueAnnouncer(sessions, queue, hub)
+    satisfaction = Satisfaction(SatisfactionConfig.from_settings(settings), sessions, queue,
+                                SystemReplies(texts, queue), settings.outside_url, clock)
     core = ConversationCore(sessions, engine, queue, texts, delivery, announcer,
                             detector_for(settings.nlu_data_dir), clock, settings.max_message_chars,
-                            settings.max_attachment_bytes)
-    desk = AgentDesk(sessions, queue, texts, delivery, announcer, clock)
+                            settings.max_attachment_bytes, satisfaction)
+    desk = AgentDesk(sessions, queue, texts, delivery, announcer, clock, satisfaction)
     surveys = build_surveys(settings, sessions, queue, texts, delivery, announcer, twilio, clock)
     core.handle_custom(SURVEY_RESULT_TYPE, surveys.results.from_assistant)
+    shop = SqlShopService(sessions, cached_policy(settings.shop_policy_path), clock)
+    agent_actions = AgentActions(sessions, queue, SystemReplies(texts, queue), delivery, shop,
+                                 settings.credit_limits(), clock)
     background = BackgroundWork()
     mailbox = (MailboxReader(settings, EmailReceiver(core, sessions, settings, background))
                if settings.email_imap_host else None)
     return Gateway(settings, database, sessions, clock, hub, texts, queue, engine, delivery, core, desk, surveys,
-                   twilio, voice, SocketCounter(settings.chat_sockets_per_ip), background, mailbox)
+                   twilio, voice, SocketCounter(settings.chat_sockets_per_ip), background, mailbox,
+                   satisfaction=satisfaction, agent_actions=agent_actions)

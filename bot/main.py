@@ -13,16 +13,19 @@ from sqlalchemy.exc import OperationalError
 from bot.api import conversations, health, surveys
 from bot.channels import messenger, twilio_messaging, twilio_survey, twilio_voice, webchat
 from bot.channels.speech_engines import SpeechEngines
+from bot.console import agent_actions as console_agent_actions
+from bot.console import analytics as console_analytics
 from bot.console import identity as console_identity
 from bot.console import nps_report
 from bot.console import privacy as console_privacy
 from bot.console import review as console_review
 from bot.console import routes as console
 from bot.gateway import build_gateway
+from bot.notices.scheduler import start_delay_notice_job
 from bot.privacy.scheduler import start_retention_job
 from bot.settings import PROJECT_ROOT, Settings, get_settings
 from bot.surveys.scheduler import SurveyScheduler
-from bot.web import contact_form, pages, survey_page
+from bot.web import contact_form, pages, rating_page, survey_page
 from db.base import utcnow
 
 
@@ -46,7 +49,12 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
             scheduler.start()
         retention = start_retention_job(gateway.settings, gateway.sessions, gateway.clock)
         app.state.retention = retention
+        delay_notices = start_delay_notice_job(gateway.settings, gateway.database, gateway.sessions,
+                                               gateway.delivery, gateway.clock)
+        app.state.delay_notices = delay_notices
         yield
+        if delay_notices is not None:
+            delay_notices.shutdown()
         if retention is not None:
             retention.shutdown()
         if scheduler is not None:
@@ -65,9 +73,9 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     # Shops embed the widget on their own sites: its texts and availability are readable from any
     # origin (no cookies). The console's cookie is SameSite=strict, so this opens nothing there.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"], allow_credentials=False)
-    for module in (health, pages, survey_page, contact_form, webchat, twilio_messaging, twilio_voice, twilio_survey,
-                   messenger, conversations, surveys, console, nps_report, console_review, console_privacy,
-                   console_identity):
+    for module in (health, pages, survey_page, rating_page, contact_form, webchat, twilio_messaging, twilio_voice,
+                   twilio_survey, messenger, conversations, surveys, console, nps_report, console_review,
+                   console_privacy, console_identity, console_agent_actions, console_analytics):
         app.include_router(module.router)
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.mount("/console/static", StaticFiles(directory=PROJECT_ROOT / "bot" / "console" / "static"),

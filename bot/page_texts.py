@@ -27,5 +27,9 @@ def survey_page_texts(path: Path, language: str) -> dict[str, str]:
     return _pick(_load(path)["survey_page"], language)
 
 
+def rating_page_texts(path: Path, language: str) -> dict[str, str]:
+    return _pick(_load(path)["rating_page"], language)
+
+
 def contact_page_texts(path: Path, language: str) -> dict[str, str]:
     return _pick(_load(path)["contact_page"], language)

@@ -1,6 +1,7 @@
 """All configuration in one place, read from the environment (prefix KOLIBER_ or plain names below):
 the shop's own settings (shop/settings.py) and the gateway's."""
 
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -218,6 +219,36 @@ class Settings(ShopSettings):
                                    description="Runs survey rounds on a schedule. Off by default so `koliber run` never "
                                                "phones real customers until a shop says so.")
 
+    # Customer satisfaction after every conversation (bot/conversations/satisfaction.py, docs/csat.md)
+    csat_enabled: bool = Field(True, validation_alias="KOLIBER_CSAT",
+                               description="Asks the customer to rate the conversation 1-5 when it ends (the assistant "
+                                           "finished, or an agent resolved the ticket).")
+    csat_quiet_hours: float = Field(24.0, ge=0, validation_alias="KOLIBER_CSAT_QUIET_HOURS",
+                                    description="The same customer (address or known contact) is not asked again "
+                                                "within this many hours.")
+    csat_low_score: int = Field(2, ge=1, le=4, validation_alias="KOLIBER_CSAT_LOW_SCORE",
+                                description="A score up to this asks what went wrong and opens a follow-up ticket "
+                                            "for a person.")
+
+    # Proactive delivery-delay notices (bot/notices/, docs/delay-notices.md)
+    delay_notices: bool = Field(False, validation_alias="KOLIBER_DELAY_NOTICES",
+                                description="Looks for late orders on a schedule and tells each customer once per "
+                                            "order and cause, by SMS, WhatsApp or e-mail. Off by default so "
+                                            "`koliber run` never messages real customers until a shop says so.")
+    delay_notices_every_minutes: float = Field(15.0, gt=0, validation_alias="KOLIBER_DELAY_NOTICES_EVERY_MINUTES",
+                                               description="How often the delay-notice job looks for late orders "
+                                                           "(it also runs when the quiet hours end).")
+    delay_notices_silent_business_days: int = Field(3, ge=1, validation_alias="KOLIBER_DELAY_NOTICES_SILENT_DAYS",
+                                                    description="Business days without a carrier event after which "
+                                                                "a parcel on its way counts as stuck.")
+    delay_notices_quiet_hours: str = Field("21:00-08:00", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$",
+                                           validation_alias="KOLIBER_DELAY_NOTICES_QUIET_HOURS",
+                                           description="When no notice is sent, in the shop's time zone (the policy "
+                                                       "file's, Europe/Warsaw): notices found then wait for the end.")
+    delay_notice_texts_path: Path = Field(PROJECT_ROOT / "config" / "delay_notices.yml",
+                                          validation_alias="KOLIBER_DELAY_NOTICE_TEXTS",
+                                          description="The delay notices' wording per cause, in Polish and English.")
+
     # Review inbox (bot/trainer/, console pages under /console/review).
     domain_path: Path = Field(PROJECT_ROOT / "domain.yml", validation_alias="KOLIBER_DOMAIN_PATH",
                               description="The domain the review inbox reads intents and entities from.")
@@ -231,6 +262,15 @@ class Settings(ShopSettings):
                                                     "stories.")
     review_texts_path: Path = Field(PROJECT_ROOT / "config" / "review_texts.yml", validation_alias="KOLIBER_REVIEW_TEXTS",
                                     description="The review inbox's page texts, in Polish and English.")
+
+    # Supervisor dashboard (bot/analytics/, /console/analytics).
+    service_level_seconds: int = Field(60, ge=1, validation_alias="KOLIBER_SERVICE_LEVEL_SECONDS",
+                                       description="The dashboard's service level is the share of live chats a "
+                                                   "person took within this many seconds, counting only the "
+                                                   "opening hours (config/handoff.yml).")
+    analytics_texts_path: Path = Field(PROJECT_ROOT / "config" / "analytics_texts.yml",
+                                       validation_alias="KOLIBER_ANALYTICS_TEXTS",
+                                       description="The supervisor dashboard's page texts, in Polish and English.")
 
     # Console log-in throttling
     login_failures_per_user: int = Field(5, ge=1, validation_alias="KOLIBER_LOGIN_FAILURES_PER_USER",
@@ -261,6 +301,17 @@ class Settings(ShopSettings):
     outbox_poll_seconds: float = Field(30.0, gt=0, validation_alias="KOLIBER_OUTBOX_POLL_SECONDS",
                                        description="How often a gateway looks for replies other gateways left behind.")
 
+    # Agents: the same agent again, and what an agent may do for a customer (docs/handoff.md)
+    same_agent_wait_seconds: int = Field(120, ge=0, validation_alias="KOLIBER_SAME_AGENT_WAIT_SECONDS",
+                                         description="A returning customer's new ticket waits this long for the agent "
+                                                     "who last served them, when that agent is available and answers "
+                                                     "in its language; then every agent sees it. 0 turns this off.")
+    agent_credit_limits: str = Field("PLN=500,EUR=120", validation_alias="KOLIBER_AGENT_CREDIT_LIMITS",
+                                     pattern=r"^\s*([A-Za-z]{3}\s*=\s*\d+(\.\d{1,2})?\s*(,\s*|$))*$",
+                                     description="The largest refund or goodwill credit an agent may issue from the "
+                                                 "ticket page in one action, per currency (`currency=amount`, "
+                                                 "comma-separated); a currency not listed may not be refunded there.")
+
     # Customer data (bot/privacy/)
     retention_days: int = Field(365, ge=1, validation_alias="KOLIBER_RETENTION_DAYS",
                                 description="Conversations idle longer than this are anonymised; counts, intents, "
@@ -287,6 +338,11 @@ class Settings(ShopSettings):
 
     def number_for_language(self, language: str) -> str | None:
         return next((number for number, spoken in self._voice_numbers().items() if spoken == language), None)
+
+    def credit_limits(self) -> dict[str, Decimal]:
+        """The most an agent may refund or credit in one action, by currency."""
+        pairs = (entry.partition("=") for entry in self.agent_credit_limits.split(","))
+        return {code.strip().upper(): Decimal(amount.strip()) for code, _, amount in pairs if code.strip()}
 
     @property
     def engine_urls(self) -> list[str]:

@@ -196,6 +196,8 @@ class Refund(Base):
     status: Mapped[RefundStatus] = mapped_column(string_enum(RefundStatus))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # Set by whoever asked for it (an agent's click): the same reference never refunds twice.
+    reference: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     order: Mapped[Order] = relationship(back_populates="refunds")
 
@@ -210,6 +212,8 @@ class Invoice(Base):
     tax_id: Mapped[str | None] = mapped_column(String(16))
     issued_at: Mapped[datetime]
     total: Mapped[Decimal] = mapped_column(Money)
+    # When the customer was last sent it again (on an agent's request).
+    resent_at: Mapped[datetime | None]
 
     order: Mapped[Order] = relationship(back_populates="invoices")
 

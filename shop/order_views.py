@@ -112,3 +112,23 @@ class NewAddress:
     street: str
     postcode: str
     city: str
+
+
+@dataclass(frozen=True)
+class RefundOutcome:
+    """What happened to a refund or goodwill credit: `result` is one of the outcomes in service.py."""
+
+    result: str
+    amount: Decimal | None = None
+    currency: str | None = None
+    method: str | None = None
+    repeated: bool = False  # this reference had already been refunded: nothing new was paid out
+
+
+@dataclass(frozen=True)
+class InvoiceOutcome:
+    """An invoice sent to the customer again, and where to."""
+
+    result: str
+    number: str | None = None
+    email: str | None = None

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from db.base import utcnow
@@ -25,11 +26,13 @@ from shop.models import (
     Shipment,
 )
 from shop.order_views import (
+    InvoiceOutcome,
     InvoiceView,
     ItemView,
     NewAddress,
     OrderView,
     PaymentView,
+    RefundOutcome,
     RefundView,
     ReturnOutcome,
     ReturnView,
@@ -46,6 +49,13 @@ DONE = "done"
 ALREADY_SHIPPED = "already_shipped"
 ALREADY_CANCELLED = "already_cancelled"
 UNKNOWN_ORDER = "unknown_order"
+# Outcomes of what agents do for a customer.
+ALREADY_DELIVERED = "already_delivered"
+NOTHING_PAID = "nothing_paid"
+MORE_THAN_PAID = "more_than_paid"
+NO_INVOICE = "no_invoice"
+# A goodwill credit is not money back on the card: the customer spends it in the shop.
+STORE_CREDIT = "store_credit"
 
 
 class ShopService(Protocol):
@@ -61,6 +71,11 @@ class ShopService(Protocol):
     def open_complaint(
         self, order_number: str | None, conversation_id: str, language: str, description: str
     ) -> str: ...
+    # What an agent may do that the assistant may not (bot/conversations/agent_actions.py).
+    def approve_late_return(self, order_number: str) -> ReturnOutcome: ...
+    def issue_refund(self, order_number: str, amount: Decimal, *, goodwill: bool, reference: str) -> RefundOutcome: ...
+    def resend_invoice(self, order_number: str) -> InvoiceOutcome: ...
+    def redirect_parcel(self, order_number: str, address: NewAddress) -> str: ...
 
 
 class SqlShopService:
@@ -103,6 +118,13 @@ class SqlShopService:
             return _view(order) if order else None
 
     def start_return(self, order_number: str) -> ReturnOutcome:
+        return self._start_return(order_number, late_allowed=False)
+
+    def approve_late_return(self, order_number: str) -> ReturnOutcome:
+        """A return an agent accepts after the return window closed; every other rule still holds."""
+        return self._start_return(order_number, late_allowed=True)
+
+    def _start_return(self, order_number: str, late_allowed: bool) -> ReturnOutcome:
         with unit_of_work(self._sessions) as session:
             order = self._find(session, order_number, for_update=True)
             if order is None:
@@ -110,7 +132,9 @@ class SqlShopService:
             view = _view(order)
             last_day = rules.return_window_last_day(view, self.policy, self.calendar)
             delivered = rules.delivered_on(view, self.calendar)
-            blocker = rules.return_blocker(view, self.policy, self.calendar, self.today())
+            # The window is judged as if today were its last day: nothing else about the order changes.
+            today = min(self.today(), last_day) if late_allowed and last_day else self.today()
+            blocker = rules.return_blocker(view, self.policy, self.calendar, today)
             if blocker == rules.RETURN_ALREADY_REQUESTED:
                 return ReturnOutcome(result=blocker, code=order.returns[0].code, last_day=last_day)
             if blocker:
@@ -163,6 +187,64 @@ class SqlShopService:
                 return ALREADY_CANCELLED
             if not order.status.before_shipping:
                 return ALREADY_SHIPPED
+            order.delivery_street = address.street
+            order.delivery_postcode = address.postcode
+            order.delivery_city = address.city
+            return DONE
+
+    def issue_refund(self, order_number: str, amount: Decimal, *, goodwill: bool, reference: str) -> RefundOutcome:
+        """Money back by the way the order was paid, at most what was paid and not yet refunded; or, with
+        `goodwill`, a store credit. A `reference` already used returns that refund and pays nothing."""
+        try:
+            with unit_of_work(self._sessions) as session:
+                earlier = session.scalar(select(Refund).where(Refund.reference == reference))
+                if earlier is not None:
+                    return RefundOutcome(DONE, earlier.amount, earlier.currency, earlier.method, repeated=True)
+                order = self._find(session, order_number, for_update=True)
+                if order is None:
+                    return RefundOutcome(UNKNOWN_ORDER)
+                paid = [p for p in order.payments if p.status.value == "paid"]
+                if goodwill:
+                    method = STORE_CREDIT
+                else:
+                    if not paid:
+                        return RefundOutcome(NOTHING_PAID, currency=order.currency)
+                    refunded = sum((r.amount for r in order.refunds if r.method != STORE_CREDIT), Decimal("0"))
+                    left = sum((p.amount for p in paid), Decimal("0")) - refunded
+                    if amount > left:
+                        return RefundOutcome(MORE_THAN_PAID, max(left, Decimal("0")), order.currency)
+                    method = paid[0].method
+                order.refunds.append(Refund(amount=amount, currency=order.currency, method=method,
+                                            status=RefundStatus.PENDING, created_at=self.now(), reference=reference))
+                return RefundOutcome(DONE, amount, order.currency, method)
+        except IntegrityError:  # the same reference, refunded at this very moment by another request
+            with unit_of_work(self._sessions) as session:
+                earlier = session.scalar(select(Refund).where(Refund.reference == reference))
+                return RefundOutcome(DONE, earlier.amount, earlier.currency, earlier.method, repeated=True)
+
+    def resend_invoice(self, order_number: str) -> InvoiceOutcome:
+        """The order's latest invoice to the customer's e-mail again. The demo shop only notes when;
+        a real shop's service has its platform send it."""
+        with unit_of_work(self._sessions) as session:
+            order = self._find(session, order_number, for_update=True)
+            if order is None:
+                return InvoiceOutcome(UNKNOWN_ORDER)
+            if not order.invoices:
+                return InvoiceOutcome(NO_INVOICE)
+            invoice = order.invoices[-1]
+            invoice.resent_at = self.now()
+            return InvoiceOutcome(DONE, invoice.number, order.customer.email)
+
+    def redirect_parcel(self, order_number: str, address: NewAddress) -> str:
+        """A new delivery address, also after dispatch (the carrier redirects the parcel), until delivery."""
+        with unit_of_work(self._sessions) as session:
+            order = self._find(session, order_number, for_update=True)
+            if order is None:
+                return UNKNOWN_ORDER
+            if order.status == OrderStatus.CANCELLED:
+                return ALREADY_CANCELLED
+            if order.shipment is not None and order.shipment.delivered_at is not None:
+                return ALREADY_DELIVERED
             order.delivery_street = address.street
             order.delivery_postcode = address.postcode
             order.delivery_city = address.city
@@ -241,3 +323,8 @@ def _view(order: Order) -> OrderView:
         returns=[ReturnView(r.code, r.status.value, r.created_at) for r in order.returns],
         invoices=[InvoiceView(i.number, i.kind.value, i.issued_at) for i in order.invoices],
     )
+
+
+def order_view(order: Order) -> OrderView:
+    """The read-only snapshot of a loaded order, as the actions and the shop's rules see it."""
+    return _view(order)

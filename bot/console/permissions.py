@@ -16,6 +16,7 @@ from bot.models.handoff import AgentRole
 
 LOGIN_PAGE = "/console/login"
 REVIEW_PAGE = "/console/review"
+ANALYTICS_PAGE = "/console/analytics"
 
 
 class Area(enum.Enum):
@@ -23,15 +24,18 @@ class Area(enum.Enum):
     QUEUE = "the queue, tickets and customers' orders"  # and the NPS report
     REVIEW = "the review inbox"  # and the trainers' audit log
     ADMIN = "the administration pages"  # customers' data requests too
+    ANALYTICS = "the supervisor dashboard"
 
 
-# The one table of who may do what. Trainers stay out of the queue and the NPS report, which show
-# customers, their orders and order numbers; admins may do everything.
+# The one table of who may do what. Trainers and supervisors stay out of the queue and the NPS report,
+# which show customers, their orders and order numbers; supervisors see only the dashboard's totals
+# (and the phrases the bot missed); admins may do everything.
 ROLES: dict[Area, frozenset[AgentRole]] = {
     Area.SIGNED_IN: frozenset(AgentRole),
     Area.QUEUE: frozenset({AgentRole.AGENT, AgentRole.ADMIN}),
     Area.REVIEW: frozenset({AgentRole.TRAINER, AgentRole.ADMIN}),
     Area.ADMIN: frozenset({AgentRole.ADMIN}),
+    Area.ANALYTICS: frozenset({AgentRole.SUPERVISOR, AgentRole.ADMIN}),
 }
 
 
@@ -71,8 +75,10 @@ class Entry:
 AgentOrAdmin = Annotated[SignedInAgent, Depends(Entry(Area.QUEUE))]
 TrainerOrAdmin = Annotated[SignedInAgent, Depends(Entry(Area.REVIEW))]
 AdminOnly = Annotated[SignedInAgent, Depends(Entry(Area.ADMIN))]
+SupervisorOrAdmin = Annotated[SignedInAgent, Depends(Entry(Area.ANALYTICS))]
 # HTML pages: a stranger is sent to the log-in page instead of a 401.
 SignedInPage = Annotated[SignedInAgent, Depends(Entry(Area.SIGNED_IN, page=True))]
 AgentOrAdminPage = Annotated[SignedInAgent, Depends(Entry(Area.QUEUE, page=True))]
 TrainerOrAdminPage = Annotated[SignedInAgent, Depends(Entry(Area.REVIEW, page=True))]
 AdminOnlyPage = Annotated[SignedInAgent, Depends(Entry(Area.ADMIN, page=True))]
+SupervisorOrAdminPage = Annotated[SignedInAgent, Depends(Entry(Area.ANALYTICS, page=True))]

@@ -20,7 +20,16 @@ from sqlalchemy.orm import Session
 from bot.console.auth import SESSION_COOKIE, MaybeAgent
 from bot.console.login_throttle import LoginThrottle, address_key
 from bot.console.origin import console_router
-from bot.console.permissions import REVIEW_PAGE, AgentOrAdmin, AgentOrAdminPage, Area, SignedInPage, may_enter, refuse
+from bot.console.permissions import (
+    ANALYTICS_PAGE,
+    REVIEW_PAGE,
+    AgentOrAdmin,
+    AgentOrAdminPage,
+    Area,
+    SignedInPage,
+    may_enter,
+    refuse,
+)
 from bot.deps import ClockDep, DeskDep, HubDep, SessionsDep, SettingsDep, require_json
 from bot.handoff.agents import authenticate, close_session, open_session, purge_expired_sessions
 from bot.handoff.queue import TicketForbidden, TicketNotFound, TicketUnavailable
@@ -120,8 +129,9 @@ async def set_status(desk: DeskDep, agent: AgentOrAdmin, status_: Annotated[str,
 
 @router.get("", response_class=HTMLResponse, include_in_schema=False)
 def queue_page(request: Request, agent: SignedInPage) -> Response:
-    if not may_enter(agent, Area.QUEUE):  # a trainer's console starts at the review inbox
-        return RedirectResponse(REVIEW_PAGE, status_code=status.HTTP_303_SEE_OTHER)
+    if not may_enter(agent, Area.QUEUE):  # trainers start at the review inbox, supervisors at the dashboard
+        start = REVIEW_PAGE if may_enter(agent, Area.REVIEW) else ANALYTICS_PAGE
+        return RedirectResponse(start, status_code=status.HTTP_303_SEE_OTHER)
     return templates.TemplateResponse(request, "queue.html", {"agent": agent.as_dict()})
 
 

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from bot.conversations.call_streams import CallStreamTokens
 from bot.conversations.core import ConversationCore, InboundMessage, TurnResult
 from bot.conversations.output import plain_text
+from bot.conversations.satisfaction import is_rating_question
 from bot.conversations.texts import GatewayTexts
 from bot.engine.client import EngineUnavailable
 from bot.models.conversation import Channel, ConversationState
@@ -126,8 +127,8 @@ class GatewayCallHandler:
             replies = [*result.replies, await self._core.say(self.conversation_id, "call_transfer")]
             self._transfer_ticket = result.ticket_id
             return self._reply(replies, hang_up=True, transferred=True)
-        if self._outbound_call and await self._outbound.is_over(self.conversation_id):
-            return self._reply(result.replies, hang_up=True)
+        if result.ended or (self._outbound_call and await self._outbound.is_over(self.conversation_id)):
+            return self._reply(result.replies, hang_up=True)  # rated (CSAT), or the shop's dialogue is over
         self._expect_answer(result)
         return self._reply(result.replies, asks=True)
 
@@ -179,6 +180,8 @@ class GatewayCallHandler:
                asks: bool = False) -> BotReply:
         """`asks`: the reply repeats or asks the last question, whose answer is expected."""
         self._choices = max((len(m.get("buttons") or []) for m in messages), default=0)
-        utterances = [Utterance(str(m["id"]), plain_text(m, self._texts)) for m in messages]
+        # The rating question names its keys itself: its 1-5 "stars" are not read out as choices.
+        utterances = [Utterance(str(m["id"]), m["text"] if is_rating_question(m) else plain_text(m, self._texts))
+                      for m in messages]
         return BotReply(utterances, self._language, choices=self._choices, hang_up=hang_up, transferred=transferred,
                         speech_hint=self._hint if asks else None, digits=self._digits if asks else 0)

@@ -31,6 +31,7 @@ from bot.conversations.identity import (
 )
 from bot.conversations.leave_message import LeaveMessageDialogue, is_for_gateway
 from bot.conversations.replies import LEAVE_MESSAGE, SystemReplies, known_contact
+from bot.conversations.satisfaction import Satisfaction, is_rating_answer
 from bot.conversations.texts import GatewayTexts
 from bot.conversations.views import message_view
 from bot.engine.client import EngineClient, EngineTurn, EngineUnavailable
@@ -116,6 +117,7 @@ class TurnResult:
     language: str
     ticket_id: int | None = None  # the open ticket, if a person is to take over
     slots: Mapping[str, Any] = field(default_factory=dict)  # the engine's, after the turn
+    ended: bool = False  # the customer answered the closing rating question: a call may hang up
 
 
 @dataclass(frozen=True)
@@ -148,13 +150,16 @@ class _Turn:
     speech_confidence: float | None
     proven_sender: str | None
     known_order: str | None  # the order this proven customer verified last, on any channel
+    # The order this conversation is entitled to: verified in it, or the order a proactive notice
+    # opened it about (the shop wrote to the order's own number or address).
+    vouched_order: str | None = None
 
 
 class ConversationCore:
     def __init__(self, sessions: sessionmaker[Session], engine: EngineClient, queue: HandoffQueue,
                  texts: GatewayTexts, delivery: Delivery, announcer: QueueAnnouncer,
                  detector: LanguageDetector, clock: Callable[[], datetime], max_chars: int,
-                 max_attachment_bytes: int = 10 * 1024 * 1024) -> None:
+                 max_attachment_bytes: int = 10 * 1024 * 1024, satisfaction: Satisfaction | None = None) -> None:
         self._sessions = sessions
         self._engine = engine
         self._queue = queue
@@ -170,6 +175,7 @@ class ConversationCore:
         self._locks: dict[str, asyncio.Lock] = {}
         self._lock_users: dict[str, int] = defaultdict(int)
         self._custom_handlers: dict[str, CustomMessageHandler] = {}
+        self._satisfaction = satisfaction  # asks how it went when a conversation ends (CSAT)
 
     def handle_custom(self, message_type: str, handler: CustomMessageHandler) -> None:
         """Lets a feature act on the assistant's custom messages of one `type`."""
@@ -339,10 +345,11 @@ class ConversationCore:
             topic = conversation_topic(turn.conversation_id)
             self._delivery.hub.publish(topic, {"type": "typing", "on": True})
             try:
-                if is_for_gateway(turn.payload, turn.pending_prompt):
+                result = await self._rating_step(receipt.message_id, turn)
+                if result is None and is_for_gateway(turn.payload, turn.pending_prompt):
                     result = await write(self._sessions,
                                          lambda session: self._leave_message_step(session, receipt.message_id))
-                else:
+                elif result is None:
                     result = await self._ask_engine(receipt.message_id, turn, client)
                 await self._delivery.deliver(turn.conversation_id, turn.channel, result.replies)
                 if result.state != turn.state:  # joined the queue, or stopped waiting for a person
@@ -424,7 +431,8 @@ class ConversationCore:
         mode = "live" if self._queue.availability(session, conversation.language, self._clock()).live else "offline"
         return _Turn(conversation.id, conversation.channel, conversation.language, conversation.state,
                      conversation.pending_prompt, message.text, message.payload, mode, conversation.contact_id,
-                     message.speech_confidence, message.proven_sender, self._known_order(session, message))
+                     message.speech_confidence, message.proven_sender, self._known_order(session, message),
+                     conversation.verified_order)
 
     @staticmethod
     def _known_order(session: Session, message: Message) -> str | None:
@@ -460,6 +468,8 @@ class ConversationCore:
             metadata["proven_phone" if turn.channel == Channel.VOICE else "proven_email"] = turn.proven_sender
         if turn.known_order is not None:
             metadata["known_order"] = turn.known_order
+        if turn.vouched_order is not None:  # no verification again for this conversation's own order
+            metadata["vouched_order"] = turn.vouched_order
         try:
             # The stored message's id: an engine that gets it again (another engine died after taking
             # it) answers with what it answered then.
@@ -541,6 +551,9 @@ class ConversationCore:
         if unanswered:
             replies.append(self._rest_for_a_person(session, conversation, unanswered, now))
             queue_changed = True
+        if self._satisfaction is not None and not queue_changed:
+            question = self._satisfaction.after_bot_turn(session, message, now)
+            replies += [question] if question is not None else []
         if conversation.channel in ONE_REPLY_PER_TURN:
             replies = _joined(session, replies)
         return self._result(session, conversation_id, replies, engine_turn.slots), queue_changed
@@ -591,6 +604,26 @@ class ConversationCore:
         reply = self._replies.system(session, conversation, "engine_down", now, ticket=ticket.id,
                                      reply_by=self._replies.reply_by(conversation.language, now))
         return self._result(session, conversation.id, [reply]), opened
+
+    async def _rating_step(self, message_id: int, turn: _Turn) -> TurnResult | None:
+        """The customer's answer to the closing rating question; None when there is no question
+        pending or this is no answer to it (the question is dropped, the message goes on)."""
+        if self._satisfaction is None or not is_rating_answer(turn.payload, turn.pending_prompt):
+            return None
+        turn.pending_prompt = None
+
+        def answer(session: Session) -> tuple[TurnResult | None, bool]:
+            message = session.get(Message, message_id)
+            step = self._satisfaction.answer(session, message, self._clock())
+            if step is None:
+                return None, False
+            message.handled_at = self._clock()
+            result = self._result(session, message.conversation_id, step.replies)
+            return replace(result, ended=step.finished), step.ticket_opened
+        result, ticket_opened = await write(self._sessions, answer)
+        if ticket_opened:
+            await self._announcer.announce()
+        return result
 
     def _leave_message_step(self, session: Session, message_id: int) -> TurnResult:
         message = session.get(Message, message_id)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.conversations.delivery import Delivery
 from bot.conversations.identity import confirm_identity, identity_confirmed, suggested_customer
 from bot.conversations.replies import SystemReplies
+from bot.conversations.satisfaction import Satisfaction
 from bot.conversations.texts import GatewayTexts
 from bot.conversations.views import contact_label, conversation_view, message_view, note_view, ticket_view
 from bot.handoff.announcer import QueueAnnouncer
@@ -45,8 +46,10 @@ class NothingToConfirm(ValueError):
 
 class AgentDesk:
     def __init__(self, sessions: sessionmaker[Session], queue: HandoffQueue, texts: GatewayTexts,
-                 delivery: Delivery, announcer: QueueAnnouncer, clock: Callable[[], datetime]) -> None:
+                 delivery: Delivery, announcer: QueueAnnouncer, clock: Callable[[], datetime],
+                 satisfaction: Satisfaction | None = None) -> None:
         self._sessions = sessions
+        self._satisfaction = satisfaction  # asks the customer to rate a resolved ticket (CSAT)
         self._queue = queue
         self._replies = SystemReplies(texts, queue)
         self._delivery = delivery
@@ -59,11 +62,16 @@ class AgentDesk:
             agent = session.get(Agent, agent_id)
             now = self._clock()
             places = self._queue.places(session)
-            waiting = [ticket_view(t, now, getattr(places.get(t.conversation_id), "position", None))
-                       for t in self._queue.visible_to(session, agent)]
+            # "for_you": the ticket waits for this agent first, who served the customer before.
+            waiting = [{**ticket_view(t, now, getattr(places.get(t.conversation_id), "position", None)),
+                        "for_you": t.offered_to_agent_id == agent.id and t.offered_until > now}
+                       for t in self._queue.visible_to(session, agent, now)]
             mine = [ticket_view(t, now) for t in self._queue.claimed_by(session, agent)]
             available = session.scalar(select(func.count()).select_from(Agent).where(Agent.status == AgentStatus.AVAILABLE))
-            return {"tickets": waiting, "mine": mine, "agents_available": available or 0}
+            # A ticket waiting for the agent who served its customer before joins this list when the wait ends.
+            offer_ends = self._queue.next_offer_ending(session, agent, now)
+            return {"tickets": waiting, "mine": mine, "agents_available": available or 0,
+                    "refresh_in_seconds": None if offer_ends is None else max(1, (offer_ends - now).total_seconds())}
         return await read(self._sessions, queue_overview)
 
     async def ticket_conversation(self, ticket_id: int, agent_id: int) -> str:
@@ -198,6 +206,9 @@ class AgentDesk:
             ticket = self._queue.close(session, ticket_id, agent, status, self._clock())
             key = "ticket_resolved" if status == TicketStatus.RESOLVED else "handed_back"
             notices = self._live_notice(session, ticket.conversation, key, agent=agent.display_name)
+            if status == TicketStatus.RESOLVED and self._satisfaction is not None:
+                question = self._satisfaction.after_resolution(session, ticket, self._clock())
+                notices += [question] if question is not None else []
             session.flush()
             return ticket_view(ticket, self._clock()), ticket.conversation, [message_view(n) for n in notices]
         view, conversation, messages = await write(self._sessions, close)

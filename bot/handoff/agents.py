@@ -76,7 +76,8 @@ def purge_expired_sessions(session: Session, now: datetime) -> None:
 
 
 DEMO_AGENTS = (("anna", "Anna", ["pl", "en"], AgentRole.AGENT), ("tom", "Tom", ["en"], AgentRole.AGENT),
-               ("tr", "Trainer", ["pl", "en"], AgentRole.TRAINER))
+               ("tr", "Trainer", ["pl", "en"], AgentRole.TRAINER),
+               ("sv", "Supervisor", ["pl", "en"], AgentRole.SUPERVISOR))
 
 
 def demo_agents_with_password(session: Session, password: str) -> list[str]:
@@ -94,8 +95,8 @@ def _password_matches(agent: Agent, password: str) -> bool:
 
 
 def seed_demo_agents(session: Session, password: str) -> list[str]:
-    """Console accounts for trying the product: two agents and a trainer. Never added beside real
-    accounts; a database seeded before the trainer existed gets the missing ones."""
+    """Console accounts for trying the product: two agents, a trainer and a supervisor. Never added
+    beside real accounts; a database seeded before the trainer or the supervisor existed gets the missing ones."""
     existing = set(session.scalars(select(Agent.username)))
     demo = {username for username, *_ in DEMO_AGENTS}
     if existing - demo:

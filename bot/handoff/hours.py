@@ -1,7 +1,7 @@
 """When agents work: a weekly schedule in the shop's time zone, closed on public holidays."""
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -56,6 +56,10 @@ class WorkingHours:
         if day in self._holidays:
             return None
         return self._weekly.get(day.weekday())
+
+    def opening_hours(self, day: date) -> tuple[time, time] | None:
+        """Opening and closing time on this local day; None when closed (a holiday, a day off)."""
+        return self._span(day)
 
     def is_open(self, moment: datetime) -> bool:
         local = moment.astimezone(self.zone)

@@ -6,9 +6,9 @@ A claim is one conditional UPDATE, so two agents can never claim the same ticket
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.handoff.hours import HandoffConfig, WorkingHours
@@ -23,6 +23,10 @@ from bot.models.handoff import (
     TicketKind,
     TicketStatus,
 )
+
+# A customer unhappy with how they were served (a low CSAT score, bot/conversations/satisfaction.py; an NPS
+# detractor, bot/surveys/results.py) is not offered back to the agent who served them first.
+NOT_FOR_THE_SAME_AGENT = frozenset({"low_csat", "survey_detractor"})
 
 
 class TicketUnavailable(RuntimeError):
@@ -55,9 +59,12 @@ class QueuePlace:
 
 
 class HandoffQueue:
-    def __init__(self, config: HandoffConfig) -> None:
+    def __init__(self, config: HandoffConfig, same_agent_wait: timedelta = timedelta(0)) -> None:
+        """`same_agent_wait`: how long a returning customer's new ticket waits for the agent who last
+        served them (nothing waits when it is zero)."""
         self.config = config
         self.hours = WorkingHours(config)
+        self.same_agent_wait = same_agent_wait
 
     # --- opening -------------------------------------------------------------------------
     def open_ticket(self, session: Session, conversation: Conversation, *, kind: TicketKind, reason: str,
@@ -74,7 +81,36 @@ class HandoffQueue:
         if kind == TicketKind.LIVE:
             conversation.state = ConversationState.QUEUED
         session.flush()
+        self._offer_to_last_agent(session, ticket, now)
         return ticket
+
+    def _offer_to_last_agent(self, session: Session, ticket: Ticket, now: datetime) -> None:
+        """A returning customer's ticket waits first for the agent who last served them, if that agent
+        is at work now and answers in the ticket's language; everyone else sees it once the wait is over."""
+        if self.same_agent_wait <= timedelta(0) or ticket.reason in NOT_FOR_THE_SAME_AGENT:
+            return
+        agent = self.last_agent_of(session, ticket)
+        if agent is not None and agent.status == AgentStatus.AVAILABLE and self.handles(agent, ticket.language):
+            ticket.offered_to_agent_id = agent.id
+            ticket.offered_until = now + self.same_agent_wait
+
+    @staticmethod
+    def last_agent_of(session: Session, ticket: Ticket) -> Agent | None:
+        """The agent who claimed this customer's latest earlier ticket: the same contact, or the same
+        channel and address when the conversation is linked to no contact."""
+        conversation = ticket.conversation
+        if conversation.contact_id is not None:
+            same_customer = Conversation.contact_id == conversation.contact_id
+        elif conversation.address:
+            same_customer = ((Conversation.channel == conversation.channel)
+                             & (Conversation.address == conversation.address))
+        else:
+            same_customer = Conversation.id == conversation.id
+        return session.scalar(
+            select(Agent).join(Ticket, Ticket.agent_id == Agent.id)
+            .join(Conversation, Ticket.conversation_id == Conversation.id)
+            .where(same_customer, Ticket.id != ticket.id, Ticket.status != TicketStatus.QUEUED)
+            .order_by(Ticket.claimed_at.desc(), Ticket.id.desc()).limit(1))
 
     @staticmethod
     def open_ticket_of(session: Session, conversation_id: str) -> Ticket | None:
@@ -146,12 +182,27 @@ class HandoffQueue:
         return ticket
 
     @staticmethod
-    def visible_to(session: Session, agent: Agent) -> list[Ticket]:
-        """Queued tickets in the agent's languages, highest priority and longest waiting first."""
-        query = select(Ticket).where(Ticket.status == TicketStatus.QUEUED)
+    def open_to(agent: Agent, now: datetime) -> ColumnElement[bool]:
+        """Tickets this agent may take now: offered to nobody, to them, or no longer waiting for the
+        agent they were offered to (the wait is over, or that agent went away)."""
+        return or_(Ticket.offered_to_agent_id.is_(None), Ticket.offered_to_agent_id == agent.id,
+                   Ticket.offered_until <= now,
+                   Ticket.offered_to_agent_id.in_(select(Agent.id).where(Agent.status != AgentStatus.AVAILABLE)))
+
+    @classmethod
+    def visible_to(cls, session: Session, agent: Agent, now: datetime) -> list[Ticket]:
+        """Queued tickets in the agent's languages that are open to them, highest priority and longest
+        waiting first."""
+        query = select(Ticket).where(Ticket.status == TicketStatus.QUEUED, cls.open_to(agent, now))
         if agent.role != AgentRole.ADMIN:
             query = query.where(Ticket.language.in_(agent.language_list))
         return list(session.scalars(query.order_by(Ticket.priority_rank.desc(), Ticket.created_at, Ticket.id)))
+
+    @classmethod
+    def next_offer_ending(cls, session: Session, agent: Agent, now: datetime) -> datetime | None:
+        """When the first ticket now waiting for another agent becomes open to this one."""
+        return session.scalar(select(func.min(Ticket.offered_until))
+                              .where(Ticket.status == TicketStatus.QUEUED, ~cls.open_to(agent, now)))
 
     @staticmethod
     def claimed_by(session: Session, agent: Agent) -> list[Ticket]:
@@ -164,13 +215,17 @@ class HandoffQueue:
         cls.ticket_for(session, ticket_id, agent)
         claimed = session.execute(
             update(Ticket)
-            .where(Ticket.id == ticket_id, Ticket.status == TicketStatus.QUEUED)
+            .where(Ticket.id == ticket_id, Ticket.status == TicketStatus.QUEUED, cls.open_to(agent, now))
             .values(status=TicketStatus.CLAIMED, agent_id=agent.id, claimed_at=now)
             .execution_options(synchronize_session=False)
         ).rowcount
         ticket = session.get(Ticket, ticket_id, populate_existing=True)
         if claimed != 1:
             holder = ticket.agent.display_name if ticket.agent else None
+            if holder is None and ticket.status == TicketStatus.QUEUED:
+                offered = session.get(Agent, ticket.offered_to_agent_id)
+                raise TicketUnavailable(f"ticket {ticket_id} waits for {offered.display_name}, who served this "
+                                        f"customer before, until {ticket.offered_until:%H:%M} UTC")
             raise TicketUnavailable(f"ticket {ticket_id} was already taken by {holder}" if holder
                                     else f"ticket {ticket_id} is {ticket.status.value}")
         ticket.conversation.state = ConversationState.AGENT

@@ -23,7 +23,9 @@ from bot.models.conversation import (
     ConversationState,
     Message,
 )
+from bot.models.feedback import Rating
 from bot.models.handoff import OPEN_STATUSES, Ticket, TicketNote, TicketStatus
+from bot.models.notices import DelayNotice
 from bot.models.outbox import OutboxMessage
 from bot.models.privacy import AnonymisationReason, AnonymisedConversation
 from bot.privacy import audit
@@ -67,6 +69,9 @@ def anonymise_conversations(session: Session, conversation_ids: Iterable[str], r
     call_sids = select(Conversation.call_sid).where(Conversation.id.in_(ids), Conversation.call_sid.is_not(None))
     session.execute(delete(CallStream).where(CallStream.call_sid.in_(call_sids)))
     session.execute(delete(VerificationAttempt).where(VerificationAttempt.conversation_id.in_(ids)))
+    session.execute(update(Rating).where(Rating.conversation_id.in_(ids)).values(
+        comment=replaced(Rating.comment), address=None, link_token_hash=None))
+    session.execute(update(DelayNotice).where(DelayNotice.conversation_id.in_(ids)).values(address=None, text=None))
     # Nothing more goes out to the person, and a provider's refusal may quote their number.
     session.execute(delete(OutboxMessage).where(OutboxMessage.conversation_id.in_(ids)))
     contact_ids = set(session.scalars(select(Conversation.contact_id).where(Conversation.id.in_(ids),

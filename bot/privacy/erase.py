@@ -14,6 +14,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models.conversation import CallStream, Contact
+from bot.models.feedback import ContactOptOut
 from bot.models.privacy import AnonymisationReason
 from bot.models.survey import CallStatusEvent, SurveyOptOut, SurveyState
 from bot.privacy import audit
@@ -67,12 +68,15 @@ def _erase(session: Session, person: PersonRecords, now: datetime) -> None:
             call.call_sid = None
     for complaint in person.complaints:
         complaint.description = ANONYMISED
+    for notice in person.delay_notices:  # also those planned and not sent, which have no conversation
+        notice.address = notice.text = None
     for decision in person.review_decisions:
         decision.example, decision.entities = (ANONYMISED if decision.example else decision.example), []
     for entry in person.trainer_audit:
         entry.details = {key: ANONYMISED if key in QUOTING_KEYS else value for key, value in entry.details.items()}
     for model, records in ((Contact, person.contacts), (CallStatusEvent, person.status_events),
-                           (SurveyOptOut, person.opt_outs), (CallStream, person.call_streams),
+                           (SurveyOptOut, person.opt_outs), (ContactOptOut, person.contact_opt_outs),
+                           (CallStream, person.call_streams),
                            (VerificationAttempt, person.verification_attempts),
                            (VerificationLock, person.verification_locks)):
         if records:

@@ -62,6 +62,7 @@ def person_document(person: PersonRecords, now: datetime) -> dict[str, Any]:
         "surveys": [{**row(survey), "calls": [row(call) for call in survey.calls]} for survey in person.surveys],
         "survey_call_events": [row(event) for event in person.status_events],
         "survey_opt_outs": [row(opt_out) for opt_out in person.opt_outs],
+        "contact_opt_outs": [row(opt_out) for opt_out in person.contact_opt_outs],
         "complaint_cases": [row(complaint) for complaint in person.complaints],
         "review_decisions": [row(decision) for decision in person.review_decisions],
         "review_audit_entries": [row(entry) for entry in person.trainer_audit],
@@ -105,6 +106,9 @@ def _conversation(conversation, person: PersonRecords) -> dict[str, Any]:
                 {column: value for column, value in row(file).items() if column != "content"}
                 for file in message.attachments]} for message in conversation.messages],
             "tickets": [{**row(ticket), "notes": [row(note) for note in ticket.notes]} for ticket in tickets],
+            "ratings": [row(rating) for rating in person.ratings if rating.conversation_id == conversation.id],
+            "delay_notices": [row(notice) for notice in person.delay_notices
+                              if notice.conversation_id == conversation.id],
             "engine_tracker": None}
 
 

@@ -11,6 +11,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.models.conversation import CallStream, Contact, Conversation
+from bot.models.feedback import ContactOptOut, Rating
+from bot.models.notices import DelayNotice
 from bot.models.handoff import Ticket
 from bot.models.outbox import OutboxMessage
 from bot.models.review import AuditEntry, ReviewDecision
@@ -41,6 +43,9 @@ PERSONAL_TABLES = {
     "trainer_audit_log": "the quoted example or text replaced",
     "verification_attempts": "deleted",
     "verification_locks": "locks on the person as a client (their phone) deleted",
+    "ratings": "comment replaced, address and link token cleared; score and times kept",
+    "contact_opt_outs": "deleted (the address is gone from every other table)",
+    "delay_notices": "address and text cleared; order, cause and times kept",
 }
 # Tables without a customer's personal data, or kept whole by law.
 OTHER_TABLES = {
@@ -88,6 +93,9 @@ class PersonRecords:
     surveys: list[Survey] = field(default_factory=list)
     status_events: list[CallStatusEvent] = field(default_factory=list)
     opt_outs: list[SurveyOptOut] = field(default_factory=list)
+    contact_opt_outs: list[ContactOptOut] = field(default_factory=list)
+    ratings: list[Rating] = field(default_factory=list)
+    delay_notices: list[DelayNotice] = field(default_factory=list)
     complaints: list[ComplaintCase] = field(default_factory=list)
     review_decisions: list[ReviewDecision] = field(default_factory=list)
     trainer_audit: list[AuditEntry] = field(default_factory=list)
@@ -120,6 +128,7 @@ class PersonRecords:
             "conversations": len(self.conversations), "messages": len(self.message_ids),
             "tickets": len(self.tickets), "ticket_notes": sum(len(ticket.notes) for ticket in self.tickets),
             "surveys": len(self.surveys), "survey_opt_outs": len(self.opt_outs),
+            "contact_opt_outs": len(self.contact_opt_outs),
             "complaint_cases": len(self.complaints), "review_decisions": len(self.review_decisions),
         }
 
@@ -166,6 +175,11 @@ def find_person(session: Session, raw: str) -> PersonRecords:
     person.outbox = _all(session, select(OutboxMessage).where(OutboxMessage.conversation_id.in_(conversation_ids)))
     person.opt_outs = _all(session, select(SurveyOptOut).where(or_(SurveyOptOut.phone.in_(person.phones),
                                                                    SurveyOptOut.customer_id.in_(customer_ids))))
+    person.contact_opt_outs = _all(session, select(ContactOptOut).where(ContactOptOut.address.in_(addresses)))
+    person.ratings = _all(session, select(Rating).where(Rating.conversation_id.in_(conversation_ids)))
+    person.delay_notices = _all(session, select(DelayNotice).where(or_(
+        DelayNotice.order_id.in_([order.id for order in person.orders]),
+        DelayNotice.conversation_id.in_(conversation_ids))))
     person.complaints = _all(session, select(ComplaintCase).where(or_(
         ComplaintCase.order_id.in_([order.id for order in person.orders]),
         ComplaintCase.conversation_id.in_(conversation_ids))))

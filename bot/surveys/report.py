@@ -96,7 +96,9 @@ def period_start(period: str, now: datetime) -> datetime | None:
 
 
 def _finished_surveys(session: Session, since: datetime | None) -> list[Survey]:
-    query = select(Survey).where(Survey.state == SurveyState.FINISHED).order_by(Survey.finished_at.desc(), Survey.id.desc())
+    # The seeded demo history (`koliber seed --history`) is the dashboard's to show, never this report's.
+    query = (select(Survey).where(Survey.state == SurveyState.FINISHED, Survey.demo.is_(False))
+             .order_by(Survey.finished_at.desc(), Survey.id.desc()))
     if since is not None:
         query = query.where(Survey.finished_at >= since)
     return list(session.scalars(query))

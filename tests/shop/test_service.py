@@ -6,7 +6,16 @@ import pytest
 
 from shop import rules
 from shop.order_views import NewAddress
-from shop.service import ALREADY_CANCELLED, ALREADY_SHIPPED, DONE
+from shop.service import (
+    ALREADY_CANCELLED,
+    ALREADY_DELIVERED,
+    ALREADY_SHIPPED,
+    DONE,
+    MORE_THAN_PAID,
+    NO_INVOICE,
+    NOTHING_PAID,
+    STORE_CREDIT,
+)
 
 
 @pytest.mark.parametrize("contact", ["anna.nowak@example.pl", "Anna.Nowak@EXAMPLE.pl", "00-950", "00950", " 00-950 "])
@@ -117,3 +126,34 @@ def test_money_keeps_cents(shop):
     order = shop.get_order("12874")
     assert order.currency == "EUR"
     assert order.items_total == Decimal("81.16")
+
+
+def test_what_an_agent_may_do_beyond_the_assistant(shop):
+    """One seeded shop for all of it: seeding costs more than the checks."""
+    assert shop.start_return("27145").result == rules.RETURN_WINDOW_EXPIRED
+    late = shop.approve_late_return("27145")
+    assert late.result == rules.RETURN_CREATED and late.code.startswith("ZW-27145-")
+    assert shop.approve_late_return("27145").result == rules.RETURN_ALREADY_REQUESTED
+    assert shop.approve_late_return("72951").result == rules.RETURN_NOT_DELIVERED  # the other rules still hold
+
+    paid = shop.get_order("72951").payments[0].amount
+    too_much = shop.issue_refund("72951", paid + 1, goodwill=False, reference="a")
+    assert (too_much.result, too_much.amount) == (MORE_THAN_PAID, paid)
+    first = shop.issue_refund("72951", Decimal("10.00"), goodwill=False, reference="b")
+    again = shop.issue_refund("72951", Decimal("10.00"), goodwill=False, reference="b")
+    assert (first.result, first.method, first.repeated, again.repeated) == (DONE, "blik", False, True)
+    credit = shop.issue_refund("72951", paid, goodwill=True, reference="c")  # a credit is not money back
+    assert (credit.result, credit.method) == (DONE, STORE_CREDIT)
+    assert [(r.amount, r.method) for r in shop.get_order("72951").refunds] == [
+        (Decimal("10.00"), "blik"), (paid, STORE_CREDIT)]
+    assert shop.issue_refund("60418", Decimal("1"), goodwill=False, reference="d").result == NOTHING_PAID
+
+    assert shop.resend_invoice("72951").result == NO_INVOICE  # not shipped, not invoiced yet
+    sent = shop.resend_invoice("27145")
+    assert (sent.result, sent.email) == (DONE, "k.zielinska@example.pl") and sent.number.startswith("FV/")
+
+    address = NewAddress("ul. Nowa 1", "00-001", "Warszawa")
+    assert shop.change_address("48213", address) == ALREADY_SHIPPED
+    assert shop.redirect_parcel("48213", address) == DONE  # on its way: the carrier redirects it
+    assert shop.get_order("48213").delivery_postcode == "00-001"
+    assert shop.redirect_parcel("27145", address) == ALREADY_DELIVERED

@@ -49,6 +49,7 @@
     complaint: 'Complaint', payment_problem: 'Payment problem', late_delivery: 'Late delivery',
     left_message: 'Left a message', callback: 'Call-back request', engine_unavailable: 'Bot unavailable',
     survey_detractor: 'Unhappy in the NPS survey', unanswered_question: 'Question the bot could not answer',
+    low_csat: 'Low conversation rating (CSAT)',
   };
   const label = (labels, key) => labels[key] || key || '–';
   const upper = (value) => (value || '').toUpperCase();
@@ -282,6 +283,7 @@
     let seen = null; // ids in the queue at the last render; null until the first one
     let loading = false;
     let again = false;
+    let offerTimer = null; // refreshes when a ticket waiting for another agent opens to everyone
 
     function languageCell(language) {
       const foreign = myLanguages.length > 0 && !myLanguages.includes(language);
@@ -307,7 +309,9 @@
         customerCell(ticket),
         h('td', { class: 'col-lang' }, languageCell(ticket.language)),
         h('td', { class: 'col-channel' }, label(CHANNEL_LABELS, ticket.channel)),
-        h('td', { class: 'col-kind' }, kindBadge(ticket.kind)),
+        h('td', { class: 'col-kind' }, kindBadge(ticket.kind),
+          // Waits for this agent first: they served this customer before.
+          ticket.for_you ? h('span', { class: 'badge for-you', title: 'You served this customer before' }, 'For you') : null),
         h('td', { class: 'col-reason' }, label(REASON_LABELS, ticket.reason)),
         h('td', { class: long ? 'col-wait wait-long' : 'col-wait' }, formatWait(ticket.waiting_minutes)),
         summaryCell(ticket),
@@ -348,6 +352,8 @@
       $('#mine-count').textContent = String(mine.length);
       $('#agents-available').textContent = String((data && data.agents_available) || 0);
       $('#queue-updated').textContent = timeFormat.format(new Date());
+      clearTimeout(offerTimer);
+      if (data && data.refresh_in_seconds) offerTimer = setTimeout(refresh, data.refresh_in_seconds * 1000);
       // The count in the tab title is what agents see while working in another tab.
       document.title = (tickets.length ? `(${tickets.length}) ` : '') + 'Queue · Koliber console';
     }
@@ -475,6 +481,7 @@
     let conversation = null;
     let loaded = false;
     let busy = false; // a ticket action (claim, resolve, hand back) is in flight
+    let acting = false; // an action for the customer (refund, late return, ...) is in flight
     let sending = false;
     let unread = 0; // customer messages that arrived while the tab was hidden
     let title = document.title;
@@ -593,6 +600,7 @@
       claimButton.hidden = status !== 'queued';
       claimButton.disabled = busy;
       emailForm.hidden = !open || ticket.channel === 'email';
+      $('#action-fields').disabled = !open || acting || !$('#action-order').options.length;
       if (open) {
         replyInput.placeholder = `Reply to the customer (${label(CHANNEL_LABELS, ticket.channel)})…`;
         replyHint.textContent = 'Enter to send · Shift+Enter for a new line';
@@ -686,6 +694,7 @@
         renderCustomer(data.customer);
         renderIdentity(await api('GET', `${path}/identity`));
         renderOrders(data.orders, data.ticket && data.ticket.order_number);
+        renderActionOrders(data.orders, data.ticket);
         renderEarlier(data.earlier_conversations);
         addMessages(data.messages || [], { follow: first });
         if (!transcript.querySelector('.msg')) {
@@ -854,6 +863,85 @@
       await ticketAction('claim');
       if (!replyInput.disabled) replyInput.focus();
     });
+
+    // --- acting for the customer: one click with a reason; the customer's confirmation arrives live
+
+    const actionOrder = $('#action-order');
+    const actionKind = $('#action-kind');
+    const actionResult = $('#action-result');
+    let creditLimits = {};
+    let orderCurrency = {};
+    // One key per intended action: a second click (or a retry) with the same key is done only once.
+    const newKey = () => Array.from(crypto.getRandomValues(new Uint8Array(16)),
+      (byte) => byte.toString(16).padStart(2, '0')).join('');
+    let actionKey = newKey();
+
+    function renderActionOrders(orders, current) {
+      const chosen = actionOrder.value;
+      const list = (orders || []).map((order) => [order.number, order.currency]);
+      // An order the chat verified counts even when the conversation is not linked to the customer.
+      if (current && current.order_verified && current.order_number
+          && !list.some(([number]) => number === current.order_number)) list.unshift([current.order_number, null]);
+      orderCurrency = Object.fromEntries(list);
+      actionOrder.replaceChildren(...list.map(([number]) => h('option', { value: number }, '#' + number)));
+      if (chosen && orderCurrency[chosen] !== undefined) actionOrder.value = chosen;
+      else if (current && current.order_number && orderCurrency[current.order_number] !== undefined) {
+        actionOrder.value = current.order_number;
+      }
+      syncActionFields();
+      syncControls();
+    }
+
+    function syncActionFields() {
+      const kind = actionKind.value;
+      const money = kind === 'refund' || kind === 'goodwill';
+      $('#action-amount-row').hidden = !money;
+      $('#action-address-row').hidden = kind !== 'new_address';
+      const currency = orderCurrency[actionOrder.value];
+      const limit = currency ? creditLimits[currency] : null;
+      $('#action-limit').textContent = currency
+        ? (limit ? `· up to ${formatMoney(limit, currency)}` : `· agents may not refund ${currency}`) : '';
+    }
+
+    async function doAction(event) {
+      event.preventDefault();
+      if (acting) return;
+      const kind = actionKind.value;
+      const body = { kind, order_number: actionOrder.value, reason: $('#action-reason').value.trim(), key: actionKey };
+      if (kind === 'refund' || kind === 'goodwill') body.amount = $('#action-amount').value;
+      if (kind === 'new_address') {
+        body.address = { street: $('#action-street').value, postcode: $('#action-postcode').value,
+          city: $('#action-city').value };
+      }
+      acting = true;
+      syncControls();
+      actionResult.textContent = 'Working…';
+      try {
+        const result = await api('POST', `${path}/actions`, body);
+        if (result.message) addMessages([result.message], { follow: true });
+        actionResult.textContent = result.repeated ? 'Already done.' : 'Done. The customer has been told.';
+        // The same action and order stay chosen; what was typed goes, and the next click is a new action.
+        actionForm.querySelectorAll('input, textarea').forEach((field) => { field.value = ''; });
+        actionKey = newKey();
+        errors.clear();
+      } catch (error) {
+        actionResult.textContent = '';
+        fail(error);
+      } finally {
+        acting = false;
+        syncActionFields();
+        syncControls();
+      }
+    }
+
+    const actionForm = $('#action-form');
+    actionForm.addEventListener('submit', doAction);
+    actionKind.addEventListener('change', syncActionFields);
+    actionOrder.addEventListener('change', syncActionFields);
+    api('GET', `${path}/actions`).then((data) => {
+      creditLimits = (data && data.credit_limits) || {};
+      syncActionFields();
+    }).catch(() => { /* the form still works; the server checks the limit */ });
 
     liveSocket(`${CONSOLE}/ws?ticket=${encodeURIComponent(ticketId)}`, {
       onFrame,

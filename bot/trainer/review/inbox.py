@@ -103,7 +103,9 @@ def find_missed_messages(session: Session, filters: InboxFilters, confidence_thr
                m.created_at, first_reply.label("bot_reply"), *flags)
         .join(Conversation, Conversation.id == m.conversation_id)
         # Button presses and `/intent` payloads are not words a customer typed.
-        .where(m.author == Author.CUSTOMER, m.payload.is_(None), not_(m.text.startswith("/")),
+        # The seeded demo history is not the assistant's to learn from.
+        .where(Conversation.demo.is_(False), m.author == Author.CUSTOMER, m.payload.is_(None),
+               not_(m.text.startswith("/")),
                not_(exists().where(ReviewDecision.message_id == m.id)),
                or_(*reasons.values()))
         .order_by(m.created_at.desc(), m.id.desc())

@@ -28,6 +28,8 @@
 
   const MAX_LENGTH = 2000;
   const PING_INTERVAL_MS = 25000;
+  // The rating question's buttons (bot/conversations/satisfaction.py): drawn as stars.
+  const RATING_PAYLOAD = "!rate:";
   const RETRY_MIN_MS = 1000;
   const RETRY_MAX_MS = 15000;
   const ERROR_VISIBLE_MS = 6000;
@@ -449,6 +451,10 @@
     const buttons = lastId === null ? null : state.buttons.get(lastId);
     if (!buttons) return;
 
+    if (buttons.every((button) => String(button.payload || "").startsWith(RATING_PAYLOAD))) {
+      last.after(ratingStars(buttons, lastId));
+      return;
+    }
     const row = el("div", { class: "koliber-quick-replies", role: "group" });
     for (const button of buttons) {
       const node = el("button", { class: "koliber-quick-reply", type: "button", text: button.title });
@@ -460,6 +466,34 @@
       row.append(node);
     }
     last.after(row);
+  }
+
+  /** The rating question's 1-5 buttons as a row of stars; the choice is sent as that button. */
+  function ratingStars(buttons, messageId) {
+    const row = el("div", { class: "koliber-quick-replies koliber-stars", role: "group", "aria-label": t("rating_label") });
+    const stars = buttons.map((button, index) => {
+      const star = el("button", {
+        class: "koliber-star",
+        type: "button",
+        text: "★",
+        "aria-label": t("rating_star", { score: index + 1 }),
+        title: t("rating_star", { score: index + 1 }),
+      });
+      star.addEventListener("mouseenter", () => light(index));
+      star.addEventListener("focus", () => light(index));
+      star.addEventListener("click", () => {
+        state.buttons.delete(messageId);
+        row.remove();
+        sendMessage(button.title, button.payload);
+      });
+      return star;
+    });
+    function light(upTo) {
+      stars.forEach((star, index) => star.classList.toggle("koliber-star--lit", index <= upTo));
+    }
+    row.addEventListener("mouseleave", () => light(-1));
+    row.append(...stars);
+    return row;
   }
 
   function showTyping() {

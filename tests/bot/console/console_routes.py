@@ -60,6 +60,11 @@ RULES: dict[tuple[str, str], Rule] = {
     # Confirming who a customer is: this ticket's conversation verified no order, so there is nothing to confirm.
     ("GET", "/console/api/tickets/{ticket_id}/identity"): Rule((401, 200, 403, 200)),
     ("POST", "/console/api/tickets/{ticket_id}/identity/confirm"): Rule((401, 409, 403, 409)),
+    # Acting for the customer: the shop has no order 00000, so the holder is refused in words.
+    ("GET", "/console/api/tickets/{ticket_id}/actions"): Rule((401, 200, 403, 200)),
+    ("POST", "/console/api/tickets/{ticket_id}/actions"): Rule(
+        (401, 409, 403, 409), held=True,
+        json={"kind": "resend_invoice", "order_number": "00000", "reason": "Zgubiona", "key": "permissions-check"}),
     ("GET", "/console/nps"): Rule((TO_LOGIN, 200, 403, 200)),
     ("GET", "/console/nps.csv"): Rule((401, 200, 403, 200)),
     ("GET", "/console/review"): Rule((TO_LOGIN, 403, 200, 200)),
@@ -71,6 +76,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/console/privacy"): Rule((TO_LOGIN, 403, 403, 200)),
     ("POST", "/console/privacy/export"): Rule((401, 403, 403, 422), form={"address": "not-an-address"}),
     ("POST", "/console/privacy/erase"): Rule((401, 403, 403, 422), form={"address": "not-an-address"}),
+    # The supervisor dashboard (supervisors: tests/bot/console/test_analytics_api.py).
+    ("GET", "/console/analytics"): Rule((TO_LOGIN, 403, 403, 200)),
+    ("GET", "/console/api/analytics"): Rule((401, 403, 403, 200)),
+    ("GET", "/console/api/analytics.csv"): Rule((401, 403, 403, 200)),
     ("GET", "/console/static"): Rule((200, 200, 200, 200)),  # the console's own CSS and JavaScript
 }
 

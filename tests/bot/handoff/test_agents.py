@@ -94,21 +94,22 @@ def test_logging_out_ends_the_session(sessions, ola):
 
 def test_demo_agents_are_seeded_once(sessions):
     with unit_of_work(sessions) as session:
-        assert seed_demo_agents(session, "demo-password") == ["anna", "tom", "tr"]
+        assert seed_demo_agents(session, "demo-password") == ["anna", "tom", "tr", "sv"]
     with unit_of_work(sessions) as session:
         assert seed_demo_agents(session, "demo-password") == []
         assert authenticate(session, "anna", "demo-password").language_list == ["pl", "en"]
         assert authenticate(session, "tom", "demo-password").language_list == ["en"]
         assert authenticate(session, "tr", "demo-password").role == AgentRole.TRAINER
-        assert session.scalar(select(func.count()).select_from(Agent)) == 3
+        assert authenticate(session, "sv", "demo-password").role == AgentRole.SUPERVISOR
+        assert session.scalar(select(func.count()).select_from(Agent)) == 4
 
 
-def test_a_demo_database_from_before_the_trainer_gets_the_trainer(sessions):
+def test_a_demo_database_from_before_the_trainer_gets_the_trainer_and_the_supervisor(sessions):
     with unit_of_work(sessions) as session:
         create_agent(session, "anna", "Anna", "demo-password", ["pl", "en"])
         create_agent(session, "tom", "Tom", "demo-password", ["en"])
     with unit_of_work(sessions) as session:
-        assert seed_demo_agents(session, "demo-password") == ["tr"]
+        assert seed_demo_agents(session, "demo-password") == ["tr", "sv"]
 
 
 def test_demo_agents_are_not_added_next_to_real_ones(sessions, ola):

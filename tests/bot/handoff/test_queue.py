@@ -62,7 +62,7 @@ def test_priority_first_then_longest_waiting(sessions, queue):
         oldest = add_ticket(session, queue, minutes_ago=20)
         high = add_ticket(session, queue, priority="high", minutes_ago=5)
         expected = [urgent.id, high.id, oldest.id, recent.id]
-        assert [t.id for t in queue.visible_to(session, agent)] == expected
+        assert [t.id for t in queue.visible_to(session, agent, NOW)] == expected
         places = queue.places(session)
         assert [places[t.conversation_id].position for t in (urgent, high, oldest, recent)] == [1, 2, 3, 4]
 
@@ -73,8 +73,8 @@ def test_agents_see_only_tickets_in_their_languages(sessions, queue):
         both = add_agent(session, "anna", "pl,en")
         polish = add_ticket(session, queue, language="pl")
         english = add_ticket(session, queue, language="en")
-        assert [t.id for t in queue.visible_to(session, english_only)] == [english.id]
-        assert {t.id for t in queue.visible_to(session, both)} == {polish.id, english.id}
+        assert [t.id for t in queue.visible_to(session, english_only, NOW)] == [english.id]
+        assert {t.id for t in queue.visible_to(session, both, NOW)} == {polish.id, english.id}
 
 
 def test_places_and_waits_count_available_agents_of_the_language(sessions, queue):
@@ -152,7 +152,7 @@ def test_claim_gives_the_conversation_to_the_agent_once(sessions, queue):
     with unit_of_work(sessions) as session:
         assert session.get(Ticket, ticket_id).conversation.state == ConversationState.AGENT
         assert [t.id for t in queue.claimed_by(session, session.get(Agent, ola.id))] == [ticket_id]
-        assert queue.visible_to(session, session.get(Agent, ewa.id)) == []
+        assert queue.visible_to(session, session.get(Agent, ewa.id), NOW) == []
         with pytest.raises(TicketUnavailable, match="taken by Ola"):
             queue.claim(session, ticket_id, session.get(Agent, ewa.id), NOW)
     with sessions() as session:

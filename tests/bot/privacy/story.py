@@ -12,8 +12,10 @@ from sqlalchemy import Engine, MetaData, select
 
 from bot.conversations.identity import confirm_identity
 from bot.handoff.agents import create_agent
-from bot.models.conversation import Author, CallStream, Conversation, Message
+from bot.models.conversation import Author, CallStream, Channel, Conversation, Message
+from bot.models.feedback import ContactOptOut, Rating
 from bot.models.handoff import AgentRole, Ticket
+from bot.models.notices import DelayCause, DelayNotice, NoticeState
 from bot.models.review import AuditEntry, ReviewAction, ReviewDecision
 from bot.models.survey import CallStatusEvent, Survey, SurveyCall, SurveyOptOut, SurveyState
 from contracts.survey_result import SurveyOutcome
@@ -34,10 +36,11 @@ ANNA_API = "I would like to return the Tatra boots please"
 NOTE = "Klientka prosi o telefon po siedemnastej"
 SURVEY_REASON = "Kurier zostawił paczkę u sąsiadki Krystyny"
 COMPLAINT = "Buty Sprint przemakają po tygodniu"
+RATING_COMMENT = "Konsultantka Basia nie oddzwoniła"
 PIOTR_SMS = "Czy słuchawki Echo już wysłane?"
 # What must be gone from every table once Anna is erased.
 ANNA_TRACES = [ANNA_EMAIL, ANNA_PHONE, ANNA_PHONE.removeprefix("+48"), "Anna Nowak", "Lipow", *ANNA_SMS, ANNA_API,
-               NOTE, SURVEY_REASON, COMPLAINT]
+               NOTE, SURVEY_REASON, COMPLAINT, RATING_COMMENT]
 
 
 @dataclass
@@ -102,6 +105,12 @@ def _records_beyond_the_chat(gateway, story: Story) -> None:
                           language="pl", description=COMPLAINT, created_at=now),
             VerificationAttempt(order_number="48213", conversation_id=story.anna_conversations[0],
                                 client=f"phone:{ANNA_PHONE}", succeeded=True, attempted_at=now),
+            Rating(conversation_id=story.anna_conversations[0], channel=Channel.SMS, language="pl",
+                   address=ANNA_PHONE, asked_at=now, score=1, comment=RATING_COMMENT, answered_at=now),
+            ContactOptOut(address=ANNA_PHONE, topic="notices", channel=Channel.SMS, created_at=now),
+            DelayNotice(order_id=delivered.id, cause=DelayCause.NO_TRACKING, state=NoticeState.SENT,
+                        channel=Channel.SMS, address=ANNA_PHONE, language="pl", found_at=now, sent_at=now,
+                        text="Anna Nowak, Twoja paczka się spóźnia", conversation_id=story.anna_conversations[0]),
         ])
         trainer = create_agent(session, "teo", "Teo", "agent-password", ["pl"], AgentRole.TRAINER)
         session.flush()

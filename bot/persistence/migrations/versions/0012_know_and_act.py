@@ -1,5 +1,6 @@
 """know and act: CSAT ratings and opt-outs, delay notices, the seeded demo history's label, and
-tickets offered first to the agent who last served the customer
+tickets offered first to the agent who last served the customer, refunds an agent's click asked for
+(their reference) and invoices sent again
 
 Revision ID: 0012_know_and_act
 Revises: 0011_email_and_messenger
