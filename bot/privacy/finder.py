@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from bot.models.conversation import CallStream, Contact, Conversation
 from bot.models.feedback import ContactOptOut, Rating
-from bot.models.notices import DelayNotice
 from bot.models.handoff import Ticket
+from bot.models.notices import DelayNotice
 from bot.models.outbox import OutboxMessage
 from bot.models.review import AuditEntry, ReviewDecision
 from bot.models.survey import CallStatusEvent, Survey, SurveyOptOut
