@@ -187,9 +187,7 @@ class SqlShopService:
                 return ALREADY_CANCELLED
             if not order.status.before_shipping:
                 return ALREADY_SHIPPED
-            order.delivery_street = address.street
-            order.delivery_postcode = address.postcode
-            order.delivery_city = address.city
+            _deliver_to(order, address)
             return DONE
 
     def issue_refund(self, order_number: str, amount: Decimal, *, goodwill: bool, reference: str) -> RefundOutcome:
@@ -197,9 +195,8 @@ class SqlShopService:
         `goodwill`, a store credit. A `reference` already used returns that refund and pays nothing."""
         try:
             with unit_of_work(self._sessions) as session:
-                earlier = session.scalar(select(Refund).where(Refund.reference == reference))
-                if earlier is not None:
-                    return RefundOutcome(DONE, earlier.amount, earlier.currency, earlier.method, repeated=True)
+                if (earlier := _refund_with(session, reference)) is not None:
+                    return earlier
                 order = self._find(session, order_number, for_update=True)
                 if order is None:
                     return RefundOutcome(UNKNOWN_ORDER)
@@ -219,8 +216,7 @@ class SqlShopService:
                 return RefundOutcome(DONE, amount, order.currency, method)
         except IntegrityError:  # the same reference, refunded at this very moment by another request
             with unit_of_work(self._sessions) as session:
-                earlier = session.scalar(select(Refund).where(Refund.reference == reference))
-                return RefundOutcome(DONE, earlier.amount, earlier.currency, earlier.method, repeated=True)
+                return _refund_with(session, reference)
 
     def resend_invoice(self, order_number: str) -> InvoiceOutcome:
         """The order's latest invoice to the customer's e-mail again. The demo shop only notes when;
@@ -245,9 +241,7 @@ class SqlShopService:
                 return ALREADY_CANCELLED
             if order.shipment is not None and order.shipment.delivered_at is not None:
                 return ALREADY_DELIVERED
-            order.delivery_street = address.street
-            order.delivery_postcode = address.postcode
-            order.delivery_city = address.city
+            _deliver_to(order, address)
             return DONE
 
     def open_complaint(
@@ -285,6 +279,20 @@ class SqlShopService:
         if for_update:
             query = query.with_for_update(of=Order)
         return session.scalars(query).first()
+
+
+def _deliver_to(order: Order, address: NewAddress) -> None:
+    order.delivery_street = address.street
+    order.delivery_postcode = address.postcode
+    order.delivery_city = address.city
+
+
+def _refund_with(session: Session, reference: str) -> RefundOutcome | None:
+    """The refund an earlier request with this idempotency `reference` made, as a repeated outcome."""
+    earlier = session.scalar(select(Refund).where(Refund.reference == reference))
+    if earlier is None:
+        return None
+    return RefundOutcome(DONE, earlier.amount, earlier.currency, earlier.method, repeated=True)
 
 
 def _view(order: Order) -> OrderView:
