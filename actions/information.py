@@ -7,6 +7,7 @@ from rasa_sdk import Action
 from actions.shop_access import language, shop
 from actions.verification import verified_order
 from text import formatting as fmt
+from text.plurals import counted
 
 
 class ActionDeliveryTime(Action):
@@ -27,9 +28,9 @@ class ActionDeliveryTime(Action):
         dispatcher.utter_message(
             response="utter_delivery_time",
             cutoff=policy.calendar.dispatch_cutoff.strftime("%H:%M"),
-            dispatch_date=fmt.day(dispatch, lang),
-            delivery_date=fmt.day(delivery, lang),
-            transit_days=fastest.transit_days,
+            dispatch_date=fmt.on_day(dispatch, lang),
+            delivery_date=fmt.on_day(delivery, lang),
+            transit_days=counted(fastest.transit_days, "business_day", lang),
             method=fastest.name.in_(lang),
             country=policy.country_name(country, lang),
         )
@@ -39,7 +40,7 @@ class ActionDeliveryTime(Action):
             last_day = calendar.last_order_day(deadline_day, fastest.transit_days)
             if 0 <= (last_day - today).days <= 45:
                 dispatcher.utter_message(response="utter_holiday_deadline", holiday=deadline.name.in_(lang),
-                                         last_day=fmt.day(last_day, lang),
+                                         last_day=fmt.by_day(last_day, lang),
                                          cutoff=policy.calendar.dispatch_cutoff.strftime("%H:%M"))
         return []
 
@@ -85,11 +86,13 @@ class ActionReturnPolicy(Action):
         service, lang = shop(), language(tracker)
         returns = service.policy.returns
         blocked = [service.policy.categories[c].in_(lang) for c in returns.non_returnable_categories]
-        dispatcher.utter_message(response="utter_return_policy", window_days=returns.window_days,
+        # "Masz 14 dni" takes the accusative, "w ciągu 5 dni roboczych" the genitive.
+        dispatcher.utter_message(response="utter_return_policy",
+                                 window_days=counted(returns.window_days, "day", lang, "accusative"),
                                  conditions=returns.conditions.in_(lang),
                                  return_shipping=returns.return_shipping.in_(lang),
                                  categories=fmt.listing(blocked, lang),
-                                 refund_days=returns.refund_processing_days)
+                                 refund_days=counted(returns.refund_processing_days, "business_day", lang, "genitive"))
         return []
 
 

@@ -7,36 +7,42 @@ from rasa_sdk import Action
 from rasa_sdk.events import SlotSet
 from rasa_sdk.forms import FormValidationAction
 
+from actions.handoff import answers_when_shop_is_down, platform_cannot
 from actions.shop_access import language, shop
 from actions.verification import verified_order
 from shop.order_views import NewAddress
-from shop.service import ALREADY_CANCELLED, ALREADY_SHIPPED, DONE
+from shop.service import ALREADY_CANCELLED, ALREADY_SHIPPED, DONE, NEEDS_PERSON
 from text import formatting as fmt
 from text.identifiers import find_postcode
+from text.plurals import counted
 
 
 class ActionCancelOrder(Action):
     def name(self) -> str:
         return "action_cancel_order"
 
+    @answers_when_shop_is_down
     def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
         order_number = verified_order(tracker)
         if order_number is None:
             return [SlotSet("pending_confirmation", None)]
-        service = shop()
+        service, lang = shop(), language(tracker)
         outcome, refund = service.cancel_order(order_number)
         if outcome == DONE and refund:
             order = service.get_order(order_number)
             dispatcher.utter_message(response="utter_order_cancelled_refund", order_id=order_number,
-                                     amount=fmt.money(refund, order.currency, language(tracker)),
-                                     refund_days=service.policy.returns.refund_processing_days)
+                                     amount=fmt.money(refund, order.currency, lang),
+                                     refund_days=counted(service.policy.returns.refund_processing_days,
+                                                         "business_day", lang, "genitive"))
         elif outcome == DONE:
             dispatcher.utter_message(response="utter_order_cancelled", order_id=order_number)
         elif outcome == ALREADY_CANCELLED:
             dispatcher.utter_message(response="utter_cancel_already_cancelled", order_id=order_number)
         elif outcome == ALREADY_SHIPPED:
             dispatcher.utter_message(response="utter_cancel_too_late", order_id=order_number,
-                                     window_days=service.policy.returns.window_days)
+                                     window_days=counted(service.policy.returns.window_days, "day", lang, "genitive"))
+        elif outcome == NEEDS_PERSON:
+            platform_cannot(dispatcher, tracker, order_number, "cancel_order")
         return [SlotSet("pending_confirmation", None)]
 
 
@@ -68,6 +74,7 @@ class ActionChangeAddress(Action):
     def name(self) -> str:
         return "action_change_address"
 
+    @answers_when_shop_is_down
     def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
         order_number = verified_order(tracker)
         address = parse_address(tracker.get_slot("new_address") or "")
@@ -78,6 +85,8 @@ class ActionChangeAddress(Action):
         if outcome == DONE:
             dispatcher.utter_message(response="utter_address_changed", order_id=order_number,
                                      address=f"{address.street}, {address.postcode} {address.city}")
+        elif outcome == NEEDS_PERSON:
+            platform_cannot(dispatcher, tracker, order_number, "change_address")
         else:
             order = shop().get_order(order_number)
             shipment = order.shipment if order else None

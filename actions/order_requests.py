@@ -10,18 +10,21 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.handoff import hand_off
+from actions.handoff import answers_when_shop_is_down, hand_off, platform_cannot
 from actions.shop_access import language, shop
 from actions.verification import HANDOFF_REASONS, current_refusal, verified_order
 from shop import rules
 from shop.order_views import OrderView
+from shop.service import NEEDS_PERSON
 from text import formatting as fmt
+from text.plurals import Case, counted
 
 
 class ActionAnswerOrderRequest(Action):
     def name(self) -> str:
         return "action_answer_order_request"
 
+    @answers_when_shop_is_down
     def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
         order_number = verified_order(tracker)
         if order_number is None:
@@ -55,7 +58,19 @@ class OrderContext:
         return fmt.money(amount, self.order.currency, self.lang)
 
     def day(self, value) -> str:
+        """A date standing alone (after a colon, in brackets): "wtorek, 8 grudnia"."""
         return fmt.day(value, self.lang)
+
+    def on_day(self, value) -> str:
+        """"w poniedziałek, 7 grudnia" / "on Monday 7 December"."""
+        return fmt.on_day(value, self.lang)
+
+    def by_day(self, value) -> str:
+        """"do piątku, 18 grudnia" / "by Friday 18 December"."""
+        return fmt.by_day(value, self.lang)
+
+    def counted(self, count: int, noun: str, case: Case = "nominative") -> str:
+        return counted(count, noun, self.lang, case)
 
     def moment(self, value) -> str:
         return fmt.moment(value, self.lang, self.shop.calendar.zone)
@@ -85,7 +100,7 @@ def order_status(ctx: OrderContext) -> list[dict[str, Any]]:
         method = policy.shipping.method(order.shipping_method)
         stage = "packed" if order.status == "packed" else "paid"
         ctx.say(f"utter_order_status_{stage}", delivery_date=ctx.day(expected) if expected else "",
-                method=method.name.in_(ctx.lang))
+                method=method.name.in_(ctx.lang) if method else order.shipping_method)
         return []
     event = shipment.last_event
     values = dict(
@@ -98,10 +113,14 @@ def order_status(ctx: OrderContext) -> list[dict[str, Any]]:
     if shipment.delivered_at:
         ctx.say("utter_order_status_delivered", delivered_date=ctx.moment(shipment.delivered_at), **values)
         return []
+    # A platform may know the parcel but no carrier event of it yet: then there is no latest update to tell.
+    untracked = "" if event else "_untracked"
     if rules.is_late(order, ctx.today):
-        ctx.say("utter_order_status_late", promised_date=ctx.day(shipment.promised_delivery_date), **values)
+        ctx.say(f"utter_order_status_late{untracked}", promised_date=ctx.on_day(shipment.promised_delivery_date),
+                **values)
         return [SlotSet("pending_confirmation", "handoff"), SlotSet("handoff_reason", "late_delivery")]
-    ctx.say("utter_order_status_shipped", delivery_date=ctx.day(shipment.promised_delivery_date), **values)
+    ctx.say(f"utter_order_status_shipped{untracked}", delivery_date=ctx.day(shipment.promised_delivery_date),
+            **values)
     return []
 
 
@@ -110,16 +129,19 @@ def start_return(ctx: OrderContext) -> list[dict[str, Any]]:
     policy = ctx.shop.policy
     if outcome.result == rules.RETURN_CREATED:
         ctx.say("utter_return_created", return_code=outcome.code, items=ctx.items(outcome.included),
-                last_day=ctx.day(outcome.last_day), return_shipping=policy.returns.return_shipping.in_(ctx.lang))
+                last_day=ctx.by_day(outcome.last_day), return_shipping=policy.returns.return_shipping.in_(ctx.lang))
         if outcome.excluded:
             ctx.say("utter_return_items_excluded", items=ctx.items(outcome.excluded))
+        return []
+    if outcome.result == NEEDS_PERSON:
+        platform_cannot(ctx.dispatcher, ctx.tracker, ctx.order.number, "start_return")
         return []
     blocked = [ctx.text(policy.categories, c) for c in policy.returns.non_returnable_categories]
     ctx.say(f"utter_return_{outcome.result}",
             return_code=outcome.code or "",
-            window_days=policy.returns.window_days,
+            window_days=ctx.counted(policy.returns.window_days, "day", "genitive"),
             delivered_date=ctx.day(outcome.delivered_on) if outcome.delivered_on else "",
-            last_day=ctx.day(outcome.last_day) if outcome.last_day else "",
+            last_day=ctx.by_day(outcome.last_day) if outcome.last_day else "",
             items=ctx.items(ctx.order.items),
             categories=fmt.listing(blocked, ctx.lang))
     return []
@@ -130,12 +152,12 @@ def refund_status(ctx: OrderContext) -> list[dict[str, Any]]:
     refund = order.refunds[-1] if order.refunds else None
     method = ctx.text(policy.payment_methods, refund.method) if refund else ""
     if refund and refund.sent_at:
-        ctx.say("utter_refund_sent", amount=ctx.money(refund.amount), sent_date=ctx.day(ctx.shop.calendar.local_date(refund.sent_at)), method=method)
+        ctx.say("utter_refund_sent", amount=ctx.money(refund.amount), sent_date=ctx.on_day(ctx.shop.calendar.local_date(refund.sent_at)), method=method)
     elif refund:
         due = ctx.shop.calendar.add_business_days(ctx.shop.calendar.local_date(refund.created_at), policy.returns.refund_processing_days)
-        ctx.say("utter_refund_pending", amount=ctx.money(refund.amount), due_date=ctx.day(max(due, ctx.today)), method=method)
+        ctx.say("utter_refund_pending", amount=ctx.money(refund.amount), due_date=ctx.on_day(max(due, ctx.today)), method=method)
     elif order.returns:
-        ctx.say("utter_refund_awaiting_return", return_code=order.returns[-1].code, refund_days=policy.returns.refund_processing_days)
+        ctx.say("utter_refund_awaiting_return", return_code=order.returns[-1].code, refund_days=ctx.counted(policy.returns.refund_processing_days, "business_day", "genitive"))
     else:
         ctx.say("utter_refund_none")
     return []
@@ -147,7 +169,7 @@ def cancel_order(ctx: OrderContext) -> list[dict[str, Any]]:
         ctx.say("utter_cancel_already_cancelled")
         return []
     if order.status not in ("awaiting_payment", "paid", "packed"):
-        ctx.say("utter_cancel_too_late", window_days=ctx.shop.policy.returns.window_days)
+        ctx.say("utter_cancel_too_late", window_days=ctx.counted(ctx.shop.policy.returns.window_days, "day", "genitive"))
         return []
     ctx.say("utter_confirm_cancel", items=ctx.items(order.items), total=ctx.money(order.total))
     return [SlotSet("pending_confirmation", "cancel_order")]
@@ -174,7 +196,7 @@ def payment_problem(ctx: OrderContext) -> list[dict[str, Any]]:
                   method=ctx.text(policy.payment_methods, last.method) if last else "",
                   reason=ctx.text(policy.payment_failures, last.failure_reason or "unknown") if last else "",
                   paid_date=ctx.moment(last.created_at) if last else "",
-                  pay_by=ctx.day(ctx.shop.calendar.add_business_days(ctx.shop.calendar.local_date(order.placed_at), 3)),
+                  pay_by=ctx.by_day(ctx.shop.calendar.add_business_days(ctx.shop.calendar.local_date(order.placed_at), 3)),
                   pay_url=f"{policy.shop.website}/zamowienie/{order.number}/platnosc")
     if diagnosis in (rules.PAYMENT_DOUBLE_CHARGE, rules.PAYMENT_PAID_BUT_UNPAID):
         ctx.say(f"utter_payment_{diagnosis}", **values)
@@ -190,7 +212,7 @@ def get_invoice(ctx: OrderContext) -> list[dict[str, Any]]:
     if order.invoices:
         invoice = order.invoices[-1]
         ctx.say("utter_invoice_available", invoice_number=invoice.number,
-                issued_date=ctx.day(ctx.shop.calendar.local_date(invoice.issued_at)),
+                issued_date=ctx.on_day(ctx.shop.calendar.local_date(invoice.issued_at)),
                 url=policy.invoices.download_url.format(number=invoice.number.replace("/", "-")))
     elif order.status == "cancelled":
         ctx.say("utter_invoice_cancelled")

@@ -50,6 +50,11 @@ def language(tracker: Tracker) -> str:
     return value if value in ("pl", "en") else shop_settings().default_language
 
 
+def order_numbers() -> range:
+    """How many digits the shop's order numbers may have."""
+    return shop_settings().order_number_lengths
+
+
 def conversation_metadata(tracker: Tracker) -> dict[str, Any]:
     metadata = tracker.latest_message.get("metadata") or {}
     return metadata if isinstance(metadata, dict) else {}

@@ -12,7 +12,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.shop_access import client, conversation_metadata, language, shop, verification_guard
+from actions import metrics
+from actions.shop_access import client, conversation_metadata, language, order_numbers, shop, verification_guard
+from shop.platforms.transport import ShopUnavailable
 from shop.settings import shop_settings
 from shop.verification_guard import Refusal
 from text.identifiers import (
@@ -62,7 +64,7 @@ def current_refusal(tracker: Tracker) -> Refusal | None:
     """Why verification is closed for the order this conversation is about, or None."""
     if verified_order(tracker):
         return None
-    return verification_refusal(tracker, normalize_order_number(tracker.get_slot("order_id")),
+    return verification_refusal(tracker, normalize_order_number(tracker.get_slot("order_id"), order_numbers()),
                                 verification_failures(tracker))
 
 
@@ -80,13 +82,13 @@ def proven_contact(tracker: Tracker) -> str | None:
 
 def known_order(tracker: Tracker) -> str | None:
     """The order a proven customer verified last time, on any channel (the gateway says)."""
-    return normalize_order_number(conversation_metadata(tracker).get("known_order"))
+    return normalize_order_number(conversation_metadata(tracker).get("known_order"), order_numbers())
 
 
 def vouched_order(tracker: Tracker) -> str | None:
     """The order this conversation is entitled to without asking (the gateway says): one verified in
     it before, or the order a delivery notice was sent about to the order's own phone or e-mail."""
-    return normalize_order_number(conversation_metadata(tracker).get("vouched_order"))
+    return normalize_order_number(conversation_metadata(tracker).get("vouched_order"), order_numbers())
 
 
 def on_the_phone(tracker: Tracker) -> bool:
@@ -120,6 +122,14 @@ class ValidateVerifyForm(FormValidationAction):
     def name(self) -> str:
         return "validate_verify_form"
 
+    async def run(self, dispatcher, tracker, domain) -> list[dict[str, Any]]:
+        try:
+            return await super().run(dispatcher, tracker, domain)
+        except ShopUnavailable as error:
+            from actions.handoff import shop_is_down  # imported here: the handoff module imports this one
+            # The form ends without a guess: nothing is counted against the customer.
+            return [*shop_is_down(dispatcher, tracker, error), SlotSet("requested_slot", None)]
+
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         # Nothing more to ask: the form ends and the order request hands the customer to a person.
         return [] if current_refusal(tracker) else domain_slots
@@ -142,7 +152,7 @@ class ValidateVerifyForm(FormValidationAction):
             return {"order_id": known}  # by e-mail: answered at once, a question would cost a day
         if tracker.get_slot("requested_slot") != "order_id":
             return {}
-        number = find_order_number(text, language(tracker))
+        number = find_order_number(text, language(tracker), order_numbers())
         if number:
             return {"order_id": number}
         # Digits that are not an order number still answer the question: say what is wrong.
@@ -162,7 +172,7 @@ class ValidateVerifyForm(FormValidationAction):
         candidates = tracker.slots_to_validate()
         updates: dict[str, Any] = {}
         if "order_id" in candidates:
-            updates["order_id"] = normalize_order_number(candidates["order_id"])
+            updates["order_id"] = normalize_order_number(candidates["order_id"], order_numbers())
             if updates["order_id"] is None:
                 dispatcher.utter_message(response="utter_invalid_order_id")
         if "verification_code" in candidates:
@@ -170,7 +180,7 @@ class ValidateVerifyForm(FormValidationAction):
             if updates["verification_code"] is None:
                 dispatcher.utter_message(response="utter_invalid_verification_code")
 
-        order_number = updates.get("order_id", normalize_order_number(tracker.get_slot("order_id")))
+        order_number = updates.get("order_id", normalize_order_number(tracker.get_slot("order_id"), order_numbers()))
         contact = updates.get("verification_code", normalize_contact(tracker.get_slot("verification_code")))
         if order_number and tracker.get_slot("verified_order") != order_number:
             if order_number == vouched_order(tracker):
@@ -208,7 +218,8 @@ class ValidateVerifyForm(FormValidationAction):
         if matched:
             return {"order_id": order_number, "verification_code": contact, "verified_order": order_number}
         failures += 1
-        if verification_refusal(tracker, order_number, failures):
+        if refusal := verification_refusal(tracker, order_number, failures):
+            metrics.VERIFICATION_LOCKOUTS.labels(reason=refusal.value).inc()
             return {**closed, "verification_failures": float(failures)}
         dispatcher.utter_message(response="utter_verification_failed")
         return {"order_id": None, "verification_code": None, "verified_order": None,

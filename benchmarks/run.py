@@ -9,8 +9,8 @@
   messages per second. Each conversation is a six-turn script (greeting, order question, order
   number, e-mail or postcode, shipping question, thanks); each concurrent customer runs several
   conversations one after another.
-- The gateway (benchmarks/gateway.py) on the embedded default, scale-out on PostgreSQL
-  (benchmarks/scale.py), voice and survey calls.
+- The gateway (benchmarks/gateway.py) on the embedded default, what its logs and metrics cost
+  (benchmarks/observability.py), scale-out on PostgreSQL (benchmarks/scale.py), voice and survey calls.
 """
 
 import asyncio
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks import scale, surveys, voice
+from benchmarks import observability, scale, surveys, voice
 from benchmarks.gateway import LOAD_GENERATOR_SETTINGS, measure_gateway, post_turn
 from bot.engine.address import EngineAddress
 from bot.processes import ManagedProcess, engine_with_actions, free_port, gateway_spec
@@ -170,6 +170,8 @@ def markdown(results: dict) -> str:
                   f"{load['messages_per_second']} messages/s, p50 {load['p50_ms']} ms, p99 {load['p99_ms']} ms |",
                   f"| errors | {load['errors']} |",
                   f"| acknowledged messages missing from the database | {load['missing_from_store']} of {load['acknowledged']} |"]
+    if "observability" in results:
+        lines += observability.markdown(results["observability"])
     if "scale" in results:
         lines += scale.markdown(results["scale"])
     if "voice" in results:
@@ -199,6 +201,8 @@ def main() -> None:
                     measure_gateway(f"ws://127.0.0.1:{port}/chat/ws", engine, database_url, TURNS))
             finally:
                 gateway.stop()
+            results["observability"] = observability.measure_observability(Path(work), database_url, engine, TURNS,
+                                                                           LOAD_GENERATOR_SETTINGS)
         results["scale"] = scale.measure_scaling(model_dir, TURNS)
         with engine_with_actions(Path(work), database_url, model_dir) as engine:
             results["voice"] = voice.measure_voice(database_url, engine, PROJECT_ROOT / "var" / "models")

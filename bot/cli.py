@@ -6,15 +6,20 @@ import sys
 import time
 from pathlib import Path
 
+from bot.persistence.commands import EXIT_REFUSED, add_backup_commands
 from bot.privacy.commands import add_privacy_commands
 from bot.settings import GENERATED_SECRETS_FILE, PROJECT_ROOT, get_settings
 from bot.trainer.commands import add_trainer_commands
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
-    from bot.persistence.migrate import upgrade
+    from bot.persistence.schema import SchemaMismatch, migrate
 
-    upgrade(get_settings().database_url)
+    try:
+        migrate(get_settings().database_url)
+    except SchemaMismatch as newer:
+        print(f"error: {newer}", file=sys.stderr)
+        return EXIT_REFUSED
     print("database migrated")
     return 0
 
@@ -281,6 +286,34 @@ def cmd_email(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_shop_check(args: argparse.Namespace) -> int:
+    from db.base import utcnow
+    from shop.access import open_shop
+    from shop.platforms.check import check_shop
+    from shop.platforms.transport import ShopRefusedCredentials, ShopUnavailable
+
+    settings = get_settings()
+    where = {"woocommerce": settings.woocommerce_url, "shopify": settings.shopify_store,
+             "baselinker": settings.baselinker_url}.get(settings.shop_platform, "Koliber's demo tables")
+    print(f"shop: {settings.shop_platform} ({where})")
+    try:
+        report = check_shop(open_shop(settings), utcnow(), args.days)
+    except ShopRefusedCredentials as error:
+        print(f"the platform refused the credentials: {error}. Check the key or token and its permissions.",
+              file=sys.stderr)
+        return 1
+    except ShopUnavailable as error:
+        print(f"the platform could not be read: {error}", file=sys.stderr)
+        return 1
+    except ValueError as error:  # a setting missing or malformed
+        print(f"the shop is not configured: {error}", file=sys.stderr)
+        return 2
+    print("connected")
+    for line in report.lines(args.days):
+        print(line)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="koliber", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -317,11 +350,16 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--role", choices=["agent", "admin", "trainer", "supervisor"], default="agent",
                      help="trainer: the review inbox only; supervisor: the dashboard only; admin: everything")
     add.set_defaults(handler=cmd_agent_add)
+    shop = commands.add_parser("shop", help="the shop's platform").add_subparsers(dest="shop_command", required=True)
+    check = shop.add_parser("check", help="read the configured shop (KOLIBER_SHOP) and print what was found")
+    check.add_argument("--days", type=int, default=30, help="how far back to count orders (default 30)")
+    check.set_defaults(handler=cmd_shop_check)
     docs = commands.add_parser("docs", help="write docs/configuration.md from the settings classes")
     docs.add_argument("--output", help="write the page here instead")
     docs.set_defaults(handler=cmd_docs)
     add_trainer_commands(commands)
     add_privacy_commands(commands)
+    add_backup_commands(commands)
     args = parser.parse_args(argv)
     return args.handler(args)
 

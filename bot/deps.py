@@ -23,6 +23,7 @@ from bot.realtime import Hub
 from bot.settings import Settings
 from bot.socket_limits import SocketCounter
 from bot.surveys.wiring import Surveys
+from shop.service import ShopService
 
 # Far above any real message, far below what could hurt the gateway.
 MAX_JSON_BODY_BYTES = 64 * 1024
@@ -52,6 +53,18 @@ SurveysDep = Annotated[Surveys, gateway_part("surveys")]
 TwilioDep = Annotated[Client, gateway_part("twilio")]
 BackgroundDep = Annotated[BackgroundWork, gateway_part("background")]
 ChatSocketsDep = Annotated[SocketCounter, gateway_part("chat_sockets")]
+ShopDep = Annotated[ShopService, gateway_part("shop")]
+
+
+async def raw_body(request: Request, limit: int) -> bytes:
+    """A webhook's raw body (its signature covers the bytes as sent), refused with 413 once it passes
+    `limit` bytes, before it is read whole."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"request body over {limit} bytes")
+    return bytes(body)
 
 
 async def require_json(request: Request) -> None:

@@ -35,17 +35,21 @@ from bot.engine.client import EngineClient
 from bot.handoff.agents import demo_agents_with_password
 from bot.handoff.announcer import QueueAnnouncer
 from bot.handoff.hours import load_handoff_config
+from bot.handoff.live_config import LiveHandoffConfig
 from bot.handoff.queue import HandoffQueue
 from bot.models.conversation import Channel
+from bot.persistence.schema import require_current_schema
 from bot.realtime import Hub, hub_for
 from bot.settings import Settings
 from bot.socket_limits import SocketCounter
 from bot.surveys.wiring import Surveys, build_surveys
+from bot.widget_look import LiveWidgetLook, load_defaults
 from contracts.survey_result import SURVEY_RESULT_TYPE
 from db.base import utcnow
 from db.sessions import make_engine, session_factory
-from shop.policy import cached_policy
-from shop.service import SqlShopService
+from shop.access import live_policy, shop_service
+from shop.policy_settings import LivePolicy
+from shop.service import ShopService
 from text.language import detector_for
 
 
@@ -70,6 +74,10 @@ class Gateway:
     mailbox: MailboxReader | None  # reads the shop's support mailbox, when one is configured
     satisfaction: Satisfaction  # the rating question when a conversation ends, and its e-mailed link's page
     agent_actions: AgentActions  # refunds, late returns and the like, from the ticket page
+    shop: ShopService  # the demo shop's tables or the shop's own platform (shop/platforms)
+    handoff_hours: LiveHandoffConfig  # opening hours and the wait limit in force (the console changes them)
+    shop_policy: LivePolicy  # shipping, returns and contact details in force (the console changes them)
+    widget_look: LiveWidgetLook  # the chat widget's branded texts and colours in force (the console changes them)
 
     async def close(self) -> None:
         await self.background.finish(timeout=10)
@@ -94,13 +102,15 @@ def _refuse_demo_accounts(sessions: sessionmaker[Session], settings: Settings) -
 async def build_gateway(settings: Settings, clock: Callable[[], datetime] = utcnow,
                         speech: SpeechEngines | None = None) -> Gateway:
     database = make_engine(settings.database_url)
+    await asyncio.to_thread(require_current_schema, database)  # code newer than the schema: `koliber migrate` first
     sessions = session_factory(database)
     if not settings.development:
         await asyncio.to_thread(_refuse_demo_accounts, sessions, settings)
     hub = hub_for(settings.redis_url)
     texts = load_texts(settings.gateway_texts_path, settings.default_language)
-    queue = HandoffQueue(load_handoff_config(settings.handoff_config_path),
-                         same_agent_wait=timedelta(seconds=settings.same_agent_wait_seconds))
+    handoff_hours = LiveHandoffConfig(sessions, load_handoff_config(settings.handoff_config_path),
+                                      settings.settings_cache_seconds)
+    queue = HandoffQueue(handoff_hours, same_agent_wait=timedelta(seconds=settings.same_agent_wait_seconds))
     engine = EngineClient(EngineAddress.all_of(settings), settings.engine_timeout_seconds)
     twilio = twilio_client(settings)
     delivery = Delivery(hub, sessions, RetryPolicy.from_settings(settings), clock)
@@ -116,10 +126,11 @@ async def build_gateway(settings: Settings, clock: Callable[[], datetime] = utcn
     core = ConversationCore(sessions, engine, queue, texts, delivery, announcer,
                             detector_for(settings.nlu_data_dir), clock, settings.max_message_chars,
                             settings.max_attachment_bytes, satisfaction)
-    desk = AgentDesk(sessions, queue, texts, delivery, announcer, clock, satisfaction)
-    surveys = build_surveys(settings, sessions, queue, texts, delivery, announcer, twilio, clock)
+    shop_policy = live_policy(settings, sessions)
+    shop = shop_service(settings, sessions, clock, shop_policy)
+    desk = AgentDesk(sessions, queue, texts, delivery, announcer, clock, satisfaction, shop)
+    surveys = build_surveys(settings, sessions, queue, texts, delivery, announcer, twilio, shop, clock)
     core.handle_custom(SURVEY_RESULT_TYPE, surveys.results.from_assistant)
-    shop = SqlShopService(sessions, cached_policy(settings.shop_policy_path), clock)
     agent_actions = AgentActions(sessions, queue, SystemReplies(texts, queue), delivery, shop,
                                  settings.credit_limits(), clock)
     background = BackgroundWork()
@@ -127,4 +138,6 @@ async def build_gateway(settings: Settings, clock: Callable[[], datetime] = utcn
                if settings.email_imap_host else None)
     return Gateway(settings, database, sessions, clock, hub, texts, queue, engine, delivery, core, desk, surveys,
                    twilio, voice, SocketCounter(settings.chat_sockets_per_ip), background, mailbox,
-                   satisfaction=satisfaction, agent_actions=agent_actions)
+                   satisfaction=satisfaction, agent_actions=agent_actions, shop=shop, handoff_hours=handoff_hours,
+                   shop_policy=shop_policy, widget_look=LiveWidgetLook(
+                       sessions, load_defaults(settings.widget_texts_path), settings.settings_cache_seconds))

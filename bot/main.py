@@ -10,20 +10,26 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 
-from bot.api import conversations, health, surveys
-from bot.channels import messenger, twilio_messaging, twilio_survey, twilio_voice, webchat
+from bot.api import conversations, health, metrics, surveys
+from bot.channels import messenger, shop_webhooks, twilio_messaging, twilio_survey, twilio_voice, webchat
 from bot.channels.speech_engines import SpeechEngines
 from bot.console import agent_actions as console_agent_actions
+from bot.console import agent_admin as console_agent_admin
 from bot.console import analytics as console_analytics
 from bot.console import identity as console_identity
 from bot.console import nps_report
+from bot.console import policy_settings as console_policy_settings
 from bot.console import privacy as console_privacy
 from bot.console import review as console_review
 from bot.console import routes as console
+from bot.console import shop_settings as console_shop_settings
+from bot.console import widget_settings as console_widget_settings
 from bot.gateway import build_gateway
 from bot.notices.scheduler import start_delay_notice_job
+from bot.observability.queue_state import watch_queue
 from bot.privacy.scheduler import start_retention_job
 from bot.settings import PROJECT_ROOT, Settings, get_settings
+from bot.shop_journal import start_shop_journal_job
 from bot.surveys.scheduler import SurveyScheduler
 from bot.web import contact_form, pages, rating_page, survey_page
 from db.base import utcnow
@@ -37,6 +43,8 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         gateway = await build_gateway(settings or get_settings(), clock, speech)
         app.state.gateway = gateway
+        stop_watching_queue = watch_queue(gateway.sessions, lambda: gateway.queue.config.max_live_wait_minutes,
+                                          gateway.clock)  # the queue's gauges in /metrics
         await gateway.hub.start()
         gateway.delivery.outbox.start()  # sends what an earlier run left in the outbox, then retries
         gateway.background.run(gateway.core.answer_unanswered())
@@ -49,10 +57,14 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
             scheduler.start()
         retention = start_retention_job(gateway.settings, gateway.sessions, gateway.clock)
         app.state.retention = retention
-        delay_notices = start_delay_notice_job(gateway.settings, gateway.database, gateway.sessions,
+        delay_notices = start_delay_notice_job(gateway.settings, gateway.database, gateway.sessions, gateway.shop,
                                                gateway.delivery, gateway.clock)
         app.state.delay_notices = delay_notices
+        shop_journal = start_shop_journal_job(gateway.shop, gateway.database, gateway.settings.shop_journal_seconds)
+        app.state.shop_journal = shop_journal
         yield
+        if shop_journal is not None:
+            shop_journal.shutdown()
         if delay_notices is not None:
             delay_notices.shutdown()
         if retention is not None:
@@ -62,6 +74,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         if gateway.mailbox is not None:
             await gateway.mailbox.stop()
         await gateway.delivery.outbox.stop()
+        stop_watching_queue()
         await gateway.close()
 
     app = FastAPI(
@@ -74,9 +87,11 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     # origin (no cookies). The console's cookie is SameSite=strict, so this opens nothing there.
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET"], allow_credentials=False)
     for module in (health, pages, survey_page, rating_page, contact_form, webchat, twilio_messaging, twilio_voice,
-                   twilio_survey, messenger, conversations, surveys, console, nps_report, console_review,
-                   console_privacy, console_identity, console_agent_actions, console_analytics):
+                   twilio_survey, messenger, conversations, surveys, metrics, console, nps_report, console_review,
+                   console_privacy, console_identity, console_agent_actions, console_analytics, shop_webhooks,
+                   console_shop_settings, console_policy_settings, console_widget_settings, console_agent_admin):
         app.include_router(module.router)
+    app.include_router(console_agent_admin.password_router)  # the one-time link's page, before any log-in
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.mount("/console/static", StaticFiles(directory=PROJECT_ROOT / "bot" / "console" / "static"),
               name="console-static")

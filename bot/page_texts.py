@@ -1,7 +1,10 @@
-"""Interface text of the widget and the demo shop page, per language, from config/widget_texts.yml."""
+"""Interface text of the widget and the demo shop page, per language, from config/widget_texts.yml.
+A widget text that goes with a number is a map of its forms by CLDR plural category (the widget
+picks one in the browser)."""
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -11,11 +14,14 @@ def _load(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def _pick(section: dict[str, dict[str, str]], language: str) -> dict[str, str]:
+WidgetText = str | dict[str, str]  # one string, or its forms by plural category ("one", "few", ...)
+
+
+def _pick(section: dict[str, dict[str, Any]], language: str) -> dict[str, Any]:
     return section.get(language) or section["en"]
 
 
-def widget_texts(path: Path, language: str) -> dict[str, str]:
+def widget_texts(path: Path, language: str) -> dict[str, WidgetText]:
     return _pick(_load(path)["widget"], language)
 
 

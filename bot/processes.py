@@ -170,10 +170,11 @@ def engine_spec(port: int, model_dir: Path, endpoints: Path, secrets_: InternalS
 
 def action_server_spec(port: int, database_url: str, secrets_: InternalSecrets, host: str = "127.0.0.1",
                        name: str = "actions") -> ServiceSpec:
-    # rasa_sdk_plugins/ makes the action server refuse calls without the actions token.
+    # rasa_sdk_plugins.serve is `python -m rasa_sdk` with Koliber's log lines from the first one;
+    # the plugins (rasa_sdk_plugins/) make it refuse calls without the actions token.
     return ServiceSpec(
         name=name,
-        argv=[sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        argv=[sys.executable, "-m", "rasa_sdk_plugins.serve", "--actions", "actions", "--port", str(port)],
         health_url=f"http://{_reachable(host)}:{port}/health",
         startup_timeout=60,
         env={"DATABASE_URL": database_url, "SANIC_HOST": host, "KOLIBER_ACTIONS_TOKEN": secrets_.actions_token},

@@ -68,7 +68,8 @@ class Settings(ShopSettings):
                                                       "apology with a ticket number and a ticket opens.")
     handoff_config_path: Path = Field(PROJECT_ROOT / "config" / "handoff.yml", validation_alias="KOLIBER_HANDOFF_CONFIG",
                                       description="Working hours, public holidays, the waiting-time estimate and the "
-                                                  "reply promise.")
+                                                  "reply promise: the defaults until an admin changes the hours "
+                                                  "in the console (/console/settings).")
     gateway_texts_path: Path = Field(PROJECT_ROOT / "config" / "gateway_texts.yml", validation_alias="KOLIBER_GATEWAY_TEXTS",
                                      description="The gateway's own lines to customers (queue, leave a message, engine "
                                                  "down, calls), in Polish and English.")
@@ -92,6 +93,10 @@ class Settings(ShopSettings):
                                              "`forwarded_allow_ips`): the client's address matters for abuse limits.")
     api_key: str = Field(DEV_PLACEHOLDER, validation_alias="KOLIBER_API_KEY",
                          description="Bearer key of the REST API (`/api/v1`), for other integrations.")
+    metrics_token: str | None = Field(None, validation_alias="KOLIBER_METRICS_TOKEN",
+                                      description="Bearer token Prometheus scrapes the gateway's `/metrics` with. "
+                                                  "Unset: `/metrics` answers 404, except in development, where the "
+                                                  "placeholder secret works (production never takes the placeholder).")
     agent_session_hours: int = Field(12, validation_alias="KOLIBER_AGENT_SESSION_HOURS",
                                      description="How long a console log-in lasts.")
     demo_agent_password: str = Field("koliber-demo", validation_alias="KOLIBER_DEMO_AGENT_PASSWORD",
@@ -262,6 +267,9 @@ class Settings(ShopSettings):
                                                     "stories.")
     review_texts_path: Path = Field(PROJECT_ROOT / "config" / "review_texts.yml", validation_alias="KOLIBER_REVIEW_TEXTS",
                                     description="The review inbox's page texts, in Polish and English.")
+    admin_texts_path: Path = Field(PROJECT_ROOT / "config" / "admin_texts.yml", validation_alias="KOLIBER_ADMIN_TEXTS",
+                                   description="The texts of the console's opening-hours and agents pages, in "
+                                               "Polish and English.")
 
     # Supervisor dashboard (bot/analytics/, /console/analytics).
     service_level_seconds: int = Field(60, ge=1, validation_alias="KOLIBER_SERVICE_LEVEL_SECONDS",
@@ -311,6 +319,26 @@ class Settings(ShopSettings):
                                      description="The largest refund or goodwill credit an agent may issue from the "
                                                  "ticket page in one action, per currency (`currency=amount`, "
                                                  "comma-separated); a currency not listed may not be refunded there.")
+
+    # Logs and traces of all three processes (contracts/log_lines.py, contracts/tracing.py); `koliber run`
+    # hands the environment to the engine and the action server, which read the same variables.
+    log_format: Literal["json", "text"] = Field("json", validation_alias="KOLIBER_LOG_FORMAT",
+                                                description="`json`: one JSON object per log line, with the process, "
+                                                            "the conversation and the turn id (follow a customer "
+                                                            "message with `grep <turn id> var/log/*.log`); `text`: "
+                                                            "classic lines for reading in a terminal.")
+    log_mask_personal_data: bool = Field(True, validation_alias="KOLIBER_LOG_MASK_PERSONAL_DATA",
+                                         description="Masks e-mail addresses, phone numbers and postcodes in every "
+                                                     "log line; `false` only while debugging.")
+    otlp_endpoint: str | None = Field(None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT",
+                                      description="An OpenTelemetry collector (e.g. `http://127.0.0.1:4318`): the "
+                                                  "gateway and the action server export each turn's spans to it "
+                                                  "over OTLP, joined in one trace. Unset: no tracing.")
+    otlp_protocol: Literal["http/protobuf", "grpc"] = Field("http/protobuf",
+                                                            validation_alias="OTEL_EXPORTER_OTLP_PROTOCOL",
+                                                            description="How spans go to the collector: "
+                                                                        "`http/protobuf` (port 4318) or `grpc` "
+                                                                        "(port 4317).")
 
     # Customer data (bot/privacy/)
     retention_days: int = Field(365, ge=1, validation_alias="KOLIBER_RETENTION_DAYS",

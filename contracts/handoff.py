@@ -19,6 +19,10 @@ REASONS = {
     "complaint": "high",
     "payment_problem": "high",
     "late_delivery": "normal",
+    # The shop's platform did not answer: nothing about the order could be checked or changed.
+    "shop_unavailable": "high",
+    # The customer asked for something the shop's platform cannot do through its API (shop/platforms).
+    "needs_person": "normal",
 }
 PRIORITIES = ("low", "normal", "high", "urgent")
 

@@ -102,7 +102,7 @@ class SurveyRig:
             order = delivered_order(session, self.clock.now - timedelta(days=4), phone=number, language=language,
                                     country="PL" if language == "pl" else "GB", category=category,
                                     number=str(900000 + secrets.randbelow(100000)), full_name=name)
-            self.orders[number] = order.id
+            self.orders[number] = order.number
         return number
 
     def run_round(self) -> list[PlacedCall]:
@@ -160,7 +160,7 @@ class SurveyRig:
 
     def survey_of(self, number: str) -> Survey:
         with self.sessions() as session:
-            return session.scalar(select(Survey).where(Survey.order_id == self.orders[number]))
+            return session.scalar(select(Survey).where(Survey.order_number == self.orders[number]))
 
 
 @contextmanager

@@ -19,6 +19,8 @@ RUN pip install --requirement requirements/engine.lock
 COPY engine_plugins engine_plugins
 # The language detector the engine's NLU component loads (engine_plugins/language.py).
 COPY text text
+# The turn id and the JSON log lines the engine shares with the other processes (contracts/log_lines.py).
+COPY contracts contracts
 COPY credentials.yml ./
 # The model the tests ran against, not one trained again here.
 COPY models/koliber.tar.gz models/

@@ -10,6 +10,9 @@ again (`resent`: the engine that took it died before answering) that the convers
 
     POST /webhooks/koliber/turn           {"sender", "message", "metadata", "message_id", "resent"} -> turn result
     DELETE /webhooks/koliber/conversations/<sender>   forget a conversation (erasure requests)
+
+Every log line the engine writes while it works on a turn names the gateway's turn id from the
+metadata (contracts/turn_context.py), so the turn can be followed from the gateway's log into this one.
 """
 
 import hmac
@@ -21,6 +24,8 @@ from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from contracts.turn_context import turn_id_in, working_on
 
 logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 10_000
@@ -61,21 +66,11 @@ class KoliberChannel(InputChannel):
                     or len(text) > MAX_MESSAGE_CHARS:
                 return response.json({"error": "send 'sender' and 'message' strings"}, status=400)
             message_id = body.get("message_id") if isinstance(body.get("message_id"), str) else None
-            collector = CollectingOutputChannel()
-            store = request.app.ctx.agent.tracker_store
-            try:
-                if message_id and body.get("resent") is True:
-                    earlier = await store.retrieve(sender)
-                    answered = answer_given(earlier, message_id)
-                    if answered is not None:
-                        return response.json(turn_result(answered, earlier))
-                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
-                                                 metadata=metadata, message_id=message_id))
-                tracker = await store.retrieve(sender)
-            except Exception:  # noqa: BLE001 - the gateway must learn that the turn failed
-                logger.exception("turn of %s failed", sender)
-                return response.json({"error": "the turn failed"}, status=500)
-            return response.json(turn_result(collector.messages, tracker))
+            message = UserMessage(text, CollectingOutputChannel(), sender, input_channel=self.name(),
+                                  metadata=metadata, message_id=message_id)
+            with working_on(sender, turn_id_in(metadata)):
+                return await _answer(request.app.ctx.agent.tracker_store, on_new_message, message,
+                                     resent=message_id is not None and body.get("resent") is True)
 
         @hook.route("/conversations/<sender>", methods=["DELETE"])
         async def forget(request: Request, sender: Text) -> HTTPResponse:
@@ -86,6 +81,27 @@ class KoliberChannel(InputChannel):
             return response.json({"deleted": sender})
 
         return hook
+
+
+async def _answer(store: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage,
+                  resent: bool) -> HTTPResponse:
+    """Runs the turn (or finds the answer a resent message already got) and says what came of it."""
+    logger.info("turn received (message %s)", message.message_id)
+    try:
+        if resent:
+            earlier = await store.retrieve(message.sender_id)
+            answered = answer_given(earlier, message.message_id)
+            if answered is not None:
+                logger.info("turn answered as before: the conversation already has message %s", message.message_id)
+                return response.json(turn_result(answered, earlier))
+        await on_new_message(message)
+        tracker = await store.retrieve(message.sender_id)
+    except Exception:  # noqa: BLE001 - the gateway must learn that the turn failed
+        logger.exception("turn of %s failed", message.sender_id)
+        return response.json({"error": "the turn failed"}, status=500)
+    result = turn_result(message.output_channel.messages, tracker)
+    logger.info("turn answered: intent %s, %d messages", result["intent"], len(result["messages"]))
+    return response.json(result)
 
 
 def answer_given(tracker: Any, message_id: Text) -> Optional[List[Dict[Text, Any]]]:

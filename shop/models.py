@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, string_enum, utcnow
@@ -230,3 +230,26 @@ class ComplaintCase(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     order: Mapped[Order | None] = relationship(back_populates="complaints")
+
+
+class CachedPlatformOrder(Base):
+    """An order as a shop platform last returned it (shop/platforms/cache.py): shared by every process
+    that reads the shop, refreshed when it is older than the time-to-live or a webhook says it changed."""
+
+    __tablename__ = "platform_order_cache"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    number: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)  # the platform's JSON, as the adapter assembled it
+    fetched_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class PlatformJournalPosition(Base):
+    """How far the shop's event journal has been read (BaseLinker's getJournalList), so a restart goes on
+    from there."""
+
+    __tablename__ = "platform_journal_positions"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last_event_id: Mapped[int] = mapped_column(BigInteger)
+    read_at: Mapped[datetime]

@@ -72,7 +72,7 @@ class OrderView:
     shipping_cost: Decimal
     shipping_method: str
     placed_at: datetime
-    customer_id: int
+    customer_id: int | None  # Koliber's own customer (the demo shop); None for a platform's order
     customer_email: str
     customer_name: str
     delivery_city: str
@@ -84,10 +84,19 @@ class OrderView:
     refunds: list[RefundView] = field(default_factory=list)
     returns: list[ReturnView] = field(default_factory=list)
     invoices: list[InvoiceView] = field(default_factory=list)
+    customer_phone: str | None = None
+    customer_language: str | None = None  # the language of the customer's account, where the shop keeps one
+    delivery_street: str | None = None
 
     @property
     def total(self) -> Decimal:
         return self.items_total + self.shipping_cost
+
+    @property
+    def language(self) -> str:
+        """The customer's language: their account's where the shop keeps one, else Polish for a delivery
+        in Poland and English anywhere else."""
+        return self.customer_language or ("pl" if self.delivery_country == "PL" else "en")
 
     @property
     def paid_at(self) -> datetime | None:

@@ -51,8 +51,9 @@ class ShippingPolicy(BaseModel):
     def methods_for(self, country: str) -> list[ShippingMethod]:
         return [m for m in self.methods if country in m.countries]
 
-    def method(self, code: str) -> ShippingMethod:
-        return next(m for m in self.methods if m.code == code)
+    def method(self, code: str) -> ShippingMethod | None:
+        """The method with this code; None for one the policy does not list (a platform's own)."""
+        return next((m for m in self.methods if m.code == code), None)
 
 
 class Country(BaseModel):

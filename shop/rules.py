@@ -1,9 +1,10 @@
 """Shop rules as pure functions of an order snapshot: return eligibility, lateness, payment trouble."""
 
+import secrets
 from datetime import date, timedelta
 
 from shop.calendar import BusinessCalendar
-from shop.order_views import ItemView, OrderView
+from shop.order_views import ItemView, OrderView, ReturnOutcome
 from shop.policy import ShopPolicy
 
 # Outcomes of a return request.
@@ -61,6 +62,25 @@ def return_blocker(order: OrderView, policy: ShopPolicy, calendar: BusinessCalen
     return None
 
 
+def plan_return(order: OrderView, policy: ShopPolicy, calendar: BusinessCalendar, today: date,
+                late_allowed: bool = False) -> ReturnOutcome:
+    """What a return request comes to today: a refusal with its RETURN_* reason, or RETURN_CREATED with a
+    new return code and the items in and out of it, for the shop service to record. `late_allowed`: an
+    agent accepts it after the window closed; every other rule still holds."""
+    last_day = return_window_last_day(order, policy, calendar)
+    delivered = delivered_on(order, calendar)
+    if late_allowed and last_day:
+        today = min(today, last_day)  # judged as if today were the window's last day
+    blocker = return_blocker(order, policy, calendar, today)
+    if blocker == RETURN_ALREADY_REQUESTED:
+        return ReturnOutcome(result=blocker, code=order.returns[0].code, last_day=last_day)
+    if blocker:
+        return ReturnOutcome(result=blocker, last_day=last_day, delivered_on=delivered)
+    included, excluded = split_returnable(order, policy)
+    return ReturnOutcome(result=RETURN_CREATED, code=f"ZW-{order.number}-{secrets.token_hex(2).upper()}",
+                         included=included, excluded=excluded, last_day=last_day, delivered_on=delivered)
+
+
 def is_late(order: OrderView, today: date) -> bool:
     shipment = order.shipment
     if order.status == "delayed":
@@ -75,7 +95,10 @@ def expected_delivery(order: OrderView, policy: ShopPolicy, calendar: BusinessCa
     paid_at = order.paid_at
     if paid_at is None or order.status in ("cancelled", "awaiting_payment"):
         return None
-    transit = policy.shipping.method(order.shipping_method).transit_days
+    method = policy.shipping.method(order.shipping_method)
+    if method is None:  # a platform's method the policy does not list: no estimate rather than a wrong one
+        return None
+    transit = method.transit_days
     estimate = calendar.estimated_delivery(paid_at, transit)
     # An order still waiting in the warehouse after its planned dispatch leaves at the next business day.
     if estimate <= today:

@@ -1,6 +1,5 @@
 """The one interface the assistant reads and changes the shop through, and its SQL implementation."""
 
-import secrets
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
@@ -16,6 +15,7 @@ from shop import rules
 from shop.calendar import BusinessCalendar
 from shop.models import (
     ComplaintCase,
+    Customer,
     Order,
     OrderStatus,
     Refund,
@@ -40,6 +40,7 @@ from shop.order_views import (
     TrackingView,
 )
 from shop.policy import ShopPolicy
+from shop.policy_settings import AnswersFromPolicyInForce, PolicyInForce
 from text.identifiers import normalize_email, normalize_phone, normalize_postcode, postcode_key
 
 Clock = Callable[[], datetime]
@@ -54,13 +55,17 @@ ALREADY_DELIVERED = "already_delivered"
 NOTHING_PAID = "nothing_paid"
 MORE_THAN_PAID = "more_than_paid"
 NO_INVOICE = "no_invoice"
+# The shop's platform has no way to do this (shop/platforms): a person does it.
+NEEDS_PERSON = "needs_person"
 # A goodwill credit is not money back on the card: the customer spends it in the shop.
 STORE_CREDIT = "store_credit"
 
 
 class ShopService(Protocol):
-    policy: ShopPolicy
-    calendar: BusinessCalendar
+    @property
+    def policy(self) -> ShopPolicy: ...
+    @property
+    def calendar(self) -> BusinessCalendar: ...
 
     def now(self) -> datetime: ...
     def verify(self, order_number: str, contact: str) -> bool: ...
@@ -76,17 +81,52 @@ class ShopService(Protocol):
     def issue_refund(self, order_number: str, amount: Decimal, *, goodwill: bool, reference: str) -> RefundOutcome: ...
     def resend_invoice(self, order_number: str) -> InvoiceOutcome: ...
     def redirect_parcel(self, order_number: str, address: NewAddress) -> str: ...
+    # What the console and the delay notices read.
+    def customer_orders(self, email: str, limit: int = 20) -> list[OrderView]: ...
+    def orders_placed_since(self, since: datetime) -> list[OrderView]: ...
 
 
-class SqlShopService:
+def refund_refusal(order: OrderView, amount: Decimal, goodwill: bool) -> RefundOutcome | None:
+    """Why `amount` cannot go back to the order's customer, or None when it can: a goodwill credit
+    always can; money back at most what was paid and not yet refunded."""
+    if goodwill:
+        return None
+    paid = [p for p in order.payments if p.status == "paid"]
+    if not paid:
+        return RefundOutcome(NOTHING_PAID, currency=order.currency)
+    refunded = sum((r.amount for r in order.refunds if r.method != STORE_CREDIT), Decimal("0"))
+    left = sum((p.amount for p in paid), Decimal("0")) - refunded
+    if amount > left:
+        return RefundOutcome(MORE_THAN_PAID, max(left, Decimal("0")), order.currency)
+    return None
+
+
+def refund_method(order: OrderView, goodwill: bool) -> str:
+    """How the money goes back: the way the order was paid, or a store credit."""
+    return STORE_CREDIT if goodwill else next(p.method for p in order.payments if p.status == "paid")
+
+
+def contact_matches(contact: str, email: str, postcode: str, phone: str | None) -> bool:
+    """True when `contact` is the order's e-mail or its delivery postcode, or its customer's phone
+    number in international form (only ever a number the phone network vouched for)."""
+    if (typed_email := normalize_email(contact)) is not None:
+        return typed_email == email.lower()
+    if contact.startswith("+"):
+        typed_phone = normalize_phone(contact)
+        return typed_phone is not None and phone is not None and typed_phone == normalize_phone(phone)
+    typed_postcode = normalize_postcode(contact)
+    # A Polish code typed without its dash still matches ("00950" == "00-950").
+    return typed_postcode is not None and postcode_key(typed_postcode) == postcode_key(postcode)
+
+
+class SqlShopService(AnswersFromPolicyInForce):
     """Shop access on the project's SQL database. Each call is one unit of work."""
 
     def __init__(
-        self, sessions: sessionmaker[Session], policy: ShopPolicy, clock: Clock = utcnow
+        self, sessions: sessionmaker[Session], policy: ShopPolicy | Callable[[], ShopPolicy], clock: Clock = utcnow
     ) -> None:
         self._sessions = sessions
-        self.policy = policy
-        self.calendar = BusinessCalendar(policy.calendar, policy.shop.timezone)
+        self._in_force = PolicyInForce(policy)
         self._clock = clock
 
     def now(self) -> datetime:
@@ -96,21 +136,21 @@ class SqlShopService:
         return self.calendar.local_date(self.now())
 
     def verify(self, order_number: str, contact: str) -> bool:
-        """True when `contact` is the order's e-mail or its delivery postcode, or its customer's phone
-        number in international form (only ever a number the phone network vouched for)."""
         with unit_of_work(self._sessions) as session:
             order = self._find(session, order_number)
-            if order is None:
-                return False
-            email = normalize_email(contact)
-            if email is not None:
-                return email == order.customer.email.lower()
-            if contact.startswith("+"):
-                phone = normalize_phone(contact)
-                return phone is not None and phone == normalize_phone(order.customer.phone)
-            postcode = normalize_postcode(contact)
-            # A Polish code typed without its dash still matches ("00950" == "00-950").
-            return postcode is not None and postcode_key(postcode) == postcode_key(order.delivery_postcode)
+            return order is not None and contact_matches(contact, order.customer.email, order.delivery_postcode,
+                                                         order.customer.phone)
+
+    def customer_orders(self, email: str, limit: int = 20) -> list[OrderView]:
+        with unit_of_work(self._sessions) as session:
+            orders = session.scalars(self._orders().join(Order.customer)
+                                     .where(func.lower(Customer.email) == email.lower())
+                                     .order_by(Order.placed_at.desc()).limit(limit))
+            return [_view(order) for order in orders]
+
+    def orders_placed_since(self, since: datetime) -> list[OrderView]:
+        with unit_of_work(self._sessions) as session:
+            return [_view(order) for order in session.scalars(self._orders().where(Order.placed_at >= since))]
 
     def get_order(self, order_number: str) -> OrderView | None:
         with unit_of_work(self._sessions) as session:
@@ -129,33 +169,13 @@ class SqlShopService:
             order = self._find(session, order_number, for_update=True)
             if order is None:
                 return ReturnOutcome(result=UNKNOWN_ORDER)
-            view = _view(order)
-            last_day = rules.return_window_last_day(view, self.policy, self.calendar)
-            delivered = rules.delivered_on(view, self.calendar)
-            # The window is judged as if today were its last day: nothing else about the order changes.
-            today = min(self.today(), last_day) if late_allowed and last_day else self.today()
-            blocker = rules.return_blocker(view, self.policy, self.calendar, today)
-            if blocker == rules.RETURN_ALREADY_REQUESTED:
-                return ReturnOutcome(result=blocker, code=order.returns[0].code, last_day=last_day)
-            if blocker:
-                return ReturnOutcome(result=blocker, last_day=last_day, delivered_on=delivered)
-            included, excluded = rules.split_returnable(view, self.policy)
-            request = ReturnRequest(
-                code=f"ZW-{order.number}-{secrets.token_hex(2).upper()}",
-                status=ReturnStatus.REQUESTED,
-                created_at=self.now(),
-                items=[ReturnItem(order_item_id=item.id, quantity=item.quantity) for item in included],
-            )
-            order.returns.append(request)
-            order.status = OrderStatus.RETURN_REQUESTED
-            return ReturnOutcome(
-                result=rules.RETURN_CREATED,
-                code=request.code,
-                included=included,
-                excluded=excluded,
-                last_day=last_day,
-                delivered_on=delivered,
-            )
+            plan = rules.plan_return(_view(order), self.policy, self.calendar, self.today(), late_allowed)
+            if plan.result == rules.RETURN_CREATED:
+                order.returns.append(ReturnRequest(
+                    code=plan.code, status=ReturnStatus.REQUESTED, created_at=self.now(),
+                    items=[ReturnItem(order_item_id=item.id, quantity=item.quantity) for item in plan.included]))
+                order.status = OrderStatus.RETURN_REQUESTED
+            return plan
 
     def cancel_order(self, order_number: str) -> tuple[str, Decimal | None]:
         """Cancels an order that has not left the warehouse; returns (outcome, refund amount)."""
@@ -200,17 +220,10 @@ class SqlShopService:
                 order = self._find(session, order_number, for_update=True)
                 if order is None:
                     return RefundOutcome(UNKNOWN_ORDER)
-                paid = [p for p in order.payments if p.status.value == "paid"]
-                if goodwill:
-                    method = STORE_CREDIT
-                else:
-                    if not paid:
-                        return RefundOutcome(NOTHING_PAID, currency=order.currency)
-                    refunded = sum((r.amount for r in order.refunds if r.method != STORE_CREDIT), Decimal("0"))
-                    left = sum((p.amount for p in paid), Decimal("0")) - refunded
-                    if amount > left:
-                        return RefundOutcome(MORE_THAN_PAID, max(left, Decimal("0")), order.currency)
-                    method = paid[0].method
+                view = _view(order)
+                if (refusal := refund_refusal(view, amount, goodwill)) is not None:
+                    return refusal
+                method = refund_method(view, goodwill)
                 order.refunds.append(Refund(amount=amount, currency=order.currency, method=method,
                                             status=RefundStatus.PENDING, created_at=self.now(), reference=reference))
                 return RefundOutcome(DONE, amount, order.currency, method)
@@ -262,10 +275,9 @@ class SqlShopService:
             return case.code
 
     @staticmethod
-    def _find(session: Session, order_number: str, for_update: bool = False) -> Order | None:
-        query = (
+    def _orders():
+        return (
             select(Order)
-            .where(Order.number == order_number)
             .options(
                 selectinload(Order.customer),
                 selectinload(Order.items),
@@ -276,6 +288,10 @@ class SqlShopService:
                 selectinload(Order.invoices),
             )
         )
+
+    @classmethod
+    def _find(cls, session: Session, order_number: str, for_update: bool = False) -> Order | None:
+        query = cls._orders().where(Order.number == order_number)
         if for_update:
             query = query.with_for_update(of=Order)
         return session.scalars(query).first()
@@ -308,7 +324,10 @@ def _view(order: Order) -> OrderView:
         customer_id=order.customer_id,
         customer_email=order.customer.email,
         customer_name=order.customer.full_name,
+        customer_phone=order.customer.phone,
+        customer_language=order.customer.language,
         delivery_city=order.delivery_city,
+        delivery_street=order.delivery_street,
         delivery_postcode=order.delivery_postcode,
         delivery_country=order.delivery_country,
         items=[ItemView(i.id, i.name, i.category, i.quantity, i.unit_price) for i in order.items],

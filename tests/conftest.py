@@ -7,6 +7,7 @@ import os
 os.environ["KOLIBER_ENV"] = "development"
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from shop.policy import ShopPolicy, load_policy
 from shop.seed import seed_demo_shop
 from shop.service import SqlShopService
 from shop.settings import shop_settings
+from testing.fakes.shop_platform import ServedPlatforms
 from tests.browser import browser  # noqa: F401  (headless Chromium, once per session)
 from tests.stack import stack  # noqa: F401  (the real engine + action server, once per session)
 
@@ -73,6 +75,25 @@ def _verification_guard_forgets_each_test(request) -> Iterator[None]:
     yield
     if "stack" in request.fixturenames:
         request.getfixturevalue("stack").forget_guesses()
+
+
+@pytest.fixture(scope="session")
+def shop_platforms() -> Iterator[ServedPlatforms]:
+    """Local fakes of WooCommerce, Shopify and BaseLinker, each started when a test first needs it."""
+    with ExitStack() as started:
+        yield ServedPlatforms(started)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> Path:
+    """One migrated SQLite file per session, for tests that each work on a copy of it."""
+    path = tmp_path_factory.mktemp("migrated") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:  # everything in the file itself, so a copy holds it all
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
 
 
 @pytest.fixture

@@ -65,6 +65,8 @@ class Stack:
     database_url: str
     work_dir: Path
     engine_process: ManagedProcess
+    actions_url: str  # the action server, which refuses calls without `actions_token` (but /health)
+    actions_token: str
 
     def conversation(self, **metadata: Any) -> Conversation:
         return Conversation(self.engine, metadata)
@@ -92,15 +94,15 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
     work = tmp_path_factory.mktemp("stack")
     database_url = f"sqlite:///{work / 'shop.db'}"
     shop = create_demo_shop(database_url)
-    secrets_, engine_port = InternalSecrets.generate(), free_port()
-    actions, engine = engine_with_its_actions(engine_port, free_port(), MODEL_DIR, work, Stores(database_url), secrets_)
+    secrets_, engine_port, action_port = InternalSecrets.generate(), free_port(), free_port()
+    actions, engine = engine_with_its_actions(engine_port, action_port, MODEL_DIR, work, Stores(database_url), secrets_)
     try:
         for service in (actions, engine):
             service.start()
         for service in (actions, engine):
             service.wait_healthy()
         yield Stack(EngineAddress(f"http://127.0.0.1:{engine_port}", secrets_.engine_token), shop, database_url, work,
-                    engine)
+                    engine, f"http://127.0.0.1:{action_port}", secrets_.actions_token)
     finally:
         engine.stop()
         actions.stop()

@@ -9,7 +9,10 @@ from collections.abc import Iterable
 
 from text.number_words import words_to_digits
 
+# The demo shop's order numbers have five digits; a shop on its own platform says how many its have
+# (KOLIBER_ORDER_NUMBER_DIGITS, shop/settings.py), and callers pass that range in.
 ORDER_NUMBER_DIGITS = 5
+DEMO_ORDER_NUMBERS = range(ORDER_NUMBER_DIGITS, ORDER_NUMBER_DIGITS + 1)
 
 _EMAIL = re.compile(r"[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}", re.IGNORECASE)
 _POSTCODES = [
@@ -35,12 +38,12 @@ def _first(value: object) -> str | None:
     return str(value).strip() or None
 
 
-def normalize_order_number(value: object) -> str | None:
+def normalize_order_number(value: object, lengths: range = DEMO_ORDER_NUMBERS) -> str | None:
     text = _first(value)
     if text is None:
         return None
     digits = re.sub(r"[\s#*.-]|^(nr|no)\.?", "", text.lower())
-    return digits if digits.isdigit() and len(digits) == ORDER_NUMBER_DIGITS else None
+    return digits if digits.isdigit() and len(digits) in lengths else None
 
 
 def normalize_email(value: object) -> str | None:
@@ -102,10 +105,10 @@ def find_postcode(text: str) -> str | None:
     return None
 
 
-def find_order_number(text: str, language: str = "pl") -> str | None:
+def find_order_number(text: str, language: str = "pl", lengths: range = DEMO_ORDER_NUMBERS) -> str | None:
     """An order number in a message: digits, digit groups ("48 213"), keypad input or number words."""
     for candidate in _digit_groups(words_to_digits(text, language)):
-        if len(candidate) == ORDER_NUMBER_DIGITS:
+        if len(candidate) in lengths:
             return candidate
     return None
 

@@ -24,7 +24,8 @@ class NumberWords:
     values: dict[str, int]  # typed or said digit by digit
     spoken_values: dict[str, int]  # `values` and the whole numbers callers say; no letter zeros
     multipliers: dict[str, int]
-    repeats: dict[str, int]
+    repeats: dict[str, int]  # "double" four, "podwójne" zero
+    times: frozenset[str]  # "razy" of "dwa razy zero" (00)
     letter_zeros: frozenset[str]
 
 
@@ -35,9 +36,10 @@ def number_words(language: str) -> NumberWords:
     folded = {name: {fold(word): value for word, value in (table[name] or {}).items()}
               for name in ("values", "spoken_values", "multipliers", "repeats")}
     letter_zeros = frozenset(fold(word) for word in table["letter_zeros"])
+    times = frozenset(fold(word) for word in table.get("times") or [])
     spoken = {word: value for word, value in {**folded["values"], **folded["spoken_values"]}.items()
               if word not in letter_zeros}
-    return NumberWords(folded["values"], spoken, folded["multipliers"], folded["repeats"], letter_zeros)
+    return NumberWords(folded["values"], spoken, folded["multipliers"], folded["repeats"], times, letter_zeros)
 
 
 @lru_cache
@@ -47,30 +49,51 @@ def tokenizer(language: str):
 
 
 def words_to_digits(text: str, language: str = "pl") -> str:
-    """Replaces number words with digits; tens followed by units merge ("forty two" -> "42")."""
-    values = number_words(language).values
+    """Replaces number words with digits; tens followed by units merge ("forty two" -> "42") and
+    a repeated digit is written out ("double four" -> "44", "podwójne zero" / "dwa razy zero" -> "00")."""
+    numbers = number_words(language)
+    tokens = list(tokenizer(language)(text.replace("-", " ")))
+    keys = [fold(token.text) for token in tokens]
     out: list[str] = []
     pending_tens: int | None = None
-    for token in tokenizer(language)(text.replace("-", " ")):
-        value = values.get(fold(token.text))
-        if value is None:
+    i = 0
+    while i < len(tokens):
+        value = numbers.values.get(keys[i])
+        repeated = _repeated_digit(keys, i, numbers)
+        if value is None or repeated or not (pending_tens is not None and 0 < value < 10):
             if pending_tens is not None:
                 out.append(str(pending_tens))
                 pending_tens = None
-            out.append(token.text_with_ws.rstrip() if token.text else "")
+        if repeated:
+            digits, width = repeated
+            out.append(digits)
+            i += width
             continue
-        if pending_tens is not None and 0 < value < 10:
+        if value is None:
+            out.append(tokens[i].text_with_ws.rstrip() if tokens[i].text else "")
+        elif pending_tens is not None:  # "forty" then "two"
             out.append(str(pending_tens + value))
             pending_tens = None
-        elif value >= 20 and value % 10 == 0 and value < 100:
-            if pending_tens is not None:
-                out.append(str(pending_tens))
+        elif 20 <= value < 100 and value % 10 == 0:
             pending_tens = value
         else:
-            if pending_tens is not None:
-                out.append(str(pending_tens))
-                pending_tens = None
             out.append(str(value))
+        i += 1
     if pending_tens is not None:
         out.append(str(pending_tens))
     return " ".join(part for part in out if part)
+
+
+def _repeated_digit(keys: list[str], i: int, numbers: NumberWords) -> tuple[str, int] | None:
+    """("44", 2) for "double four" at keys[i], ("00", 3) for "dwa razy zero"; else None."""
+    def digit(j: int) -> int | None:
+        value = numbers.values.get(keys[j]) if j < len(keys) else None
+        return value if value is not None and value < 10 else None
+
+    if keys[i] in numbers.repeats and (repeated := digit(i + 1)) is not None:
+        return str(repeated) * numbers.repeats[keys[i]], 2
+    count = numbers.values.get(keys[i])
+    if count is not None and 2 <= count <= 9 and i + 1 < len(keys) and keys[i + 1] in numbers.times \
+            and (repeated := digit(i + 2)) is not None:
+        return str(repeated) * count, 3
+    return None

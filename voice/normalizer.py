@@ -20,12 +20,14 @@ mark of the utterance as it was. The rules, in the order they run:
 3. Numbers. A run of number words and digits (commas or full stops between them, as Whisper
    writes "Four, eight, two.", and "forty-eight" hyphens are part of the run) is read as a
    sequence of spoken groups, each a cardinal up to thousands: "forty eight two thirteen" ->
-   48|2|13, "czterdzieści osiem dwieście trzynaście" -> 48|213, "double four" -> 44,
+   48|2|13, "czterdzieści osiem dwieście trzynaście" -> 48|213, "double four" / "podwójna
+   czwórka" / "dwa razy cztery" -> 44,
    "forty eight thousand two hundred and thirteen" -> 48213. The groups' digits are joined when
    the run is an identifier, which we call it when
      - it yields at least 5 digits (the shortest code the shop asks for: order numbers, Polish and
        German postcodes; phone numbers are longer), or
-     - it is spelled one digit at a time (digits, "oh"/"o", "double"/"triple") and yields at least
+     - it is spelled one digit at a time (digits, "oh"/"o", "double"/"triple", "podwójne"/"potrójne",
+       "dwa razy"/"trzy razy") and yields at least
        3 digits ("nine five zero" -> "950");
    and two runs of 2 and 3 digits around "myślnik"/"kreska"/"minus"/"dash"/"hyphen"/"-" make a
    Polish postcode ("00-950"). Everything shorter or looser (quantities, prices, sizes, times:
@@ -220,6 +222,11 @@ def _resolve(tokens: list[_Token], numbers: NumberWords, taken: set[int], langua
         elif kind[i] == "repeat?" and is_digit_word(i + 1):
             resolved[i] = ("repeat", str(raw[i + 1][1]) * raw[i][1])
             resolved[i + 1] = ("skip", None)
+        elif (resolved[i] == raw[i] and kind[i] == "value" and 2 <= raw[i][1] <= 9 and i + 2 < n
+              and tokens[i + 1].key in numbers.times
+              and is_digit_word(i + 2)):  # "dwa razy zero": 00
+            resolved[i] = ("repeat", str(raw[i + 2][1]) * raw[i][1])
+            resolved[i + 1] = resolved[i + 2] = ("skip", None)
 
     def neighbours(i: int) -> list[int]:
         found = []

@@ -269,7 +269,8 @@ class HistoryWriter:
                     continue
                 answered = self.rng.random() < 0.7
                 self.session.add(Survey(
-                    order_id=order.id, customer_id=who.customer.id, phone=who.phone, language=who.language,
+                    order_number=order.number, customer_id=who.customer.id, phone=who.phone, language=who.language,
+                    categories=sorted({item.category for item in order.items}),
                     time_zone=str(self.zone), state=SurveyState.FINISHED, attempts=1,
                     outcome=SurveyOutcome.COMPLETED if answered else self.rng.choice(
                         [SurveyOutcome.NO_ANSWER, SurveyOutcome.VOICEMAIL, SurveyOutcome.REFUSED]),
@@ -298,7 +299,7 @@ class HistoryWriter:
                                             created_at=sent, last_activity_at=sent)
                 self.session.add(conversation)
                 self._message(conversation, Author.BOT, text, sent)
-                self.session.add(DelayNotice(order_id=order.id, cause=self.rng.choice(list(DelayCause)),
+                self.session.add(DelayNotice(order_number=order.number, cause=self.rng.choice(list(DelayCause)),
                                              state=NoticeState.SENT, channel=channel, address=address,
                                              language=who.language, new_expected_date=day, text=text,
                                              conversation_id=conversation.id, found_at=sent - timedelta(minutes=5),

@@ -27,14 +27,14 @@ async def dependencies(settings: SettingsDep, sessions: SessionsDep, hub: HubDep
         await read(sessions, lambda session: session.execute(text("SELECT 1")))
     except Exception as error:  # any driver error means the database is unusable
         result["database"] = f"error: {type(error).__name__}"
-    failures = [failure for failure in await asyncio.gather(*map(_engine_failure, EngineAddress.all_of(settings)))
+    failures = [failure for failure in await asyncio.gather(*map(engine_failure, EngineAddress.all_of(settings)))
                 if failure]
     if failures:
         result["engine"] = "error: " + "; ".join(failures)
     return result
 
 
-async def _engine_failure(engine: EngineAddress) -> str | None:
+async def engine_failure(engine: EngineAddress) -> str | None:
     """What is wrong with one engine, with its address, or None when it answers."""
     try:
         async with engine.async_client(timeout=3) as client:

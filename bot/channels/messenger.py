@@ -25,7 +25,7 @@ from fastapi.responses import PlainTextResponse
 from bot.conversations.core import InboundMessage
 from bot.conversations.output import MessageView, OutputChannel, Recipient, SendFailed, plain_text
 from bot.conversations.texts import GatewayTexts
-from bot.deps import BackgroundDep, CoreDep, SettingsDep
+from bot.deps import BackgroundDep, CoreDep, SettingsDep, raw_body
 from bot.models.conversation import Channel, Message
 from bot.models.outbox import OutboxMessage
 from bot.settings import Settings
@@ -98,15 +98,11 @@ async def receive_events(request: Request, settings: SettingsDep, core: CoreDep,
 
 async def _signed_body(request: Request, app_secret: str) -> bytes:
     """The raw body, once its X-Hub-Signature-256 proves Meta sent it; 413 when too large, 403 otherwise."""
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_WEBHOOK_BYTES:
-            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, f"request body over {MAX_WEBHOOK_BYTES} bytes")
+    body = await raw_body(request, MAX_WEBHOOK_BYTES)
     expected = SIGNATURE_PREFIX + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
     if not hmac.compare_digest(request.headers.get("X-Hub-Signature-256", "").encode(), expected.encode()):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "missing or invalid X-Hub-Signature-256")
-    return bytes(body)
+    return body
 
 
 def customer_messages(update: dict[str, Any], max_chars: int) -> Iterator[CustomerMessage]:

@@ -30,6 +30,7 @@ from bot.conversations.texts import GatewayTexts
 from bot.deps import ClockDep, CoreDep, SessionsDep, SettingsDep, SurveysDep, TextsDep, gateway_part
 from bot.models.conversation import Channel
 from bot.models.handoff import Ticket
+from bot.observability import metrics
 from bot.settings import Settings
 from db.sessions import read
 from voice.call import CallSettings, VoiceCall
@@ -127,6 +128,7 @@ async def agent_whisper(request: Request, settings: SettingsDep, sessions: Sessi
 
 
 @router.websocket("/media")
+@metrics.counted_open(metrics.OPEN_CALLS)
 async def media_stream(socket: WebSocket, settings: SettingsDep, sessions: SessionsDep, clock: ClockDep,
                        core: CoreDep, texts: TextsDep, surveys: SurveysDep, voice: VoiceDep) -> None:
     if not websocket_is_signed(socket, settings):
@@ -135,7 +137,8 @@ async def media_stream(socket: WebSocket, settings: SettingsDep, sessions: Sessi
     await socket.accept()
     engines = await voice.speech_engines()
     transfer = partial(voice.transfer, base_url=public_url(socket.url, settings, ""))
-    handler = GatewayCallHandler(core, texts, CallStreamTokens(sessions, clock), transfer, surveys)
+    handler = GatewayCallHandler(core, texts, CallStreamTokens(sessions, clock), transfer, surveys,
+                                 settings.order_number_lengths)
     call = VoiceCall(handler, engines.recognizer, engines.synthesizer, settings.default_language,
                      CallSettings(silence_reprompt_seconds=settings.call_silence_seconds,
                                   max_reprompts=settings.call_max_reprompts),

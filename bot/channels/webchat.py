@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect, status
 from fastapi.responses import FileResponse
@@ -25,16 +25,29 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.background import BackgroundWork
 from bot.conversations.core import ConversationCore, ConversationNotFound, InboundMessage, token_hash
 from bot.conversations.output import OutputChannel, Recipient
+from bot.conversations.texts import GatewayTexts
 from bot.conversations.views import message_view
-from bot.deps import BackgroundDep, ChatSocketsDep, ClockDep, CoreDep, HubDep, QueueDep, SessionsDep, SettingsDep
+from bot.deps import (
+    BackgroundDep,
+    ChatSocketsDep,
+    ClockDep,
+    CoreDep,
+    HubDep,
+    QueueDep,
+    SessionsDep,
+    SettingsDep,
+    TextsDep,
+    gateway_part,
+)
 from bot.handoff.queue import HandoffQueue
 from bot.models.conversation import Channel, Conversation, Message
-from bot.page_texts import widget_texts
+from bot.observability import metrics
+from bot.page_texts import WidgetText
 from bot.realtime import AVAILABILITY_TOPIC, Hub, conversation_topic
 from bot.settings import PROJECT_ROOT, Settings
 from bot.socket_limits import MessagePace
+from bot.widget_look import LiveWidgetLook, palette, texts_in_force
 from db.sessions import read
-from text import formatting
 from text.cleaning import UnusableText
 
 log = logging.getLogger(__name__)
@@ -43,6 +56,7 @@ STATIC = PROJECT_ROOT / "bot" / "web" / "static"
 HISTORY_LIMIT = 200
 MAX_FRAME_CHARS = 16 * 1024
 IDLE_CLOSE_CODE = 4408  # the socket sent nothing, not even the widget's ping, for too long
+WidgetLookDep = Annotated[LiveWidgetLook, gateway_part("widget_look")]
 
 
 @router.get("/widget.js", include_in_schema=False)
@@ -64,21 +78,34 @@ class WebChatOutput(OutputChannel):
 
 
 @router.get("/texts")
-def texts(settings: SettingsDep, lang: str = Query("pl", pattern="^[a-z]{2}$")) -> dict[str, str]:
-    """The widget's interface text in the page's language (Polish or English)."""
-    return widget_texts(settings.widget_texts_path, lang)
+def texts(settings: SettingsDep, look: WidgetLookDep,
+          lang: str = Query("pl", pattern="^[a-z]{2}$")) -> dict[str, WidgetText]:
+    """The widget's interface text in the page's language (Polish or English), with the shop owner's
+    own title, greeting and the like from the console; a text that goes with a number comes as its
+    forms by CLDR plural category."""
+    return texts_in_force(look(), settings.widget_texts_path, lang)
+
+
+@router.get("/colours")
+def colours(look: WidgetLookDep) -> dict[str, str]:
+    """The widget's colours as the shop owner set them: the values of its --koliber-<name> CSS properties."""
+    return palette(look())
 
 
 @router.get("/availability")
-async def availability(sessions: SessionsDep, queue: QueueDep, clock: ClockDep,
+async def availability(sessions: SessionsDep, queue: QueueDep, texts: TextsDep, clock: ClockDep,
                        lang: str = Query("pl", pattern="^(pl|en)$")) -> dict[str, Any]:
     """Whether "talk to a person" may be offered now: an agent is available and the wait is short."""
-    return await read(sessions, lambda session: _availability(session, queue, clock, lang))
+    return await read(sessions, lambda session: _availability(session, queue, texts, clock, lang))
 
 
-def _availability(session: Session, queue: HandoffQueue, clock: Callable[[], datetime], language: str) -> dict[str, Any]:
+def _availability(session: Session, queue: HandoffQueue, texts: GatewayTexts, clock: Callable[[], datetime],
+                  language: str) -> dict[str, Any]:
+    """The wait stays a number (the widget words it with the count's plural form); when the team is
+    back is in words: "w poniedziałek, 8 grudnia, o 8:00"."""
     result = queue.availability(session, language, clock())
-    next_open = formatting.moment(result.next_open, language, queue.hours.zone) if result.next_open is not None else None
+    next_open = (texts.moment("back_at", result.next_open, queue.hours.zone, language)
+                 if result.next_open is not None else None)
     return {"type": "availability", "live": result.live, "wait_minutes": result.wait_minutes, "next_open": next_open}
 
 
@@ -90,12 +117,14 @@ class _Parts:
     sessions: sessionmaker[Session]
     clock: Callable[[], datetime]
     queue: HandoffQueue
+    texts: GatewayTexts
     hub: Hub
     core: ConversationCore
     background: BackgroundWork
 
     async def availability(self, language: str) -> dict[str, Any]:
-        return await read(self.sessions, lambda session: _availability(session, self.queue, self.clock, language))
+        return await read(self.sessions,
+                          lambda session: _availability(session, self.queue, self.texts, self.clock, language))
 
 
 class _ChatSession:
@@ -129,8 +158,9 @@ class _ChatSession:
 
 
 @router.websocket("/ws")
+@metrics.counted_open(metrics.OPEN_WEBSOCKETS.labels(kind="chat"))
 async def chat_socket(socket: WebSocket, settings: SettingsDep, sessions: SessionsDep, clock: ClockDep,
-                      queue: QueueDep, hub: HubDep, core: CoreDep, background: BackgroundDep,
+                      queue: QueueDep, texts: TextsDep, hub: HubDep, core: CoreDep, background: BackgroundDep,
                       chat_sockets: ChatSocketsDep) -> None:
     client_ip = socket.client.host if socket.client else "unknown"
     with chat_sockets.opened(client_ip) as admitted:
@@ -138,7 +168,7 @@ async def chat_socket(socket: WebSocket, settings: SettingsDep, sessions: Sessio
             await socket.close(code=status.WS_1008_POLICY_VIOLATION, reason="too many open chats from this address")
             return
         await socket.accept()
-        chat = _ChatSession(socket, _Parts(settings, sessions, clock, queue, hub, core, background), client_ip)
+        chat = _ChatSession(socket, _Parts(settings, sessions, clock, queue, texts, hub, core, background), client_ip)
         hub.subscribe(AVAILABILITY_TOPIC, chat.events)
         forwarder = asyncio.create_task(_forward_events(chat))
         try:

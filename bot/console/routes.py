@@ -34,6 +34,7 @@ from bot.deps import ClockDep, DeskDep, HubDep, SessionsDep, SettingsDep, requir
 from bot.handoff.agents import authenticate, close_session, open_session, purge_expired_sessions
 from bot.handoff.queue import TicketForbidden, TicketNotFound, TicketUnavailable
 from bot.models.handoff import AgentStatus, TicketStatus
+from bot.observability import metrics
 from bot.realtime import CONSOLE_TOPIC, conversation_topic, ticket_topic
 from bot.settings import PROJECT_ROOT, Settings
 from db.sessions import write
@@ -233,6 +234,7 @@ async def hand_back(ticket_id: TicketId, desk: DeskDep, agent: AgentOrAdmin) -> 
 
 # --- live updates -------------------------------------------------------------------------------
 @router.websocket("/ws")
+@metrics.counted_open(metrics.OPEN_WEBSOCKETS.labels(kind="console"))
 async def console_socket(socket: WebSocket, desk: DeskDep, hub: HubDep, agent: AgentOrAdmin) -> None:
     """Queue changes; with ?ticket=<id>, that ticket's messages, notes and status too (if the agent may see it)."""
     topics = [CONSOLE_TOPIC]

@@ -31,11 +31,13 @@ from bot.models.privacy import AuditLogEntry
 from db.sessions import read, write
 from shop import rules
 from shop.order_views import NewAddress, OrderView
+from shop.platforms.transport import ShopUnavailable
 from shop.service import (
     ALREADY_CANCELLED,
     ALREADY_DELIVERED,
     DONE,
     MORE_THAN_PAID,
+    NEEDS_PERSON,
     NO_INVOICE,
     NOTHING_PAID,
     UNKNOWN_ORDER,
@@ -89,6 +91,8 @@ REFUSALS = {
     NOTHING_PAID: "nothing was paid for order {order}, so there is nothing to refund",
     MORE_THAN_PAID: "only {left} paid for order {order} is left to refund",
     NO_INVOICE: "order {order} has no invoice yet",
+    NEEDS_PERSON: "the shop's platform cannot do this through its API: do it for order {order} in the shop's own "
+                  "panel",
     rules.RETURN_ALREADY_REQUESTED: "a return of order {order} is already open ({code})",
     rules.RETURN_NOT_DELIVERED: "order {order} has not been delivered yet: there is nothing to return",
     rules.RETURN_CANCELLED: "order {order} is cancelled: there is nothing to return",
@@ -120,12 +124,16 @@ class AgentActions:
             earlier = await read(self._sessions, lambda session: self._check(session, ticket_id, agent_id, request))
             if earlier is not None:
                 return {"action": earlier, "message": None, "repeated": True}
-            order = await asyncio.to_thread(self._shop.get_order, request.order_number)
-            if order is None:
-                raise ActionRefused(REFUSALS[UNKNOWN_ORDER].format(order=request.order_number))
-            await read(self._sessions, lambda session: self._check_order(session, ticket_id, order))
-            self._check_limit(request, order)
-            done = await asyncio.to_thread(self._in_shop, request, order)
+            try:
+                order = await asyncio.to_thread(self._shop.get_order, request.order_number)
+                if order is None:
+                    raise ActionRefused(REFUSALS[UNKNOWN_ORDER].format(order=request.order_number))
+                await read(self._sessions, lambda session: self._check_order(session, ticket_id, order))
+                self._check_limit(request, order)
+                done = await asyncio.to_thread(self._in_shop, request, order)
+            except ShopUnavailable:
+                # Sending the same request again is safe: a refund's key is never paid twice.
+                raise ActionRefused("the shop's platform is not answering: try again in a moment") from None
             conversation, view, summary = await write(
                 self._sessions, lambda session: self._record(session, ticket_id, agent_id, request, done))
         await self._delivery.deliver(conversation.id, conversation.channel, [view])
@@ -145,7 +153,8 @@ class AgentActions:
     def _check_order(self, session: Session, ticket_id: int, order: OrderView) -> None:
         ticket = session.get(Ticket, ticket_id)
         contact = ticket.conversation.contact
-        customers = contact is not None and contact.shop_customer_id == order.customer_id
+        customers = (contact is not None and order.customer_id is not None
+                     and contact.shop_customer_id == order.customer_id)
         verified = ticket.order_verified and ticket.order_number == order.number
         if not (customers or verified):
             raise NotThisCustomersOrder(f"order {order.number} is not one of this ticket's customer's orders")

@@ -20,7 +20,7 @@ from bot.conversations.texts import GatewayTexts
 from bot.engine.client import EngineUnavailable
 from bot.models.conversation import Channel, ConversationState
 from text.cleaning import UnusableText
-from text.identifiers import ORDER_NUMBER_DIGITS
+from text.identifiers import DEMO_ORDER_NUMBERS
 from text.number_words import words_to_digits
 from voice.call import BotReply, CallerTurn, CallInfo, CallRefused, Utterance
 from voice.normalizer import normalize_spoken
@@ -62,8 +62,10 @@ class GatewayCallHandler:
     request/response channel: each caller turn is answered with the turn's replies (TurnResult)."""
 
     def __init__(self, core: ConversationCore, texts: GatewayTexts, streams: CallStreamTokens, transfer: Transfer,
-                 outbound: OutboundDialogue | None = None) -> None:
+                 outbound: OutboundDialogue | None = None, order_numbers: range = DEMO_ORDER_NUMBERS) -> None:
         self._core = core
+        # Keypad digits that complete an order number; a shop whose numbers vary in length ends them with #.
+        self._order_number_keys = order_numbers.start if len(order_numbers) == 1 else 0
         self._texts = texts
         self._streams = streams
         self._transfer = transfer
@@ -172,7 +174,7 @@ class GatewayCallHandler:
         if self._outbound_call and self._outbound:
             self._hint, self._digits = self._outbound.speech_hint(result.slots, self._language), 0
         elif result.slots.get("requested_slot") == ORDER_NUMBER_SLOT:
-            self._hint, self._digits = DIGITS_HINT, ORDER_NUMBER_DIGITS
+            self._hint, self._digits = DIGITS_HINT, self._order_number_keys
         else:
             self._hint, self._digits = None, 0
 

@@ -39,6 +39,8 @@ from bot.handoff.announcer import QueueAnnouncer
 from bot.handoff.queue import HandoffQueue
 from bot.models.conversation import Author, Channel, Conversation, ConversationState, Message
 from bot.models.handoff import TicketKind
+from bot.observability import metrics
+from bot.observability.turns import customer_turn
 from bot.realtime import conversation_topic
 from contracts.handoff import HandoffSignal
 from db.sessions import read, write
@@ -331,12 +333,13 @@ class ConversationCore:
         await write(self._sessions, store)
 
     # --- 2. route ---------------------------------------------------------------------------
+    @metrics.timed(metrics.GATEWAY_TURN)
     async def process(self, receipt: Receipt, client: str | None = None) -> TurnResult:
         """Answers a stored customer message: the replies are stored in the same unit of work as the
         turn, delivered on the conversation's channel, and returned. A message already answered (a
         copy sent again) gets no new answer. `client` is the sender as the channel knows them
         (InboundMessage.client)."""
-        async with self._turn_lock(receipt.conversation_id):
+        async with customer_turn(receipt.conversation_id), self._turn_lock(receipt.conversation_id):
             turn = await read(self._sessions, lambda session: self._load_turn(session, receipt.message_id))
             if turn is None:  # already answered (a retry) or the conversation is gone
                 return await read(self._sessions, lambda session: self._result(session, receipt.conversation_id, []))
@@ -480,6 +483,7 @@ class ConversationCore:
             logger.warning("no engine answered conversation %s: %s", turn.conversation_id, error)
             result, queue_changed = await write(self._sessions,
                                                 lambda session: self._record_engine_down(session, message_id))
+        metrics.TURNS.labels(channel=turn.channel.value, language=result.language).inc()
         if queue_changed:
             await self._announcer.announce()
         return result
@@ -491,7 +495,7 @@ class ConversationCore:
             conversation = session.get(Conversation, conversation_id)
             return conversation.channel, conversation.language
         channel, language = await read(self._sessions, channel_and_language)
-        async with self._turn_lock(conversation_id):
+        async with customer_turn(conversation_id, f"assistant starts /{intent}"), self._turn_lock(conversation_id):
             engine_turn = await self._engine.send(conversation_id, f"/{intent}", {"channel": channel.value,
                                                                                  "language": language})
             result, queue_changed = await write(self._sessions, lambda session: self._record_engine_turn(
@@ -565,8 +569,7 @@ class ConversationCore:
         if ticket is not None:  # asked again: say where things stand, open nothing new
             place = self._queue.place_of(session, ticket)
             if place is not None:
-                return [self._replies.system(session, conversation, "queue_position", now, position=place.position,
-                                             minutes=place.wait_minutes or "?")]
+                return [self._replies.queue_place(session, conversation, "queue_position", place, now)]
             return [self._replies.offline_offer(session, conversation, ticket, availability.open_now, now)]
         order = {"order_number": signal.order_number, "order_verified": signal.order_verified,
                  "shop_customer_id": signal.customer_id}
@@ -576,8 +579,7 @@ class ConversationCore:
                                          contact_details=known_contact(conversation), **order)
         if kind == TicketKind.LIVE:
             place = self._queue.place_of(session, ticket)
-            return [self._replies.system(session, conversation, "queue_joined", now, position=place.position,
-                                         minutes=place.wait_minutes)]
+            return [self._replies.queue_place(session, conversation, "queue_joined", place, now)]
         return [self._replies.offline_offer(session, conversation, ticket, availability.open_now, now)]
 
     def _rest_for_a_person(self, session: Session, conversation: Conversation, unanswered: list[str],

@@ -4,6 +4,7 @@ Every reply is stored before it is sent to the customer's channel. An agent sees
 tickets only in their own languages (the queue's rule), whichever door the request came through.
 """
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +25,10 @@ from bot.models.conversation import Attachment, Author, Channel, Conversation, C
 from bot.models.handoff import Agent, AgentStatus, TicketNote, TicketStatus
 from bot.realtime import conversation_topic, ticket_topic
 from db.sessions import read, write
-from shop.models import Order
+from shop.models import Customer
+from shop.order_views import OrderView
+from shop.platforms.transport import ShopUnavailable
+from shop.service import ShopService
 
 # Channels where a conversation is not live: agents joining or leaving it are no news to the customer.
 NOT_LIVE = frozenset({Channel.EMAIL})
@@ -47,8 +51,9 @@ class NothingToConfirm(ValueError):
 class AgentDesk:
     def __init__(self, sessions: sessionmaker[Session], queue: HandoffQueue, texts: GatewayTexts,
                  delivery: Delivery, announcer: QueueAnnouncer, clock: Callable[[], datetime],
-                 satisfaction: Satisfaction | None = None) -> None:
+                 satisfaction: Satisfaction, shop: ShopService) -> None:
         self._sessions = sessions
+        self._shop = shop  # the customer's orders, from the demo tables or the shop's platform
         self._satisfaction = satisfaction  # asks the customer to rate a resolved ticket (CSAT)
         self._queue = queue
         self._replies = SystemReplies(texts, queue)
@@ -81,33 +86,52 @@ class AgentDesk:
         return await read(self._sessions, ticket_conversation)
 
     async def ticket_details(self, ticket_id: int, agent_id: int) -> dict[str, Any]:
-        """The ticket with its transcript, notes, the customer and their orders, for an agent who may see it."""
-        def ticket_details(session: Session) -> dict[str, Any]:
+        """The ticket with its transcript, notes, the customer and their orders, for an agent who may see it.
+
+        The orders are read through the shop service: those of the demo-shop customer the conversation
+        is linked to, or of the customer whose order it verified (once an agent confirmed a doubtful
+        identity); a shop platform that does not answer leaves the
+        panel empty with `orders_unavailable`, never the ticket unreadable."""
+        def ticket_details(session: Session) -> tuple[dict[str, Any], str | None, str | None]:
             ticket = self._queue.ticket_for(session, ticket_id, session.get(Agent, agent_id))
             conversation = ticket.conversation
             contact = conversation.contact
             earlier: list[Conversation] = []
-            orders: list[Order] = []
+            owner_email = None
             if contact is not None:
                 earlier = list(session.scalars(
                     select(Conversation).where(Conversation.contact_id == contact.id, Conversation.id != conversation.id)
                     .order_by(Conversation.created_at.desc()).limit(EARLIER_CONVERSATIONS_SHOWN)))
-                if contact.shop_customer_id is not None:
-                    orders = list(session.scalars(select(Order).where(Order.customer_id == contact.shop_customer_id)
-                                                  .order_by(Order.placed_at.desc())))
-            return {
+                if contact.shop_customer_id is not None and (owner := session.get(Customer, contact.shop_customer_id)):
+                    owner_email = owner.email
+            details = {
                 "ticket": ticket_view(ticket, self._clock()),
                 "conversation": conversation_view(conversation),
                 "messages": [message_view(m) for m in conversation.messages],
                 "notes": [note_view(n) for n in ticket.notes],
                 "customer": None if contact is None else {
                     "label": contact_label(contact, conversation), "email": contact.email, "phone": contact.phone},
-                "orders": [_order_view(o) for o in orders],
                 "earlier_conversations": [
                     {**conversation_view(c), "started_at": c.created_at.isoformat(),
                      "messages": [message_view(m) for m in c.messages]} for c in earlier],
             }
-        return await read(self._sessions, ticket_details)
+            # A platform's order has no demo-shop customer to link: its verified order stands for them.
+            verified = conversation.verified_order if identity_confirmed(session, conversation) else None
+            return details, owner_email, verified
+        details, owner_email, verified_order = await read(self._sessions, ticket_details)
+        try:
+            orders = await asyncio.to_thread(self._orders_of, owner_email, verified_order)
+            details.update(orders=[_order_view(o) for o in orders], orders_unavailable=False)
+        except ShopUnavailable:
+            details.update(orders=[], orders_unavailable=True)
+        return details
+
+    def _orders_of(self, owner_email: str | None, verified_order: str | None) -> list[OrderView]:
+        """The orders of the customer linked to the conversation, or of the verified order's customer."""
+        if owner_email is None and verified_order is not None:
+            verified = self._shop.get_order(verified_order)
+            owner_email = verified.customer_email if verified else None
+        return self._shop.customer_orders(owner_email) if owner_email else []
 
     # --- acting -------------------------------------------------------------------------------
     async def identity(self, ticket_id: int, agent_id: int, confirm: bool = False) -> IdentityCheck:
@@ -233,13 +257,13 @@ class AgentDesk:
         await self._announcer.announce()
 
 
-def _order_view(order: Order) -> dict[str, Any]:
+def _order_view(order: OrderView) -> dict[str, Any]:
     shipment = order.shipment
     return {
         "number": order.number,
-        "status": order.status.value,
+        "status": order.status,
         "placed_at": order.placed_at.isoformat(),
-        "total": str(order.items_total + order.shipping_cost),
+        "total": str(order.total),
         "currency": order.currency,
         "items": [{"name": item.name, "quantity": item.quantity} for item in order.items],
         "carrier": shipment.carrier if shipment else None,

@@ -21,6 +21,7 @@ from bot.conversations import outbox
 from bot.conversations.output import MessageView, OutputChannel, Recipient, SendFailed
 from bot.conversations.views import message_view
 from bot.models.conversation import Channel, Message
+from bot.observability import metrics
 from bot.realtime import CONSOLE_TOPIC, Hub, conversation_topic
 from bot.settings import Settings
 from db.sessions import unit_of_work
@@ -178,6 +179,7 @@ class OutboxWorker:
                 visible = attempt.number > 1
             else:
                 last = failure.permanent or attempt.number >= self._policy.max_attempts
+                metrics.outbound_failed(attempt.channel.value, final=last)
                 retry_at = None if last else now + self._policy.retry_delay(attempt.number)
                 recorded = outbox.record_failure(session, attempt.entry_id, attempt.number, failure.reason,
                                                  failure.code, retry_at)

@@ -7,10 +7,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.conversations.texts import GatewayTexts
-from bot.handoff.queue import HandoffQueue
+from bot.handoff.queue import HandoffQueue, QueuePlace
 from bot.models.conversation import Author, Conversation, Message
 from bot.models.handoff import Ticket
-from text import formatting
 
 # Payloads the gateway answers itself; everything else goes to the engine.
 LEAVE_MESSAGE = "!leave_message"
@@ -38,6 +37,14 @@ class SystemReplies:
         text = self.texts.say(key, conversation.language, channel=conversation.channel.value, **values)
         return self.outbound(session, conversation, Author.SYSTEM, text, buttons, now)
 
+    def queue_place(self, session: Session, conversation: Conversation, key: str, place: QueuePlace,
+                    now: datetime) -> Message:
+        """The customer's place in the queue and the wait; `<key>_no_estimate` when no agent's pace
+        gives one (nobody in the customer's language is available right now)."""
+        if place.wait_minutes is None:
+            return self.system(session, conversation, f"{key}_no_estimate", now, position=place.position)
+        return self.system(session, conversation, key, now, position=place.position, minutes=place.wait_minutes)
+
     def offline_offer(self, session: Session, conversation: Conversation, ticket: Ticket, open_now: bool,
                       now: datetime) -> Message:
         """Nobody can answer live: the conversation waits as a ticket; offer a message or a call-back."""
@@ -49,10 +56,11 @@ class SystemReplies:
                            reply_by=self.reply_by(language, now))
 
     def reply_by(self, language: str, now: datetime) -> str:
-        """When a person will have answered a message left now, in words."""
+        """When a person will have answered a message left now, in words with their preposition:
+        "w poniedziałek, 8 grudnia, do 10:00" / "by 10:00 on Monday 8 December"."""
         start = self._queue.hours.next_opening(now) or now
         promise = start + timedelta(hours=self._queue.config.reply_within_hours)
-        return formatting.moment(promise, language, self._queue.hours.zone)
+        return self.texts.moment("reply_by", promise, self._queue.hours.zone, language)
 
 
 def known_contact(conversation: Conversation) -> str | None:

@@ -11,6 +11,8 @@ from typing import Any
 import httpx
 
 from bot.engine.address import EngineAddress
+from bot.observability import metrics
+from contracts.tracing import turn_metadata
 
 
 class EngineUnavailable(RuntimeError):
@@ -54,10 +56,12 @@ class EngineClient:
         for client in self._clients:
             await client.aclose()
 
+    @metrics.timed(metrics.ENGINE_TURN)
     async def send(self, conversation_id: str, text: str, metadata: dict[str, Any],
                    message_id: str | None = None) -> EngineTurn:
         """One customer turn, in one request to Koliber's engine channel: the bot's replies and
         the intent and slots the engine settled on."""
+        metadata = {**metadata, **turn_metadata()}  # the engine and the action server log the turn's id
         first = zlib.crc32(conversation_id.encode()) % len(self._clients)
         failure: Exception | None = None
         for offset in range(len(self._clients)):
@@ -73,8 +77,10 @@ class EngineClient:
                 return EngineTurn(messages=messages, intent=turn.get("intent"), confidence=turn.get("confidence"),
                                   slots=turn.get("slots") or {})
             except NOT_LISTENING as error:  # that engine is down: the next one takes the turn
+                metrics.engine_failed(error)
                 failure = error
             except DIED_MID_TURN as error:
+                metrics.engine_failed(error)
                 # The dead engine's ticket in Rasa's lock store keeps the conversation locked until it
                 # expires, and a turn that starts waiting before then can miss its turn for good (its
                 # own ticket expires too); one that starts after it goes straight in.
@@ -82,6 +88,7 @@ class EngineClient:
                 if offset + 1 < len(self._clients):
                     await asyncio.sleep(self._lock_seconds)
             except (httpx.HTTPError, ValueError, KeyError, TypeError) as error:
+                metrics.engine_failed(error)
                 raise EngineUnavailable(f"{type(error).__name__}: {error}") from error
         raise EngineUnavailable(f"no engine answered: {type(failure).__name__}: {failure}") from failure
 

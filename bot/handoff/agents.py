@@ -24,14 +24,13 @@ class AgentExists(ValueError):
 
 def create_agent(session: Session, username: str, display_name: str, password: str,
                  languages: list[str], role: AgentRole = AgentRole.AGENT) -> Agent:
-    if len(password) < 8:
-        raise ValueError("the password must have at least 8 characters")
+    password_hash = hash_password(password)
     unknown = set(languages) - set(LANGUAGES)
     if unknown or not languages:
         raise ValueError(f"languages must be some of {', '.join(LANGUAGES)}")
     if session.scalar(select(Agent).where(Agent.username == username)) is not None:
         raise AgentExists(f"agent {username!r} already exists")
-    agent = Agent(username=username, display_name=display_name, password_hash=_hasher.hash(password),
+    agent = Agent(username=username, display_name=display_name, password_hash=password_hash,
                   languages=",".join(languages), role=role, status=AgentStatus.AWAY)
     session.add(agent)
     session.flush()
@@ -39,7 +38,7 @@ def create_agent(session: Session, username: str, display_name: str, password: s
 
 
 def authenticate(session: Session, username: str, password: str) -> Agent | None:
-    agent = session.scalar(select(Agent).where(Agent.username == username))
+    agent = session.scalar(select(Agent).where(Agent.username == username, Agent.active))
     if agent is None:
         _hasher.hash(password)  # same work as a real check, so timing does not reveal usernames
         return None
@@ -50,25 +49,31 @@ def authenticate(session: Session, username: str, password: str) -> Agent | None
     return agent
 
 
-def _digest(token: str) -> str:
+def hash_password(password: str) -> str:
+    if len(password) < 8:
+        raise ValueError("the password must have at least 8 characters")
+    return _hasher.hash(password)
+
+
+def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def open_session(session: Session, agent: Agent, now: datetime, lifetime: timedelta) -> str:
     token = secrets.token_urlsafe(32)
-    session.add(AgentSession(agent_id=agent.id, token_hash=_digest(token), created_at=now, expires_at=now + lifetime))
+    session.add(AgentSession(agent_id=agent.id, token_hash=digest(token), created_at=now, expires_at=now + lifetime))
     return token
 
 
 def agent_for_token(session: Session, token: str, now: datetime) -> Agent | None:
-    record = session.scalar(select(AgentSession).where(AgentSession.token_hash == _digest(token)))
-    if record is None or record.expires_at <= now:
+    record = session.scalar(select(AgentSession).where(AgentSession.token_hash == digest(token)))
+    if record is None or record.expires_at <= now or not record.agent.active:
         return None
     return record.agent
 
 
 def close_session(session: Session, token: str) -> None:
-    session.execute(delete(AgentSession).where(AgentSession.token_hash == _digest(token)))
+    session.execute(delete(AgentSession).where(AgentSession.token_hash == digest(token)))
 
 
 def purge_expired_sessions(session: Session, now: datetime) -> None:
@@ -77,7 +82,8 @@ def purge_expired_sessions(session: Session, now: datetime) -> None:
 
 DEMO_AGENTS = (("anna", "Anna", ["pl", "en"], AgentRole.AGENT), ("tom", "Tom", ["en"], AgentRole.AGENT),
                ("tr", "Trainer", ["pl", "en"], AgentRole.TRAINER),
-               ("sv", "Supervisor", ["pl", "en"], AgentRole.SUPERVISOR))
+               ("sv", "Supervisor", ["pl", "en"], AgentRole.SUPERVISOR),
+               ("admin", "Admin", ["pl", "en"], AgentRole.ADMIN))
 
 
 def demo_agents_with_password(session: Session, password: str) -> list[str]:
@@ -95,8 +101,8 @@ def _password_matches(agent: Agent, password: str) -> bool:
 
 
 def seed_demo_agents(session: Session, password: str) -> list[str]:
-    """Console accounts for trying the product: two agents, a trainer and a supervisor. Never added
-    beside real accounts; a database seeded before the trainer or the supervisor existed gets the missing ones."""
+    """Console accounts for trying the product: two agents, a trainer, a supervisor and the shop's admin.
+    Never added beside real accounts; a database seeded before some of them existed gets the missing ones."""
     existing = set(session.scalars(select(Agent.username)))
     demo = {username for username, *_ in DEMO_AGENTS}
     if existing - demo:

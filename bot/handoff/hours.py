@@ -1,6 +1,6 @@
 """When agents work: a weekly schedule in the shop's time zone, closed on public holidays."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,6 +21,9 @@ class HandoffConfig:
     max_live_wait_minutes: float
     reply_within_hours: float
     hours_description: dict[str, str]  # the schedule in words, per language
+    closed_days: frozenset[date] = frozenset()  # the shop's own days off (stocktaking, Christmas Eve)
+    # How the console words a schedule it changed: day abbreviations per language.
+    hours_wording: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
 
 def load_handoff_config(path: Path) -> HandoffConfig:
@@ -38,6 +41,8 @@ def load_handoff_config(path: Path) -> HandoffConfig:
         max_live_wait_minutes=float(raw["max_live_wait_minutes"]),
         reply_within_hours=float(raw["reply_within_hours"]),
         hours_description=dict(raw.get("hours_description") or {}),
+        closed_days=frozenset(date.fromisoformat(str(day)) for day in raw.get("closed_days") or ()),
+        hours_wording=dict(raw.get("hours_wording") or {}),
     )
 
 
@@ -51,9 +56,10 @@ class WorkingHours:
         self.zone = ZoneInfo(config.timezone)
         self._weekly = config.weekly_hours
         self._holidays = holidays.country_holidays(config.holidays_country) if config.observe_holidays else {}
+        self._closed_days = config.closed_days
 
     def _span(self, day) -> tuple[time, time] | None:
-        if day in self._holidays:
+        if day in self._closed_days or day in self._holidays:
             return None
         return self._weekly.get(day.weekday())
 

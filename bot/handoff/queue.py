@@ -5,6 +5,7 @@ A claim is one conditional UPDATE, so two agents can never claim the same ticket
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,6 +24,7 @@ from bot.models.handoff import (
     TicketKind,
     TicketStatus,
 )
+from bot.observability import metrics
 
 # A customer unhappy with how they were served (a low CSAT score, bot/conversations/satisfaction.py; an NPS
 # detractor, bot/surveys/results.py) is not offered back to the agent who served them first.
@@ -59,12 +61,26 @@ class QueuePlace:
 
 
 class HandoffQueue:
-    def __init__(self, config: HandoffConfig, same_agent_wait: timedelta = timedelta(0)) -> None:
-        """`same_agent_wait`: how long a returning customer's new ticket waits for the agent who last
-        served them (nothing waits when it is zero)."""
-        self.config = config
-        self.hours = WorkingHours(config)
+    def __init__(self, config: HandoffConfig | Callable[[], HandoffConfig],
+                 same_agent_wait: timedelta = timedelta(0)) -> None:
+        """`config`: fixed, or a callable giving the settings in force now (the console may change them
+        while the gateway runs). `same_agent_wait`: how long a returning customer's new ticket waits for
+        the agent who last served them (nothing waits when it is zero)."""
+        self._current_config = config if callable(config) else (lambda: config)
+        self._hours: tuple[HandoffConfig, WorkingHours] | None = None
         self.same_agent_wait = same_agent_wait
+
+    @property
+    def config(self) -> HandoffConfig:
+        return self._current_config()
+
+    @property
+    def hours(self) -> WorkingHours:
+        config, known = self.config, self._hours
+        if known is None or known[0] is not config:  # built once per version of the settings
+            known = (config, WorkingHours(config))
+            self._hours = known
+        return known[1]
 
     # --- opening -------------------------------------------------------------------------
     def open_ticket(self, session: Session, conversation: Conversation, *, kind: TicketKind, reason: str,
@@ -78,6 +94,7 @@ class HandoffQueue:
             shop_customer_id=shop_customer_id, contact_details=contact_details, created_at=now,
         )
         session.add(ticket)
+        metrics.HANDOFFS.labels(reason=reason, kind=kind.value).inc()
         if kind == TicketKind.LIVE:
             conversation.state = ConversationState.QUEUED
         session.flush()

@@ -3,4 +3,7 @@ Koliber's database (the gateway's and the shop's) on Base.metadata, for Alembic 
 
 from bot.models import conversation, feedback, handoff, notices, outbox, privacy, review, survey  # noqa: F401
 from shop import models as shop_models  # noqa: F401
-from shop import verification_guard  # noqa: F401
+from shop import (
+    owner_settings,  # noqa: F401
+    verification_guard,  # noqa: F401
+)

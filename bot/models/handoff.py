@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.models.conversation import Channel, Conversation
@@ -50,6 +50,8 @@ class Agent(Base):
     languages: Mapped[str] = mapped_column(String(32))
     role: Mapped[AgentRole] = mapped_column(string_enum(AgentRole, 16), default=AgentRole.AGENT)
     status: Mapped[AgentStatus] = mapped_column(string_enum(AgentStatus, 16), default=AgentStatus.AWAY)
+    # A deactivated agent cannot log in; the account stays because tickets and notes name it.
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property
@@ -65,6 +67,22 @@ class AgentSession(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+
+    agent: Mapped[Agent] = relationship()
+
+
+class PasswordLink(Base):
+    """A one-time link to set an invited agent's first password or a new one after a reset; only the
+    token's SHA-256 is stored."""
+
+    __tablename__ = "password_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
     agent: Mapped[Agent] = relationship()
 

@@ -26,10 +26,11 @@ class NoticeState(str, enum.Enum):
 class DelayNotice(Base):
     __tablename__ = "delay_notices"
     # One notice per order's shipment and cause, however often the job runs and however many gateways run it.
-    __table_args__ = (UniqueConstraint("order_id", "cause", name="uq_delay_notices_order_id_cause"),)
+    __table_args__ = (UniqueConstraint("order_number", "cause", name="uq_delay_notices_order_number_cause"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    # The number customers see: the order may live in the demo tables or on the shop's platform.
+    order_number: Mapped[str] = mapped_column(String(64), index=True)
     cause: Mapped[DelayCause] = mapped_column(string_enum(DelayCause, 24))
     state: Mapped[NoticeState] = mapped_column(string_enum(NoticeState, 16), default=NoticeState.PLANNED, index=True)
     channel: Mapped[Channel | None] = mapped_column(string_enum(Channel, 16))

@@ -4,11 +4,11 @@ status callbacks already applied (so a retried callback changes nothing), and op
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from db.base import Base, string_enum, utcnow
 from contracts.survey_result import SurveyOutcome
+from db.base import Base, string_enum, utcnow
 
 
 class SurveyState(str, enum.Enum):
@@ -21,9 +21,13 @@ class Survey(Base):
     __tablename__ = "surveys"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Once per order: the unique constraint is what makes a second pick of the order fail.
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    # Once per order: the unique constraint is what makes a second pick of the order fail. The number
+    # customers see: the order may live in the demo tables or on the shop's platform.
+    order_number: Mapped[str] = mapped_column(String(64), unique=True)
+    # The demo shop's customer; None for a platform's order (its customer lives there).
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    # The order's product categories when it was picked, for the NPS report's breakdown.
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list)
     phone: Mapped[str] = mapped_column(String(32))
     language: Mapped[str] = mapped_column(String(2))
     time_zone: Mapped[str] = mapped_column(String(64))

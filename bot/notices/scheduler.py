@@ -19,7 +19,7 @@ from bot.notices.notifier import DelayNotifier, NoticeRound
 from bot.notices.routing import QuietHours
 from bot.settings import Settings
 from db.locks import only_one
-from shop.policy import cached_policy
+from shop.service import ShopService
 
 log = logging.getLogger(__name__)
 
@@ -70,21 +70,21 @@ def reachable_channels(settings: Settings) -> frozenset[Channel]:
     return frozenset(channel for channel, setting in configured.items() if setting)
 
 
-def build_notifier(settings: Settings, sessions: sessionmaker[Session], delivery: Delivery,
+def build_notifier(settings: Settings, sessions: sessionmaker[Session], shop: ShopService, delivery: Delivery,
                    clock: Callable[[], datetime]) -> DelayNotifier:
-    policy = cached_policy(settings.shop_policy_path)
-    quiet = QuietHours.parse(settings.delay_notices_quiet_hours, policy.shop.timezone)
+    quiet = QuietHours.parse(settings.delay_notices_quiet_hours, shop.policy.shop.timezone)
     texts = load_texts(settings.delay_notice_texts_path, settings.default_language)
-    return DelayNotifier(sessions, delivery, texts, policy, quiet, settings.delay_notices_silent_business_days, clock,
-                         reachable_channels(settings))
+    # The shop's policy in force at each run, not at start-up: the owner changes the cut-off in the console.
+    return DelayNotifier(sessions, shop, delivery, texts, lambda: shop.policy, quiet,
+                         settings.delay_notices_silent_business_days, clock, reachable_channels(settings))
 
 
-def start_delay_notice_job(settings: Settings, database: Engine, sessions: sessionmaker[Session],
+def start_delay_notice_job(settings: Settings, database: Engine, sessions: sessionmaker[Session], shop: ShopService,
                            delivery: Delivery, clock: Callable[[], datetime]) -> DelayNoticeJob | None:
     """The gateway's delay-notice job, started; None when KOLIBER_DELAY_NOTICES is off."""
     if not settings.delay_notices:
         return None
-    notifier = build_notifier(settings, sessions, delivery, clock)
+    notifier = build_notifier(settings, sessions, shop, delivery, clock)
     job = DelayNoticeJob(notifier, database, settings.delay_notices_every_minutes, notifier.quiet)
     job.start()
     return job

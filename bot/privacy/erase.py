@@ -81,3 +81,5 @@ def _erase(session: Session, person: PersonRecords, now: datetime) -> None:
                            (VerificationLock, person.verification_locks)):
         if records:
             session.execute(delete(model).where(model.id.in_([record.id for record in records])))
+    for cached in person.cached_orders:
+        session.delete(cached)

@@ -7,7 +7,7 @@ phone. Every table is listed below, either with the person's data in it or with 
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.models.conversation import CallStream, Contact, Conversation
@@ -17,7 +17,7 @@ from bot.models.notices import DelayNotice
 from bot.models.outbox import OutboxMessage
 from bot.models.review import AuditEntry, ReviewDecision
 from bot.models.survey import CallStatusEvent, Survey, SurveyOptOut
-from shop.models import ComplaintCase, Customer, Order
+from shop.models import CachedPlatformOrder, ComplaintCase, Customer, Order
 from shop.verification_guard import LockKind, VerificationAttempt, VerificationLock
 from text.identifiers import normalize_email, normalize_phone
 
@@ -46,6 +46,8 @@ PERSONAL_TABLES = {
     "ratings": "comment replaced, address and link token cleared; score and times kept",
     "contact_opt_outs": "deleted (the address is gone from every other table)",
     "delay_notices": "address and text cleared; order, cause and times kept",
+    "platform_order_cache": "deleted: copies of the person's orders from the shop's platform (the platform holds "
+                            "the originals, and erasing there is the shop's)",
 }
 # Tables without a customer's personal data, or kept whole by law.
 OTHER_TABLES = {
@@ -59,9 +61,13 @@ OTHER_TABLES = {
     "invoices": "invoice numbers, amounts and tax id, kept for accounting (5 years)",
     "agents": "staff accounts",
     "agent_sessions": "staff log-in sessions",
+    "password_links": "one-time links for staff to set a password (hashes only)",
+    "shop_settings": "the shop's own settings (hours, shipping, returns, contact, widget)",
+    "setting_changes": "who of the staff changed which shop setting",
     "login_failures": "failed staff log-ins",
     "audit_log": "counts and ids only",
     "anonymised_conversations": "conversation ids only",
+    "platform_journal_positions": "how far the shop platform's event journal was read",
 }
 
 
@@ -103,6 +109,7 @@ class PersonRecords:
     outbox: list[OutboxMessage] = field(default_factory=list)
     verification_attempts: list[VerificationAttempt] = field(default_factory=list)
     verification_locks: list[VerificationLock] = field(default_factory=list)
+    cached_orders: list[CachedPlatformOrder] = field(default_factory=list)
 
     @property
     def conversation_ids(self) -> list[str]:
@@ -178,7 +185,7 @@ def find_person(session: Session, raw: str) -> PersonRecords:
     person.contact_opt_outs = _all(session, select(ContactOptOut).where(ContactOptOut.address.in_(addresses)))
     person.ratings = _all(session, select(Rating).where(Rating.conversation_id.in_(conversation_ids)))
     person.delay_notices = _all(session, select(DelayNotice).where(or_(
-        DelayNotice.order_id.in_([order.id for order in person.orders]),
+        DelayNotice.order_number.in_([order.number for order in person.orders]),
         DelayNotice.conversation_id.in_(conversation_ids))))
     person.complaints = _all(session, select(ComplaintCase).where(or_(
         ComplaintCase.order_id.in_([order.id for order in person.orders]),
@@ -192,6 +199,10 @@ def find_person(session: Session, raw: str) -> PersonRecords:
         VerificationAttempt.client.in_(person.clients))))
     person.verification_locks = _all(session, select(VerificationLock).where(
         VerificationLock.kind == LockKind.CLIENT, VerificationLock.subject.in_(person.clients)))
+    # The platform's JSON names the customer's e-mail and phone as the platform spells them.
+    person.cached_orders = _all(session, select(CachedPlatformOrder).where(or_(
+        false(), *(func.lower(CachedPlatformOrder.data).contains(email.lower()) for email in person.emails),
+        *(CachedPlatformOrder.data.contains(phone) for phone in person.phones))))
     return person
 
 

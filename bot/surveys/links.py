@@ -22,7 +22,6 @@ from bot.settings import Settings
 from bot.surveys.results import SurveyResults, link_token_hash
 from contracts.survey_result import SurveyOutcome, SurveyResult
 from db.sessions import unit_of_work, write
-from shop.models import Order
 
 # Writes the SMS into its new conversation; None when there is nothing to send after all.
 Compose = Callable[[Session, Survey, Conversation, datetime], Message | None]
@@ -90,7 +89,7 @@ class SurveyLinks:
         survey.link_token_hash, survey.link_sent_at = link_token_hash(token), now
         survey.link_conversation_id = conversation.id
         return self._replies.system(session, conversation, "survey_link_sms", now,
-                                    order=session.get(Order, survey.order_id).number,
+                                    order=survey.order_number,
                                     link=self._settings.outside_url(f"/survey/{token}"))
 
     def find(self, token: str) -> LinkedSurvey | None:
@@ -98,7 +97,7 @@ class SurveyLinks:
             survey = self._by_token(session, token)
             if survey is None:
                 return None
-            return LinkedSurvey(survey.language, session.get(Order, survey.order_id).number,
+            return LinkedSurvey(survey.language, survey.order_number,
                                 survey.score is not None or survey.outcome == SurveyOutcome.OPTED_OUT)
 
     async def answer(self, token: str, score: int, reason: str, callback: bool) -> bool:

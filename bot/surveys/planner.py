@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.models.conversation import Contact, Conversation
 from bot.models.survey import CallStatusEvent, Survey, SurveyCall, SurveyOptOut, SurveyState
+from bot.observability import metrics
 from bot.surveys.calling_rules import CallingRules
 from bot.surveys.config import SurveyConfig
 from contracts.survey_result import PROMOTER_MIN, SurveyOutcome
 from db.sessions import unit_of_work
-from shop.models import Customer, Order, OrderStatus, Shipment
+from shop.order_views import OrderView
+from shop.service import ShopService
 
 log = logging.getLogger(__name__)
 
@@ -51,33 +53,38 @@ def normalise_phone(number: str) -> str:
     return "".join(ch for ch in number if ch.isdigit() or ch == "+")
 
 
+ORDER_TO_DELIVERY = timedelta(days=30)
+
+
 class SurveyPlanner:
-    def __init__(self, sessions: sessionmaker[Session], config: SurveyConfig) -> None:
+    def __init__(self, sessions: sessionmaker[Session], config: SurveyConfig, shop: ShopService) -> None:
         self._sessions = sessions
         self._config = config
+        self._shop = shop  # delivered orders, from the demo tables or the shop's platform
         self.rules = CallingRules(config)
 
     # --- choosing whom to call ---------------------------------------------------------------
     def select_due_orders(self, now: datetime) -> list[int]:
         """Opens a survey for every order delivered long enough ago and not surveyed yet."""
         config = self._config
+        delivered_from = now - timedelta(days=config.max_days_after_delivery)
+        delivered_until = now - timedelta(days=config.days_after_delivery)
+        # An order is placed before it is delivered; a month covers the slowest parcel.
+        due = [order for order in self._shop.orders_placed_since(delivered_from - ORDER_TO_DELIVERY)
+               if order.status == "delivered" and order.shipment and order.shipment.delivered_at
+               and delivered_from < order.shipment.delivered_at <= delivered_until and order.customer_phone]
         with unit_of_work(self._sessions) as session:
-            orders = session.scalars(
-                select(Order).join(Shipment).join(Customer)
-                .where(Order.status == OrderStatus.DELIVERED,
-                       Shipment.delivered_at <= now - timedelta(days=config.days_after_delivery),
-                       Shipment.delivered_at > now - timedelta(days=config.max_days_after_delivery),
-                       Customer.phone.is_not(None),
-                       ~exists().where(Survey.order_id == Order.id))
-                .order_by(Order.id)).all()
+            surveyed = set(session.scalars(select(Survey.order_number).where(
+                Survey.order_number.in_([order.number for order in due]))))
             opened = []
-            for order in orders:
-                phone = normalise_phone(order.customer.phone or "")
-                if not phone or self.is_blocked(session, phone):
+            for order in sorted(due, key=lambda order: order.shipment.delivered_at):
+                phone = normalise_phone(order.customer_phone or "")
+                if order.number in surveyed or not phone or self.is_blocked(session, phone):
                     continue
                 zone = config.time_zone_for(order.delivery_country)
-                survey = Survey(order_id=order.id, customer_id=order.customer_id, phone=phone,
-                                language=self._language_of(session, order.customer, phone), time_zone=zone,
+                survey = Survey(order_number=order.number, customer_id=order.customer_id, phone=phone,
+                                categories=sorted({item.category for item in order.items}),
+                                language=self._language_of(session, order, phone), time_zone=zone,
                                 state=SurveyState.SCHEDULED, next_attempt_at=self.rules.next_call_time(now, zone),
                                 created_at=now)
                 session.add(survey)
@@ -91,13 +98,15 @@ class SurveyPlanner:
         return session.scalar(select(exists().where(SurveyOptOut.phone == phone))) or False
 
     @staticmethod
-    def _language_of(session: Session, customer: Customer, phone: str) -> str:
-        """The language of the customer's latest conversation on any channel, else their orders'."""
+    def _language_of(session: Session, order: OrderView, phone: str) -> str:
+        """The language of the customer's latest conversation on any channel, else their account's."""
+        theirs = Contact.phone == phone
+        if order.customer_id is not None:
+            theirs = theirs | (Contact.shop_customer_id == order.customer_id)
         spoken = session.scalar(
             select(Conversation.language).join(Contact, Conversation.contact_id == Contact.id)
-            .where((Contact.shop_customer_id == customer.id) | (Contact.phone == phone))
-            .order_by(Conversation.last_activity_at.desc()).limit(1))
-        return spoken or customer.language or "pl"
+            .where(theirs).order_by(Conversation.last_activity_at.desc()).limit(1))
+        return spoken or order.language
 
     def expire_silent_calls(self, now: datetime) -> int:
         """Attempts whose final status callback never came count as failed (retried like one), so
@@ -202,12 +211,14 @@ class SurveyPlanner:
                             and self._config.after_last_voicemail == "sms"):
                         return StatusUpdate(applied=True, send_link_to=survey.id)
                 else:  # a person answered and hung up before the end: do not call them again
+                    metrics.SURVEY_CALLS.labels(outcome=SurveyOutcome.INCOMPLETE.value).inc()
                     self._finish(survey, SurveyOutcome.INCOMPLETE, now)
                 return StatusUpdate(applied=True)
         except IntegrityError:
             return StatusUpdate(applied=False)
 
     def _after_unreached(self, survey: Survey, outcome: SurveyOutcome, now: datetime) -> None:
+        metrics.SURVEY_CALLS.labels(outcome=outcome.value).inc()
         if survey.attempts >= self._config.max_attempts:
             self._finish(survey, outcome, now)
             return

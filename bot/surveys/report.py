@@ -9,11 +9,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from bot.models.survey import Survey, SurveyState
 from contracts.survey_result import SurveyOutcome, nps_group
-from shop.models import Order
 
 LATEST_REASONS = 20
 # A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection): a
@@ -104,19 +103,8 @@ def _finished_surveys(session: Session, since: datetime | None) -> list[Survey]:
     return list(session.scalars(query))
 
 
-def _orders(session: Session, surveys: list[Survey]) -> dict[int, Order]:
-    ids = {survey.order_id for survey in surveys}
-    orders = session.scalars(select(Order).where(Order.id.in_(ids)).options(selectinload(Order.items)))
-    return {order.id: order for order in orders}
-
-
-def _categories(order: Order) -> list[str]:
-    return sorted({item.category for item in order.items})
-
-
 def build_report(session: Session, time_zone: str, since: datetime | None = None) -> NpsReport:
     surveys = _finished_surveys(session, since)
-    orders = _orders(session, surveys)
     zone = ZoneInfo(time_zone)
     overall = NpsBucket("all")
     weeks: dict[str, NpsBucket] = {}
@@ -129,10 +117,10 @@ def build_report(session: Session, time_zone: str, since: datetime | None = None
         year, week, _ = survey.finished_at.astimezone(zone).isocalendar()
         label = f"{year}-W{week:02d}"
         for bucket in (overall, weeks.setdefault(label, NpsBucket(label)), languages[survey.language],
-                       *(categories[category] for category in _categories(orders[survey.order_id]))):
+                       *(categories[category] for category in survey.categories)):
             bucket.add(survey.score)
         if survey.reason and len(reasons) < LATEST_REASONS:
-            reasons.append(Reason(survey.score, survey.language, orders[survey.order_id].number, survey.reason,
+            reasons.append(Reason(survey.score, survey.language, survey.order_number, survey.reason,
                                   survey.finished_at))
     for name, bucket in (*languages.items(), *categories.items()):
         bucket.label = name
@@ -148,14 +136,12 @@ def spreadsheet_text(value: object) -> object:
 
 def report_csv(session: Session, since: datetime | None = None) -> str:
     surveys = _finished_surveys(session, since)
-    orders = _orders(session, surveys)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for survey in surveys:
-        order = orders[survey.order_id]
         writer.writerow(spreadsheet_text(cell) for cell in [
-            survey.id, order.number, survey.language, " ".join(_categories(order)), survey.attempts,
+            survey.id, survey.order_number, survey.language, " ".join(survey.categories), survey.attempts,
             survey.outcome.value if survey.outcome else "", "" if survey.score is None else survey.score,
             nps_group(survey.score) if survey.score is not None else "", survey.reason or "",
             survey.answered_via or "", survey.callback_requested, survey.ticket_id or "",

@@ -14,9 +14,9 @@ from bot.handoff.queue import HandoffQueue
 from bot.models.conversation import Conversation
 from bot.models.handoff import TicketKind
 from bot.models.survey import Survey, SurveyCall, SurveyOptOut, SurveyState
+from bot.observability import metrics
 from bot.surveys.planner import normalise_phone
 from contracts.survey_result import DETRACTOR_MAX, SurveyOutcome, SurveyResult
-from shop.models import Order
 
 DETRACTOR_REASON = "survey_detractor"
 
@@ -43,6 +43,7 @@ class SurveyResults:
             return False
         if survey is None or survey.state == SurveyState.FINISHED:
             return False  # a customer rating the shop unprompted: the transcript keeps it
+        metrics.SURVEY_CALLS.labels(outcome=result.outcome.value).inc()
         return self.record(session, survey, conversation, result, "phone", now)
 
     def record(self, session: Session, survey: Survey, conversation: Conversation, result: SurveyResult,
@@ -58,12 +59,11 @@ class SurveyResults:
         survey.callback_requested = result.callback_requested
         if result.score > DETRACTOR_MAX:
             return False
-        order = session.get(Order, survey.order_id)
         summary = self._texts.say("survey_detractor_summary", conversation.language, score=result.score,
-                                  order=order.number, reason=result.reason or "-")
+                                  order=survey.order_number, reason=result.reason or "-")
         ticket = self._queue.open_ticket(
             session, conversation, kind=TicketKind.CALLBACK if result.callback_requested else TicketKind.MESSAGE,
-            reason=DETRACTOR_REASON, priority="high", now=now, summary=summary, order_number=order.number,
+            reason=DETRACTOR_REASON, priority="high", now=now, summary=summary, order_number=survey.order_number,
             # We called the number the customer gave with this order: the shop knows who they are.
             order_verified=True, shop_customer_id=survey.customer_id, contact_details=survey.phone)
         survey.ticket_id = ticket.id

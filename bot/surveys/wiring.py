@@ -23,6 +23,7 @@ from bot.surveys.links import SurveyLinks
 from bot.surveys.planner import SurveyPlanner
 from bot.surveys.results import SurveyResults
 from db.sessions import read
+from shop.service import ShopService
 
 # The assistant's dialogue a survey call starts (stories/survey.yml), and its slot for the score.
 SURVEY_INTENT = "give_feedback"
@@ -60,10 +61,10 @@ class Surveys:
 
 
 def build_surveys(settings: Settings, sessions: sessionmaker[Session], queue: HandoffQueue, texts: GatewayTexts,
-                  delivery: Delivery, announcer: QueueAnnouncer, twilio: Client,
+                  delivery: Delivery, announcer: QueueAnnouncer, twilio: Client, shop: ShopService,
                   clock: Callable[[], datetime]) -> Surveys:
     config = load_survey_config(settings.surveys_config_path)
-    planner = SurveyPlanner(sessions, config)
+    planner = SurveyPlanner(sessions, config, shop)
     results = SurveyResults(queue, texts)
     links = SurveyLinks(sessions, SystemReplies(texts, queue), delivery, results, announcer, settings, clock)
     return Surveys(config, planner, SurveyDialer(planner, twilio, settings, config, clock), results, links, sessions)

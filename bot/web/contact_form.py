@@ -15,6 +15,7 @@ from bot.settings import Settings
 from bot.web.pages import templates
 from text.cleaning import UnusableText, clean_text
 from text.identifiers import normalize_email
+from text.wording import fill
 
 router = APIRouter(tags=["contact form"])
 Language = Annotated[str, Query(pattern="^(pl|en)$")]
@@ -45,7 +46,7 @@ async def contact_message(request: Request, settings: SettingsDep, core: CoreDep
     try:
         text = clean_text(message, settings.max_message_chars)
     except UnusableText:
-        errors.append(texts["invalid_message"].format(max=settings.max_message_chars))
+        errors.append(fill(texts["invalid_message"], lang, max=settings.max_message_chars))
     if errors:
         return _page(request, settings, lang, 422, errors=errors, email=email, subject=subject, message=message)
     if website:  # a robot filled in the field people never see: thanked, and nothing is stored

@@ -29,6 +29,7 @@ def test_late_order_apologises_and_offers_a_person(shop_for_actions, domain, lan
     assert responses(dispatcher) == ["utter_order_status_late"]
     text = render(dispatcher, domain, language)[0]
     assert ("przepraszam" if language == "pl" else "sorry") in text.lower()
+    assert ("Miało dotrzeć we wtorek, 17 listopada." if language == "pl" else "It was due on Tuesday 17 November.") in text
     assert slot_events(events) == {"pending_confirmation": "handoff", "handoff_reason": "late_delivery"}
 
 
@@ -57,7 +58,7 @@ def test_return_gives_a_code_and_names_excluded_items(shop_for_actions, domain):
 
 @pytest.mark.parametrize(
     ("order_number", "response", "expected"),
-    [("27145", "utter_return_window_expired", "14"), ("48213", "utter_return_not_delivered", "48213"),
+    [("27145", "utter_return_window_expired", "w ciągu 14 dni od doręczenia"), ("48213", "utter_return_not_delivered", "48213"),
      ("25519", "utter_return_nothing_returnable", "Karta podarunkowa")],
 )
 def test_ineligible_returns_explain_why(shop_for_actions, domain, order_number, response, expected):

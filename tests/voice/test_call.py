@@ -246,10 +246,14 @@ def _with_pause(synthesizer: EspeakSynthesizer, first: str, second: str, languag
 
 # The caller hesitates mid-sentence. Smart Turn judges by the sound, and on espeak's voice it is
 # reliable only for such hesitations and for questions (see the issue-14 note): the tests check
-# that the pipeline acts on its judgement, not how good the model is on a synthetic voice.
+# that the pipeline acts on its judgement, not how good the model is on a synthetic voice. So no
+# comma before the filler (espeak pauses 160-170 ms there, which Silero sometimes takes for the end
+# of a stretch, and "Mój numer zamówienia to" alone sounds finished to Smart Turn, p 0.7-0.9), and a
+# Polish wording it hears as unfinished in every run measured (p 0.07-0.30 over 7 calls; "Mój numer
+# zamówienia to eee" went from 0.11 to 0.70).
 @pytest.mark.parametrize("language, first, second", [
-    ("en", "My order number is, um,", "four eight two one three."),
-    ("pl", "Mój numer zamówienia to, eee,", "cztery osiem dwa jeden trzy."),
+    ("en", "My order number is um", "four eight two one three."),
+    ("pl", "Numer mojego zamówienia to jest eee", "cztery osiem dwa jeden trzy."),
 ])
 def test_smart_turn_keeps_a_pause_mid_sentence_in_the_same_turn(line, language, first, second):
     line.recognizer = ScriptedRecognizer(["my order number is 48213"])
@@ -288,11 +292,18 @@ def test_smart_turn_answers_a_finished_question_without_waiting_for_a_long_silen
 @pytest.mark.parametrize("language, answer", [("pl", "Tak."), ("pl", "Nie."), ("en", "No.")])
 def test_a_one_word_answer_is_a_turn(line, language, answer):
     line.recognizer = ScriptedRecognizer([answer.lower().strip(".")])
+    line.settings = CallSettings()  # the product's reprompt
 
     async def call():
         async with line.caller() as caller:
             await caller.listen()
-            reply = await caller.say(answer, language)
+            # Silero misses a lone espeak "Tak." or "Nie." about once in 18 starting points (never
+            # "No."); a caller who is not heard says it again after the reprompt, and only the
+            # answer that was heard is a turn.
+            for _ in range(3):
+                reply = await caller.say(answer, language)
+                if line.handler.turns:
+                    break
             assert reply.audio_ms > 2000
 
     asyncio.run(call())

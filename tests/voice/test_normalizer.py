@@ -6,7 +6,7 @@ import time
 import pytest
 
 from text.identifiers import find_email, find_order_number, find_postcode, postcode_key
-from voice.normalizer import normalize_spoken
+from voice.normalizer import normalize_spoken, spoken_digits
 
 POLISH = [
     # order numbers, digit by digit, in groups, as digit names, already as digits
@@ -28,6 +28,15 @@ POLISH = [
     ("Cztery, osiem, dwa, jeden, trzy.", "48213."),  # Whisper punctuation
     ("Zamówienie cztery osiem dwa jeden trzy. Dziękuję.", "Zamówienie 48213. Dziękuję."),
     ("końcówka numeru to dziewięć pięć zero", "końcówka numeru to 950"),
+    # repeated digits
+    ("dwa razy zero jeden cztery siedem", "00147"),
+    ("numer to podwójne zero jeden cztery siedem", "numer to 00147"),
+    ("podwójna siódemka trzy jeden", "7731"),
+    ("cztery podwójna ósemka jeden", "4881"),
+    ("trzy razy dziewięć", "999"),
+    ("potrójne zero jeden dwa", "00012"),
+    ("cztery osiem dwa razy jeden trzy", "48113"),
+    ("zero zero trzy razy dziewięć", "00999"),
     # phone numbers
     ("mój numer telefonu to sześćset jeden dwieście trzydzieści cztery pięćset sześćdziesiąt siedem",
      "mój numer telefonu to 601234567"),
@@ -58,6 +67,7 @@ POLISH = [
     ("adres to biuro małpa x myślnik kom kropka pl", "adres to biuro@x-kom.pl"),
     ("anna kropka nowak małpa gmail kropka kom", "anna.nowak@gmail.com"),
     ("mail jan podłoga nowak jeden dwa trzy małpa poczta kropka fm", "mail jan_nowak123@poczta.fm"),
+    ("jan podwójne zero małpa wp kropka pl", "jan00@wp.pl"),
     ("jan kropka kowalski małpa gmail.com", "jan.kowalski@gmail.com"),
     ("zamówienie cztery osiem dwa jeden trzy a mail jan małpa wp kropka pl", "zamówienie 48213 a mail jan@wp.pl"),
     # words not joined to the address by a connector are not guessed into it
@@ -131,6 +141,13 @@ POLISH_LEFT_ALONE = [
     "zamówienie 48213",
     "mój mail to jan.kowalski@gmail.com",
     "kod pocztowy 00-950",
+    # "razy" that repeats no digit
+    "dzwoniłem dwa razy",
+    "dwa razy dwa to cztery",
+    "trzy razy dziennie",
+    "zamówiłem dwa razy trzy pary",
+    "dzwoniłam trzy razy, zero odpowiedzi",
+    "podwójna porcja",
     "",
 ]
 
@@ -149,6 +166,8 @@ ENGLISH_LEFT_ALONE = [
     "My email is john.miller@example.com.",
     "cancel my order 48213",
     "my postcode is SW1A 1AA",
+    "two times four is eight",
+    "a double room for two",
 ]
 
 
@@ -224,6 +243,25 @@ def test_addresses_come_out_as_the_shop_finds_them(spoken, language, address):
 )
 def test_newlines_and_double_spaces_do_not_split_an_identifier(spoken, language, written):
     assert normalize_spoken(spoken, language) == written
+
+
+@pytest.mark.parametrize(
+    ("spoken", "language", "digits"),
+    [
+        ("podwójne zero", "pl", "00"),
+        ("podwójna siódemka", "pl", "77"),
+        ("potrójne zero", "pl", "000"),
+        ("dwa razy cztery", "pl", "44"),
+        ("siedem cztery", "pl", "74"),
+        ("double four", "en", "44"),
+        ("triple nine", "en", "999"),
+        ("one, two, eight", "en", "128"),
+        ("dwa razy", "pl", None),
+        ("podwójna porcja", "pl", None),
+    ],
+)
+def test_an_answer_of_only_digits_is_read_with_its_repeats(spoken, language, digits):
+    assert spoken_digits(spoken, language) == digits
 
 
 def test_unknown_language_is_read_as_polish():

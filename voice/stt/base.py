@@ -12,7 +12,8 @@ import time
 from abc import ABC, abstractmethod
 from typing import NamedTuple, Protocol
 
-from pipecat.frames.frames import TranscriptionFrame
+from pipecat.frames.frames import Frame, TranscriptionFrame, VADUserStoppedSpeakingFrame
+from pipecat.processors.frame_processor import FrameDirection
 from pipecat.services.settings import STTSettings
 from pipecat.services.stt_service import SegmentedSTTService, STTService
 from pipecat.utils.time import time_now_iso8601
@@ -77,6 +78,9 @@ class SegmentRecognition(SegmentedSTTService):
         self._turn_piece: Piece | None = None  # its transcript so far
         self._previous_audio = b""  # the last turn handed over, which the next may continue
         self._transcribing = False
+        # Pipecat passes the VAD's stop on before it queues the stretch of speech it ends, so Smart
+        # Turn can end the turn while that stretch is on its way to the queue: it counts as pending.
+        self._cutting = False
         self._progress = asyncio.Event()
 
     @property
@@ -88,6 +92,16 @@ class SegmentRecognition(SegmentedSTTService):
 
     def transcribe(self, pcm: bytes, language: str, hint: str | None) -> Piece | None:
         raise NotImplementedError
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+        cutting = isinstance(frame, VADUserStoppedSpeakingFrame)
+        self._cutting = self._cutting or cutting
+        try:
+            await super().process_frame(frame, direction)
+        finally:
+            if cutting:
+                self._cutting = False
+                self._progress.set()
 
     async def run_stt(self, audio: bytes):
         self._transcribing = True
@@ -106,7 +120,7 @@ class SegmentRecognition(SegmentedSTTService):
             await self._segment_queue.put(bytes(self._audio_buffer))
             self._audio_buffer.clear()
         asked = time.perf_counter()
-        while not self._segment_queue.empty() or self._transcribing:
+        while self._cutting or not self._segment_queue.empty() or self._transcribing:
             self._progress.clear()
             await self._progress.wait()
         if continues and self._turn_audio:

@@ -1,7 +1,8 @@
 """Screen text made sayable on a phone, and cut into sentences that are synthesised one at a time.
 
-The language-dependent words (the website phrase, currency names, abbreviations) live in
-speakable.yml; this module holds the rules that apply them.
+The language-dependent words (the website phrase, abbreviations) live in speakable.yml; this
+module holds the rules that apply them. Numbers, dates, times and amounts are put into words by
+voice.tts.numbers.
 """
 
 import re
@@ -11,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from babel import Locale
+
+from voice.tts.numbers import say_numbers
 
 RULES_FILE = Path(__file__).with_name("speakable.yml")
 
@@ -120,21 +122,15 @@ _EMOJI = re.compile(
 )
 _ARROW = re.compile(r"\s*[\u2190-\u21ff\u27f0-\u27ff]\s*")
 _DASH = re.compile(r"\s*[–—]\s*|\s+-\s+")
-_NUMBER_DASH = re.compile(r"(?<=\d)\s*[–—]\s*(?=\d)")
 _HASH_NUMBER = re.compile(r"#(?=\d)")
-# An amount: "1 299,00", "1,299.00", "1.299,00", "12,50", "12.5", "199".
-_AMOUNT = (
-    r"(?<![\d.,])(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:\.\d{3})+(?=,\d)|\d+)"
-    r"(?:[.,]\d{1,2}(?!\d))?"
-)
 
 
 def speakable(text: str, language: str) -> str:
-    """`text` as it should be said on the phone: no markup, links or emoji; prices, times and
-    long numbers in words espeak reads well; one sentence per line for list items and headings.
+    """`text` as it should be said on the phone: no markup, links or emoji; dates, times, prices,
+    counts and long numbers in words; one sentence per line for list items and headings.
 
     >>> speakable("**Zwrot** w 14 dni: https://koliber.pl/zwroty 🙂", "pl")
-    'Zwrot w 14 dni: na naszej stronie.'
+    'Zwrot w czternaście dni: na naszej stronie.'
     """
     words = _words(language)
     lines: list[tuple[str, str]] = []
@@ -172,10 +168,9 @@ def _inline(text: str, words: "_Words") -> str:
         text = pattern.sub(lambda match: match.group(1) if match.groups() else "", text)
     text = _EMOJI.sub("", text)
     text = _ARROW.sub(", ", text)
-    text = words.expansion.sub(words.expand, text) if words.expansion else text
-    text = _NUMBER_DASH.sub(f" {words.range_word} ", text)
     text = _HASH_NUMBER.sub("", text)
-    text = words.number.sub(words.say_number, text)
+    text = say_numbers(text, words.language)  # before the abbreviations: "godz. 14:00", "ok. 12 min"
+    text = words.expansion.sub(words.expand, text) if words.expansion else text
     text = _DASH.sub(", ", text)
     return _tidy(text)
 
@@ -232,10 +227,7 @@ class _Words:
 
     def __init__(self, language: str, rules: dict[str, Any]) -> None:
         self.language = language
-        self.locale = Locale.parse(language)
         self.website: str = rules["website"][language]
-        self.range_word: str = rules["range_word"][language]
-        self.times: dict[str, Any] = rules["times"][language]
         lead_ins = sorted(rules["url_lead_ins"][language], key=len, reverse=True)
         lead_in = "|".join(re.escape(word) for word in lead_ins)
         self.web_address = re.compile(
@@ -247,19 +239,6 @@ class _Words:
             self.expansions[short[:1].upper() + short[1:]] = full[:1].upper() + full[1:]
         shorts = "|".join(re.escape(short) for short in sorted(self.expansions, key=len, reverse=True))
         self.expansion = re.compile(rf"(?<![\w.])(?:{shorts})(?!\w)") if shorts else None
-        self.currencies: dict[str, dict[str, Any]] = {}
-        for currency in rules["currencies"].values():
-            for mark in currency["marks"]:
-                self.currencies[mark.lower()] = currency[language]
-        marks = "|".join(re.escape(mark) for mark in sorted(self.currencies, key=len, reverse=True))
-        self.number = re.compile(
-            rf"(?P<mark_before>{marks})\s?(?P<amount_after>{_AMOUNT})"
-            rf"|(?P<amount>{_AMOUNT})\s?(?P<mark>{marks})(?!\w)"
-            r"|(?<![\d:.,])(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)(?![\d:])"
-            r"|(?<![\w.,@])(?P<digits>\d{5,})(?!\w)"
-            rf"|(?<!\w)(?P<bare_mark>{marks})(?!\w)",
-            re.IGNORECASE,
-        )
 
     def say_link(self, match: re.Match[str]) -> str:
         label, target = match.group(1).strip(), match.group(2)
@@ -280,36 +259,6 @@ class _Words:
 
     def expand(self, match: re.Match[str]) -> str:
         return self.expansions[match.group(0)]
-
-    def say_number(self, match: re.Match[str]) -> str:
-        if match.group("digits"):
-            return " ".join(match.group("digits"))  # an order or parcel number, digit by digit
-        if match.group("hour"):
-            return self._say_time(int(match.group("hour")), match.group("minute"))
-        if match.group("bare_mark"):
-            return self.currencies[match.group("bare_mark").lower()]["name"]
-        mark = match.group("mark") or match.group("mark_before")
-        amount = match.group("amount") or match.group("amount_after")
-        return self._say_amount(amount, self.currencies[mark.lower()])
-
-    def _say_amount(self, amount: str, currency: dict[str, Any]) -> str:
-        whole, fraction = re.fullmatch(r"(.*?)(?:[.,](\d{1,2}))?", amount).groups()
-        major = int(re.sub(r"\D", "", whole))
-        minor = int(fraction.ljust(2, "0")) if fraction else 0
-        parts = []
-        if major or not minor:
-            parts.append(f"{major} {self._plural(currency['major'], major)}")
-        if minor:
-            parts.append(f"{minor} {self._plural(currency['minor'], minor)}")
-        return " ".join(parts)
-
-    def _plural(self, forms: dict[str, str], count: int) -> str:
-        return forms.get(self.locale.plural_form(count), forms["other"])
-
-    def _say_time(self, hour: int, minute: str) -> str:
-        periods = self.times.get("periods", ["", ""])
-        template = self.times["full_hour"] if minute == "00" else self.times["with_minutes"]
-        return template.format(hour=hour, hour12=hour % 12 or 12, minute=minute, period=periods[hour >= 12])
 
 
 @cache

@@ -49,7 +49,8 @@
     complaint: 'Complaint', payment_problem: 'Payment problem', late_delivery: 'Late delivery',
     left_message: 'Left a message', callback: 'Call-back request', engine_unavailable: 'Bot unavailable',
     survey_detractor: 'Unhappy in the NPS survey', unanswered_question: 'Question the bot could not answer',
-    low_csat: 'Low conversation rating (CSAT)',
+    low_csat: 'Low conversation rating (CSAT)', shop_unavailable: 'Shop platform did not answer',
+    needs_person: 'Shop platform cannot do it: do it by hand',
   };
   const label = (labels, key) => labels[key] || key || '–';
   const upper = (value) => (value || '').toUpperCase();
@@ -645,14 +646,16 @@
           : h('div', { class: 'order-ship muted' }, 'No tracking yet'));
     }
 
-    function renderOrders(orders, currentNumber) {
+    function renderOrders(orders, currentNumber, unavailable) {
       const list = [...(orders || [])];
       // The order this ticket is about comes first.
       list.sort((a, b) => (b.number === currentNumber) - (a.number === currentNumber));
       $('#orders-count').textContent = list.length ? String(list.length) : '';
       $('#orders').replaceChildren(...(list.length
         ? list.map((order) => orderEl(order, order.number === currentNumber))
-        : [h('p', { class: 'muted' }, 'No orders found.')]));
+        : [h('p', { class: 'muted' }, unavailable
+          ? "The shop's platform is not answering: orders cannot be read now."
+          : 'No orders found.')]));
     }
 
     function renderEarlier(conversations) {
@@ -693,7 +696,7 @@
         applyTicket(data.ticket);
         renderCustomer(data.customer);
         renderIdentity(await api('GET', `${path}/identity`));
-        renderOrders(data.orders, data.ticket && data.ticket.order_number);
+        renderOrders(data.orders, data.ticket && data.ticket.order_number, data.orders_unavailable);
         renderActionOrders(data.orders, data.ticket);
         renderEarlier(data.earlier_conversations);
         addMessages(data.messages || [], { follow: first });

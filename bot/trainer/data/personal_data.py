@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from text.folding import fold
 from text.identifiers import normalize_email, normalize_phone, postcode_key
+from text.masking import EMAIL, PHONE_DIGITS, POLISH_POSTCODE
 
 
 class Kind(str, enum.Enum):
@@ -33,8 +34,9 @@ _STREET_WORDS = "Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Drive|Dr|Way|Close|Place|S
 _WORD = r"[\wąćęłńóśźżäöüß.'-]"
 # Stricter than text/identifiers.py, which reads a field the customer was asked for: here
 # any text is searched, and a year or a price taken for a postcode would spoil an example.
+# The e-mail and Polish postcode patterns are the ones the logs are masked with (text/masking.py).
 _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
-    (Kind.EMAIL, re.compile(r"[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}", re.IGNORECASE)),
+    (Kind.EMAIL, EMAIL),
     (Kind.ADDRESS, re.compile(
         rf"\b(?:ul\.|ulica|al\.|aleja|aleje|os\.|osiedle|pl\.|plac)\s*[{_UPPER}0-9]{_WORD}*(?:\s+[{_UPPER}]{_WORD}*)*"
         rf"\s+\d+[a-zA-Z]?(?:\s*/\s*\d+|\s+m\.?\s*\d+)?", re.IGNORECASE)),
@@ -42,7 +44,7 @@ _PATTERNS: list[tuple[Kind, re.Pattern[str]]] = [
         rf"\b\d+[A-Za-z]?,?\s+(?:[{_UPPER}]\w+\s+){{1,3}}(?:{_STREET_WORDS})\b\.?")),
     (Kind.ADDRESS, re.compile(rf"\b[{_UPPER}]\w+(?:straße|strasse|weg|platz|allee)\s+\d+[a-z]?\b")),
     (Kind.PHONE, re.compile(r"(?<![\w+])(?:\+|00)?\d[\d \-]{7,16}\d(?!\w)")),
-    (Kind.POSTCODE, re.compile(r"(?<![\d-])\d{2}-\d{3}(?![\d-])")),  # Polish
+    (Kind.POSTCODE, POLISH_POSTCODE),  # Polish
     (Kind.POSTCODE, re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")),  # British, in capitals only
     (Kind.POSTCODE, re.compile(r"(?<![\d-])\d{3}\s\d{2}(?![\d\s-])")),  # Czech
     # Order numbers: five digits, also typed in groups or on a keypad ("48 213", "4 8 2 1 3 #").
@@ -94,7 +96,7 @@ def find_personal_data(text: str, known: Iterable[Known] = ()) -> list[_Span]:
         add(match.start("name"), match.end("name"), Kind.NAME)
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text):
-            if kind == Kind.PHONE and not 9 <= _digits(match.group(0)) <= 15:
+            if kind == Kind.PHONE and _digits(match.group(0)) not in PHONE_DIGITS:
                 continue
             add(match.start(), match.end(), kind)
     return sorted(spans, key=lambda s: s.start)

@@ -47,10 +47,26 @@
   // Small helpers
 
   let texts = {};
+  let colours = {};
+  // CLDR's plural rules, as the browser has them: which form of a text goes with a number.
+  const PLURAL_RULES = {
+    cardinal: new Intl.PluralRules(LANG),
+    ordinal: new Intl.PluralRules(LANG, { type: "ordinal" }),
+  };
 
-  /** Interface text by key, with {placeholders} filled from vars. A missing key shows itself. */
-  function t(key, vars) {
-    const template = Object.prototype.hasOwnProperty.call(texts, key) ? String(texts[key]) : key;
+  /**
+   * Interface text by key, with {placeholders} filled from vars. A missing key shows itself. A text
+   * that goes with a number is a map of forms by plural category (config/widget_texts.yml): `count`
+   * picks one by the cardinal rules ("3 minuty", "5 minut") or, with rules "ordinal", by the ordinal
+   * ones ("3rd").
+   */
+  function t(key, vars, count, rules = "cardinal") {
+    let template = Object.prototype.hasOwnProperty.call(texts, key) ? texts[key] : key;
+    if (template && typeof template === "object") {
+      const category = count === undefined ? "other" : PLURAL_RULES[rules].select(Number(count));
+      template = template[category] ?? template.other ?? key;
+    }
+    template = String(template);
     if (!vars) return template;
     return template.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
   }
@@ -237,6 +253,7 @@
     }, [header, status, notice, transcript, error, el("div", { class: "koliber-footer" }, [actions, form])]);
 
     const root = el("div", { class: "koliber-root", lang: LANG }, [panel, launcher]);
+    applyColours(root);
     document.body.append(root);
 
     ui = { root, launcher, badge, panel, status, notice, noticeBody, transcript, typing, error, human, leave, availabilityNote, actions, input, send, form };
@@ -259,7 +276,7 @@
     });
     input.addEventListener("input", () => {
       autosize();
-      if (input.value.length >= MAX_LENGTH) showError(t("error_message_too_long", { max: MAX_LENGTH }));
+      if (input.value.length >= MAX_LENGTH) showError(t("error_message_too_long", { max: MAX_LENGTH }, MAX_LENGTH));
     });
     human.addEventListener("click", () => sendAction(human, PAYLOAD_HUMAN));
     leave.addEventListener("click", () => sendAction(leave, PAYLOAD_LEAVE_MESSAGE));
@@ -291,7 +308,7 @@
     const { launcher, badge } = ui;
     launcher.setAttribute("aria-expanded", String(state.open));
     let label = t(state.open ? "launcher_close" : "launcher_open");
-    if (state.unread > 0) label += ". " + t("launcher_unread", { count: state.unread });
+    if (state.unread > 0) label += ". " + t("launcher_unread", { count: state.unread }, state.unread);
     launcher.setAttribute("aria-label", label);
     badge.hidden = state.unread === 0;
     badge.textContent = state.unread > 9 ? "9+" : String(state.unread);
@@ -340,8 +357,12 @@
     if (queued) {
       const queue = state.queue || {};
       const facts = [];
-      if (queue.position !== null && queue.position !== undefined) facts.push(t("queue_position", { position: queue.position }));
-      if (queue.wait_minutes !== null && queue.wait_minutes !== undefined) facts.push(t("queue_wait", { minutes: queue.wait_minutes }));
+      if (queue.position !== null && queue.position !== undefined) {
+        facts.push(t("queue_position", { position: queue.position }, queue.position, "ordinal"));
+      }
+      if (queue.wait_minutes !== null && queue.wait_minutes !== undefined) {
+        facts.push(t("queue_wait", { minutes: queue.wait_minutes }, queue.wait_minutes));
+      }
       notice.classList.add("koliber-notice--queued");
       noticeBody.append(el("p", { class: "koliber-notice-title", text: t("queue_title") }));
       if (facts.length) noticeBody.append(el("p", { class: "koliber-notice-facts", text: facts.join(" · ") }));
@@ -367,7 +388,7 @@
     if (availability && !live && state.chatState !== "agent") {
       note = availability.next_open ? t("offline_back", { next_open: availability.next_open }) : t("offline");
     } else if (availability && live && inBot && availability.wait_minutes !== null && availability.wait_minutes !== undefined) {
-      note = t("live_wait", { minutes: availability.wait_minutes });
+      note = t("live_wait", { minutes: availability.wait_minutes }, availability.wait_minutes);
     }
     availabilityNote.textContent = note;
     availabilityNote.hidden = !note;
@@ -533,7 +554,7 @@
     const text = ui.input.value.trim();
     if (!text) return;
     if (text.length > MAX_LENGTH) {
-      showError(t("error_message_too_long", { max: MAX_LENGTH }));
+      showError(t("error_message_too_long", { max: MAX_LENGTH }, MAX_LENGTH));
       return;
     }
     ui.input.value = "";
@@ -727,7 +748,7 @@
 
   function onError(frame) {
     const key = "error_" + frame.error;
-    showError(hasText(key) ? t(key, { max: MAX_LENGTH }) : frame.detail || t("error_generic"));
+    showError(hasText(key) ? t(key, { max: MAX_LENGTH }, MAX_LENGTH) : frame.detail || t("error_generic"));
     enableActions();
     // A rejected message will never be acked: stop resending it and say so on its bubble. The
     // gateway answers each message frame in order, with an ack or an error, so an error without a
@@ -773,6 +794,23 @@
     }
   }
 
+  // The shop owner's colours (set in the console): fetched once per page load; on failure the
+  // stylesheet's own colours stay.
+  async function loadColours() {
+    try {
+      const response = await fetch(`${BASE}/chat/colours`, { credentials: "omit" });
+      return response.ok ? await response.json() : {};
+    } catch (err) {
+      return {};
+    }
+  }
+
+  function applyColours(root) {
+    for (const [name, value] of Object.entries(colours)) {
+      if (/^[a-z-]+$/.test(name) && /^#[0-9a-f]{6}$/i.test(value)) root.style.setProperty(`--koliber-${name}`, value);
+    }
+  }
+
   function loadStylesheet() {
     const link = el("link", { rel: "stylesheet", href: BASE + "/chat/widget.css" });
     // Wait for it so the launcher never flashes unstyled; a failure still lets the chat work.
@@ -794,9 +832,10 @@
     close: () => setOpen(false),
   });
 
-  Promise.all([loadTexts(), domReady.then(loadStylesheet)])
-    .then(([loadedTexts]) => {
+  Promise.all([loadTexts(), loadColours(), domReady.then(loadStylesheet)])
+    .then(([loadedTexts, loadedColours]) => {
       texts = loadedTexts || {};
+      colours = loadedColours || {};
       build();
       // A returning visitor sees their conversation (and new replies) without opening the panel.
       if (state.conversation) connect();

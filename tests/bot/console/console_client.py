@@ -15,6 +15,18 @@ def log_in(client, username: str, password: str, **headers: str):
     return response
 
 
+ADMIN_PASSWORD = "admin-password"
+
+
+def log_in_page(page, site: str, username: str, password: str) -> None:
+    """Logs in through the console's log-in page in a real browser and waits for the queue."""
+    page.goto(f"{site}/console/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("#login")
+    page.wait_for_url(f"{site}/console")
+
+
 class ConsoleBrowser:
     def __init__(self, client, token: str | None, origin_headers: dict[str, str] = SAME_ORIGIN) -> None:
         """`origin_headers`: what says where the requests come from (Origin, Referer, or nothing)."""

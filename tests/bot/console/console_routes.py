@@ -1,6 +1,7 @@
 """Every route into the console with what each role should get from it, and a world to visit them in:
 an agent, a trainer and an admin, fresh tickets and review items for every visit."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -80,6 +81,31 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/console/analytics"): Rule((TO_LOGIN, 403, 403, 200)),
     ("GET", "/console/api/analytics"): Rule((401, 403, 403, 200)),
     ("GET", "/console/api/analytics.csv"): Rule((401, 403, 403, 200)),
+    # The shop owner's settings and agent management: admins only. Bad hours and a bad username come back
+    # as the form with its message; the other changes are made to an agent of their own each visit.
+    ("GET", "/console/settings"): Rule((TO_LOGIN, 403, 403, 200)),
+    ("POST", "/console/settings/hours"): Rule((401, 403, 403, 422), form={"mon_open": "1", "mon_opening": "9",
+                                                                          "mon_closing": "17"}),
+    # The shop's rules (shipping, returns, contact details): a bad value comes back as the form with its message.
+    ("GET", "/console/settings/shop"): Rule((TO_LOGIN, 403, 403, 200)),
+    ("POST", "/console/settings/shipping"): Rule((401, 403, 403, 422), form={"dispatch_cutoff": "25:00"}),
+    ("POST", "/console/settings/returns"): Rule((401, 403, 403, 422), form={"window_days": "0"}),
+    ("POST", "/console/settings/contact"): Rule((401, 403, 403, 422), form={"phone": "none", "email": "none"}),
+    # The chat widget's texts and colours: a bad colour comes back as the form with its message.
+    ("GET", "/console/settings/widget"): Rule((TO_LOGIN, 403, 403, 200)),
+    ("POST", "/console/settings/widget"): Rule((401, 403, 403, 422), form={"pl_title": "Pomoc", "accent": "green"}),
+    ("GET", "/console/agents"): Rule((TO_LOGIN, 403, 403, 200)),
+    ("POST", "/console/agents/invite"): Rule((401, 403, 403, 422), form={"username": "Not Valid", "role": "agent",
+                                                                         "display_name": "Nowy", "languages": "pl"}),
+    ("POST", "/console/agents/{agent_id}/change"): Rule((401, 403, 403, 200), form={"role": "agent",
+                                                                                    "languages": "en"}),
+    ("POST", "/console/agents/{agent_id}/deactivate"): Rule((401, 403, 403, 200)),
+    ("POST", "/console/agents/{agent_id}/activate"): Rule((401, 403, 403, 200)),
+    ("POST", "/console/agents/{agent_id}/password-link"): Rule((401, 403, 403, 200)),
+    # The one-time password link needs no log-in: an unknown token is no page.
+    ("GET", "/console/password/{token}"): Rule((404, 404, 404, 404)),
+    ("POST", "/console/password/{token}"): Rule((404, 404, 404, 404), form={"password": "new-password",
+                                                                            "repeated": "new-password"}),
     ("GET", "/console/static"): Rule((200, 200, 200, 200)),  # the console's own CSS and JavaScript
 }
 
@@ -133,6 +159,10 @@ class ConsoleWorld:
                 ticket.status, ticket.agent_id, ticket.claimed_at = TicketStatus.CLAIMED, held_by, utcnow()
             return ticket.id
 
+    def someone_to_manage(self) -> int:
+        with unit_of_work(self.gateway.sessions) as session:
+            return create_agent(session, f"managed-{uuid.uuid4().hex[:8]}", "Managed", PASSWORD, ["pl"]).id
+
     def missed_message(self) -> tuple[str, int]:
         with unit_of_work(self.gateway.sessions) as session:
             chat = Chat(session)
@@ -150,6 +180,9 @@ class ConsoleWorld:
         url = url.replace("{attachment_id}", str(self.attachment_id))
         conversation_id, message_id = self.missed_message()
         url = url.replace("{conversation_id}", conversation_id)
+        url = url.replace("{token}", "no-such-link-" + "x" * 20)
+        if "{agent_id}" in url:
+            url = url.replace("{agent_id}", str(self.someone_to_manage()))
         if method == "WEBSOCKET":
             return self.socket(browser, url)
         if url == "/console/static":

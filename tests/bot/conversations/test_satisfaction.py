@@ -241,7 +241,7 @@ def test_an_email_link_opens_a_rating_page_in_the_customers_language(shop, clock
 def test_never_asked_in_a_survey_call(shop, clock):
     with unit_of_work(shop.sessions) as session:
         order = delivered_order(session, clock() - timedelta(days=2))
-        survey = Survey(order_id=order.id, customer_id=order.customer_id, phone="+48600100200", language="pl",
+        survey = Survey(order_number=order.number, customer_id=order.customer_id, phone="+48600100200", language="pl",
                         time_zone="Europe/Warsaw", state=SurveyState.CALLING)
         calls = []
         for _ in range(2):

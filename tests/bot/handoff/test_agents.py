@@ -94,14 +94,15 @@ def test_logging_out_ends_the_session(sessions, ola):
 
 def test_demo_agents_are_seeded_once(sessions):
     with unit_of_work(sessions) as session:
-        assert seed_demo_agents(session, "demo-password") == ["anna", "tom", "tr", "sv"]
+        assert seed_demo_agents(session, "demo-password") == ["anna", "tom", "tr", "sv", "admin"]
     with unit_of_work(sessions) as session:
         assert seed_demo_agents(session, "demo-password") == []
         assert authenticate(session, "anna", "demo-password").language_list == ["pl", "en"]
         assert authenticate(session, "tom", "demo-password").language_list == ["en"]
         assert authenticate(session, "tr", "demo-password").role == AgentRole.TRAINER
         assert authenticate(session, "sv", "demo-password").role == AgentRole.SUPERVISOR
-        assert session.scalar(select(func.count()).select_from(Agent)) == 4
+        assert authenticate(session, "admin", "demo-password").role == AgentRole.ADMIN
+        assert session.scalar(select(func.count()).select_from(Agent)) == 5
 
 
 def test_a_demo_database_from_before_the_trainer_gets_the_trainer_and_the_supervisor(sessions):
@@ -109,7 +110,7 @@ def test_a_demo_database_from_before_the_trainer_gets_the_trainer_and_the_superv
         create_agent(session, "anna", "Anna", "demo-password", ["pl", "en"])
         create_agent(session, "tom", "Tom", "demo-password", ["en"])
     with unit_of_work(sessions) as session:
-        assert seed_demo_agents(session, "demo-password") == ["tr", "sv"]
+        assert seed_demo_agents(session, "demo-password") == ["tr", "sv", "admin"]
 
 
 def test_demo_agents_are_not_added_next_to_real_ones(sessions, ola):

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import yaml
@@ -34,9 +33,13 @@ from bot.realtime import Hub
 from bot.settings import PROJECT_ROOT
 from db.sessions import make_engine, session_factory, unit_of_work
 from shop.models import Customer, Order, OrderStatus, Payment, PaymentStatus, Shipment, TrackingEvent
+from shop.platforms.service import Platform, PlatformShopService
+from shop.platforms.transport import ShopUnavailable
 from shop.policy import cached_policy
+from shop.service import SqlShopService
 from testing.clock import ManualClock
 from testing.fakes.engine import FakeEngine, served
+from testing.shop_scenario import scenario_orders
 from testing.waiting import wait_until
 
 WARSAW = timezone(timedelta(hours=1))  # November: CET
@@ -100,16 +103,19 @@ class Rig:
     sent: list[tuple[Channel, str, str]] = field(default_factory=list)
 
     @classmethod
-    def on(cls, database_url: str) -> "Rig":
+    def on(cls, database_url: str, now: datetime = at(23, 10), platform: Platform | None = None) -> "Rig":
+        """On the demo shop's tables, or on a shop platform's adapter."""
         sessions = session_factory(make_engine(database_url))
-        clock = ManualClock(at(23, 10))
+        clock = ManualClock(now)
         texts = load_texts(PROJECT_ROOT / "config" / "gateway_texts.yml", "pl")
         delivery = Delivery(Hub(), sessions, POLICY, clock)
         sent: list = []
         for channel in NOTICE_CHANNELS:
             delivery.register(CapturingProvider(channel, texts, sent))
         policy = cached_policy(PROJECT_ROOT / "config" / "shop_policy.yml")
-        notifier = DelayNotifier(sessions, delivery, load_texts(PROJECT_ROOT / "config" / "delay_notices.yml", "pl"),
+        shop = (SqlShopService(sessions, policy, clock) if platform is None
+                else PlatformShopService(platform, sessions, policy, timedelta(minutes=2), clock))
+        notifier = DelayNotifier(sessions, shop, delivery, load_texts(PROJECT_ROOT / "config" / "delay_notices.yml", "pl"),
                                  policy, QuietHours.parse("21:00-08:00", "Europe/Warsaw"), 3, clock)
         return cls(sessions, clock, notifier, sent)
 
@@ -142,22 +148,10 @@ class Rig:
         return stored_notices(self.sessions)
 
 
-@pytest.fixture(scope="module")
-def migrated_sqlite(tmp_path_factory) -> Path:
-    """One migrated SQLite file for the module; each test gets a copy (migrating takes a second)."""
-    path = tmp_path_factory.mktemp("notices") / "template.db"
-    upgrade(f"sqlite:///{path}")
-    engine = make_engine(f"sqlite:///{path}")
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path
-
-
 @pytest.fixture
-def rig(migrated_sqlite, tmp_path) -> Iterator[Rig]:
+def rig(migrated_template, tmp_path) -> Iterator[Rig]:
     copy = tmp_path / "koliber.db"
-    shutil.copy(migrated_sqlite, copy)
+    shutil.copy(migrated_template, copy)
     yield Rig.on(f"sqlite:///{copy}")
 
 
@@ -190,6 +184,32 @@ def test_a_notice_found_at_night_waits_for_eight_and_goes_once(database_url):
         assert (message.author, message.text, delivery.status) == (Author.SYSTEM, text, DeliveryStatus.SENT)
 
 
+@pytest.mark.parametrize("platform", ["woocommerce", "shopify", "baselinker"])
+def test_late_orders_on_a_shop_platform_are_noticed_once(migrated_template, tmp_path, shop_platforms, platform):
+    """The job reads the shop's platform: a parcel past its promised day and a paid order still in the
+    warehouse after its dispatch day (the scenario seen five days on) each get one notice."""
+    noon = datetime.now(WARSAW).replace(hour=12, minute=0, second=0, microsecond=0)
+    orders = scenario_orders(noon - timedelta(days=5))
+    fake = shop_platforms[platform]
+    fake.faults.reset()
+    fake.load(orders.values())
+    copy = tmp_path / "koliber.db"
+    shutil.copy(migrated_template, copy)
+    rig = Rig.on(f"sqlite:///{copy}", now=noon, platform=fake.adapter())
+
+    late = {orders["paid"].number, orders["in_transit"].number}
+    assert sorted(rig.run(noon).sent) == sorted(n.id for n in rig.notices() if n.state == NoticeState.SENT)
+    assert {n.order_number for n in rig.notices() if n.state == NoticeState.SENT} == late
+    assert sorted(address for _, address, _ in rig.sent) == ["+48601202303"] * 2  # Anna's phone, by SMS
+    assert all(any(number in text for number in late) for _, _, text in rig.sent)
+    assert rig.run(noon + timedelta(minutes=15)).sent == []
+
+    fake.faults.down = True  # the platform down: the run fails and sends nothing; the next one goes on
+    with pytest.raises(ShopUnavailable):
+        rig.run(noon + timedelta(minutes=30))
+    assert len(rig.sent) == 2
+
+
 def test_an_order_late_for_several_reasons_gets_one_notice_then_one_for_a_new_reason(rig):
     rig.add_order("51734", promised=24, event=("delayed", at(23, 9)))
     assert len(rig.run(at(24, 9)).sent) == 1  # a carrier exception, with the promise still ahead
@@ -202,7 +222,7 @@ def test_an_order_late_for_several_reasons_gets_one_notice_then_one_for_a_new_re
 
     rig.add_order("60001", promised=20, event=("delayed", at(20, 9)))  # late three ways at once
     assert len(rig.run(at(30, 10)).sent) == 1
-    told = [(n.cause, n.state, n.skipped_reason) for n in rig.notices() if n.order_id == 2]
+    told = [(n.cause, n.state, n.skipped_reason) for n in rig.notices() if n.order_number == "60001"]
     assert told == [(DelayCause.CARRIER_EXCEPTION, NoticeState.SENT, None),
                     (DelayCause.PAST_EXPECTED_DATE, NoticeState.SKIPPED, "told_with_another"),
                     (DelayCause.NO_TRACKING, NoticeState.SKIPPED, "told_with_another")]
@@ -211,7 +231,7 @@ def test_an_order_late_for_several_reasons_gets_one_notice_then_one_for_a_new_re
 @pytest.mark.parametrize("language, exception, stock", [
     ("pl",
      "Sklep Koliber: przewoźnik zgłosił problem z paczką z Twojego zamówienia 51734 (opóźnienie w sortowni). "
-     "Nowy przewidywany termin dostawy: środa, 25 listopada. Odpisz na tę wiadomość, jeśli masz pytania – wiem, "
+     "Zamówienie powinno teraz dotrzeć do środy, 25 listopada. Odpisz na tę wiadomość, jeśli masz pytania – wiem, "
      "o które zamówienie chodzi. Możesz też poprosić o rozmowę z konsultantem. Nie chcesz takich powiadomień? "
      "Odpisz STOP.",
      ["72951", "nie zostało jeszcze wysłane", "Nowego terminu jeszcze nie znamy", "odpisz „anuluj”", "STOP"]),
@@ -247,7 +267,7 @@ def test_the_notice_goes_on_the_channel_the_customer_last_wrote_on_in_the_langua
     assert by_channel[Channel.SMS][0] == late_reader and "przewoźnik zgłosił" in by_channel[Channel.SMS][1]
     email_address, email_text = by_channel[Channel.EMAIL]
     assert email_address == "customer.60002@example.pl"
-    assert "\n\nNowy przewidywany termin dostawy" in email_text and "STOP" not in email_text
+    assert "\n\nZamówienie powinno teraz dotrzeć do" in email_text and "STOP" not in email_text
     with rig.sessions() as session:
         subjects = session.scalars(select(Conversation.subject).where(Conversation.channel == Channel.EMAIL))
         assert list(subjects) == ["Zamówienie 60002: opóźnienie dostawy"]

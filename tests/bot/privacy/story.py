@@ -21,7 +21,7 @@ from bot.models.survey import CallStatusEvent, Survey, SurveyCall, SurveyOptOut,
 from contracts.survey_result import SurveyOutcome
 from db.base import utcnow
 from db.sessions import unit_of_work
-from shop.models import ComplaintCase, Order
+from shop.models import CachedPlatformOrder, ComplaintCase, Order
 from shop.policy import ShopPolicy
 from shop.seed import seed_demo_shop
 from shop.verification_guard import VerificationAttempt
@@ -88,7 +88,7 @@ def _records_beyond_the_chat(gateway, story: Story) -> None:
     now = utcnow()
     with unit_of_work(gateway.sessions) as session:
         delivered = session.scalar(select(Order).where(Order.number == "36620"))
-        survey = Survey(order_id=delivered.id, customer_id=delivered.customer_id, phone=ANNA_PHONE, language="pl",
+        survey = Survey(order_number=delivered.number, customer_id=delivered.customer_id, phone=ANNA_PHONE, language="pl",
                         time_zone="Europe/Warsaw", state=SurveyState.FINISHED, outcome=SurveyOutcome.COMPLETED,
                         attempts=1, score=4, reason=SURVEY_REASON, answered_via="voice", created_at=now,
                         finished_at=now)
@@ -108,9 +108,15 @@ def _records_beyond_the_chat(gateway, story: Story) -> None:
             Rating(conversation_id=story.anna_conversations[0], channel=Channel.SMS, language="pl",
                    address=ANNA_PHONE, asked_at=now, score=1, comment=RATING_COMMENT, answered_at=now),
             ContactOptOut(address=ANNA_PHONE, topic="notices", channel=Channel.SMS, created_at=now),
-            DelayNotice(order_id=delivered.id, cause=DelayCause.NO_TRACKING, state=NoticeState.SENT,
+            DelayNotice(order_number=delivered.number, cause=DelayCause.NO_TRACKING, state=NoticeState.SENT,
                         channel=Channel.SMS, address=ANNA_PHONE, language="pl", found_at=now, sent_at=now,
                         text="Anna Nowak, Twoja paczka się spóźnia", conversation_id=story.anna_conversations[0]),
+            # Copies a shop platform's adapter cached (its JSON names the customer as the platform does).
+            CachedPlatformOrder(platform="woocommerce", number="1201", fetched_at=now, data=json.dumps(
+                {"order": {"number": "1201", "billing": {"email": ANNA_EMAIL.upper(), "first_name": "Anna",
+                                                          "last_name": "Nowak"}}})),
+            CachedPlatformOrder(platform="woocommerce", number="1202", fetched_at=now, data=json.dumps(
+                {"order": {"number": "1202", "billing": {"email": PIOTR_EMAIL, "phone": PIOTR_PHONE}}})),
         ])
         trainer = create_agent(session, "teo", "Teo", "agent-password", ["pl"], AgentRole.TRAINER)
         session.flush()

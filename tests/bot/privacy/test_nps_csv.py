@@ -30,7 +30,7 @@ def surveys_with_reasons(shop, migrated_engine):
     with unit_of_work(sessions) as session:
         orders = session.scalars(select(Order).order_by(Order.id).limit(len(REASONS))).all()
         for order, reason in zip(orders, REASONS):
-            session.add(Survey(order_id=order.id, customer_id=order.customer_id, phone="+48601234567", language="pl",
+            session.add(Survey(order_number=order.number, customer_id=order.customer_id, phone="+48601234567", language="pl",
                                time_zone="Europe/Warsaw", state=SurveyState.FINISHED, outcome=SurveyOutcome.COMPLETED,
                                attempts=1, score=5, reason=reason, answered_via="voice", created_at=FIXED_NOW,
                                finished_at=FIXED_NOW))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.models.conversation import Conversation, Message
 from bot.models.handoff import Ticket
 from bot.models.privacy import AnonymisedConversation, AuditLogEntry
-from shop.models import Customer, Order
+from shop.models import CachedPlatformOrder, Customer, Order
 from testing.fakes.engine import FakeEngine, served
 from tests.bot.privacy.story import (
     ANNA_API,
@@ -125,6 +125,8 @@ def test_erase_leaves_nothing_about_the_person_keeps_the_counts_and_finishes_in_
         assert session.scalar(select(Message.text).where(Message.conversation_id == story.piotr_conversation)
                               .order_by(Message.id)) == PIOTR_SMS
         assert session.get(Ticket, story.anna_ticket).status.value == "resolved"  # not left for an agent
+        # Her copies of a platform's orders are gone; Piotr's stay.
+        assert [row.number for row in session.scalars(select(CachedPlatformOrder))] == ["1202"]
         waiting = set(session.scalars(select(AnonymisedConversation.conversation_id)
                                       .where(AnonymisedConversation.engine_forgotten_at.is_(None))))
         assert waiting == set(story.anna_conversations)

@@ -10,12 +10,17 @@ from sqlalchemy import select
 
 from bot.models.conversation import Channel, Contact, Conversation, ConversationState
 from bot.models.survey import Survey, SurveyOptOut, SurveyState
+from bot.settings import PROJECT_ROOT
 from bot.surveys.config import SurveyConfig
 from bot.surveys.planner import SurveyPlanner
 from contracts.survey_result import SurveyOutcome
 from db.sessions import session_factory, unit_of_work
 from shop.models import OrderStatus
+from shop.policy import load_policy
+from shop.service import SqlShopService
 from testing.shop_rows import delivered_order
+from testing.shop_scenario import scenario_orders
+from tests.shop.platforms.conftest import platform_shop_on
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 NOW = datetime(2026, 11, 24, 11, 0, tzinfo=WARSAW)  # a Tuesday morning
@@ -27,17 +32,18 @@ def sessions(migrated_engine):
 
 
 def planner(sessions, **config) -> SurveyPlanner:
-    return SurveyPlanner(sessions, SurveyConfig(**{"retry_after_minutes": [120, 1440], **config}))
+    shop = SqlShopService(sessions, load_policy(PROJECT_ROOT / "config" / "shop_policy.yml"), clock=lambda: NOW)
+    return SurveyPlanner(sessions, SurveyConfig(**{"retry_after_minutes": [120, 1440], **config}), shop)
 
 
-def add_order(sessions, days_ago: float, **fields) -> int:
+def add_order(sessions, days_ago: float, **fields) -> str:
     with unit_of_work(sessions) as session:
-        return delivered_order(session, NOW - timedelta(days=days_ago), **fields).id
+        return delivered_order(session, NOW - timedelta(days=days_ago), **fields).number
 
 
-def survey_of(sessions, order_id: int) -> Survey | None:
+def survey_of(sessions, order_number: str) -> Survey | None:
     with sessions() as session:
-        return session.scalar(select(Survey).where(Survey.order_id == order_id))
+        return session.scalar(select(Survey).where(Survey.order_number == order_number))
 
 
 def test_picks_delivered_orders_old_enough_once_each(sessions):
@@ -191,3 +197,25 @@ def test_opting_out_between_attempts_cancels_the_next_call(sessions):
         session.add(SurveyOptOut(phone="+48600100200", source="chat", created_at=NOW))
     assert surveys.begin_attempt(survey_id, NOW) is None
     assert survey_of(sessions, order).outcome == SurveyOutcome.OPTED_OUT
+
+
+@pytest.mark.parametrize("platform", ["woocommerce", "shopify", "baselinker"])
+def test_orders_delivered_on_a_shop_platform_are_surveyed_once(shop_platforms, migrated_template, tmp_path, policy,
+                                                                platform):
+    fake = shop_platforms[platform]
+    now = datetime.now(WARSAW)
+    orders = scenario_orders(now)
+    fake.faults.reset()
+    fake.load(orders.values())
+    shop = next(platform_shop_on(fake, migrated_template, tmp_path, policy))
+    surveys = SurveyPlanner(shop.sessions, SurveyConfig(retry_after_minutes=[120, 1440]), shop.service)
+
+    johns = orders["delivered"]  # delivered two days ago: due on the fourth day after delivery
+    assert surveys.select_due_orders(now) == []
+    [survey_id] = surveys.select_due_orders(now + timedelta(days=2))
+    with shop.sessions() as session:
+        survey = session.get(Survey, survey_id)
+        assert (survey.order_number, survey.phone, survey.language, survey.customer_id) == (
+            johns.number, "+447700900123", "en", None)  # a British address: English
+        assert survey.categories == ["shoes", "underwear"]
+    assert surveys.select_due_orders(now + timedelta(days=2)) == []  # once per order

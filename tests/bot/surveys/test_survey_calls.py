@@ -49,7 +49,7 @@ class SurveyLine:
         with unit_of_work(self.sessions) as session:
             order = delivered_order(session, NOW - timedelta(days=4), phone=self.phone, language=language,
                                     category="shoes")
-            self.order_id, self.order_number = order.id, order.number
+            self.order_number = order.number
         self.settings = gateway_settings(stack.database_url, stack.engine, ALWAYS_OPEN, twilio_cloud,
                                          KOLIBER_CALL_SILENCE_SECONDS="30")
         self.recognizer = ScriptedRecognizer(script)
@@ -68,12 +68,12 @@ class SurveyLine:
 
     def survey(self) -> Survey:
         with self.sessions() as session:
-            return session.scalar(select(Survey).where(Survey.order_id == self.order_id))
+            return session.scalar(select(Survey).where(Survey.order_number == self.order_number))
 
     def bot_said(self) -> list[str]:
         with self.sessions() as session:
             conversation_id = session.scalar(select(SurveyCall.conversation_id).join(Survey)
-                                             .where(Survey.order_id == self.order_id))
+                                             .where(Survey.order_number == self.order_number))
             return list(session.scalars(select(Message.text).where(Message.conversation_id == conversation_id,
                                                                    Message.author == Author.BOT)
                                         .order_by(Message.id)))

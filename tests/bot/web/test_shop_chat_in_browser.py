@@ -1,16 +1,20 @@
 """Shoppers chat in the widget on the demo shop page and reach a person in the agent console,
 in headless Chromium, against the real gateway, engine and action server."""
 
+import re
 import uuid
 from collections.abc import Iterator
 
 import pytest
+import yaml
 from playwright.sync_api import Browser, Page, expect
 
 from bot.handoff.agents import create_agent
 from bot.processes import ManagedProcess, free_port, gateway_spec
 from db.sessions import make_engine, session_factory, unit_of_work
 from tests.bot.conftest import ALWAYS_OPEN
+from text.formatting import position
+from text.plurals import noun_form
 
 PASSWORD = "agent-password"
 BOT_ANSWER_TIMEOUT = 30_000
@@ -18,11 +22,14 @@ BOT_ANSWER_TIMEOUT = 30_000
 
 @pytest.fixture(scope="module")
 def site(stack, tmp_path_factory) -> Iterator[str]:
-    """The gateway as `make run` starts it, in front of the session's engine, always open."""
+    """The gateway as `make run` starts it, in front of the session's engine, always open; a chat
+    takes an agent 3 minutes, so the first in the queue waits "3 minuty" (CLDR's "few")."""
     port = free_port()
+    work = tmp_path_factory.mktemp("browser-gateway")
+    hours = {**yaml.safe_load(ALWAYS_OPEN.read_text(encoding="utf-8")), "average_handling_minutes": 3}
+    (work / "handoff.yml").write_text(yaml.safe_dump(hours), encoding="utf-8")
     process = ManagedProcess(gateway_spec(port, stack.database_url, stack.engine,
-                                          {"KOLIBER_HANDOFF_CONFIG": str(ALWAYS_OPEN)}),
-                             tmp_path_factory.mktemp("browser-gateway"))
+                                          {"KOLIBER_HANDOFF_CONFIG": str(work / "handoff.yml")}), work)
     process.start()
     process.wait_healthy()
     yield f"http://127.0.0.1:{port}"
@@ -67,6 +74,11 @@ class Shopper:
         return "\n".join(replies.all_inner_texts()[before:])
 
 
+# The queue notice: the place as an ordinal, the wait with the form of "minute" the browser's
+# Intl.PluralRules picks, which must be the one Babel's CLDR data and text/data/nouns.yml give.
+QUEUE_FACTS = {"pl": r"Jesteś na ((\d+)\S*) miejscu w kolejce · szacowany czas oczekiwania: (\d+) (\w+)",
+               "en": r"You're ((\d+)\S*) in the queue · estimated wait: (\d+) (\w+)"}
+
 CASES = {
     "pl": dict(agent="Ola", ask="gdzie jest moje zamowienie?", order="48213", contact="anna.nowak@example.pl",
                customer="Anna Nowak", reply="Dzień dobry, tu Ola. Paczka jest już w drodze.",
@@ -91,6 +103,12 @@ def test_shopper_asks_about_an_order_gets_a_person_and_the_bot_again(browser, si
 
     shopper.page.click("#koliber-human")
     expect(shopper.page.locator("#koliber-notice")).to_be_visible(timeout=BOT_ANSWER_TIMEOUT)
+    facts = re.search(QUEUE_FACTS[language], shopper.page.locator(".koliber-notice-facts").inner_text())
+    assert facts, shopper.page.locator("#koliber-notice").inner_text()
+    place, minutes, noun = int(facts[2]), int(facts[3]), facts[4]
+    assert facts[1] == position(place, language)  # "1." / "1st"
+    assert noun == noun_form(minutes, "minute", language)
+    assert place > 1 or (minutes, noun) == (3, {"pl": "minuty", "en": "minutes"}[language])
 
     claim = agent.locator(f"#queue tr:has-text('{case['customer']}') button.claim")
     expect(claim).to_be_visible(timeout=BOT_ANSWER_TIMEOUT)  # the queue updates live

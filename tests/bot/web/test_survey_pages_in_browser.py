@@ -83,7 +83,8 @@ def finished_survey(session: Session, language: str, finished_at: datetime, *, s
                     reason: str | None = None, categories: tuple[str, ...] = ("shoes",),
                     outcome: SurveyOutcome = SurveyOutcome.COMPLETED) -> Survey:
     order = shop_order(session, language, list(categories), finished_at - timedelta(days=5))
-    survey = Survey(order_id=order.id, customer_id=order.customer_id, phone=PHONE, language=language,
+    survey = Survey(order_number=order.number, customer_id=order.customer_id, categories=sorted(categories),
+                    phone=PHONE, language=language,
                     time_zone="Europe/Warsaw", state=SurveyState.FINISHED, outcome=outcome, attempts=1,
                     score=score, reason=reason, answered_via="phone" if score is not None else None,
                     created_at=finished_at - timedelta(hours=2), finished_at=finished_at)
@@ -104,7 +105,7 @@ def voicemail_survey_with_link(sessions: sessionmaker[Session], language: str = 
         session.add(conversation)
         survey.link_token_hash, survey.link_sent_at = link_token_hash(TOKEN), now
         survey.link_conversation_id = conversation.id
-        return survey.id, session.get(Order, survey.order_id).number, conversation.id
+        return survey.id, survey.order_number, conversation.id
 
 
 # --- the SMS link's survey page -------------------------------------------------------------
@@ -208,7 +209,7 @@ def seed_answers(sessions: sessionmaker[Session]) -> dict:
         three = finished_survey(session, "pl", recent + timedelta(hours=1), score=3, reason="Zgnieciona paczka.",
                                 categories=("shoes",))
         finished_survey(session, "pl", recent, outcome=SurveyOutcome.NO_ANSWER)
-        orders = {score: session.get(Order, survey.order_id).number
+        orders = {score: survey.order_number
                   for score, survey in ((10, ten), (9, nine), (3, three))}
     return {"weeks": sorted({week_label(older), week_label(recent), week_label(recent + timedelta(hours=1))}),
             "orders": orders}

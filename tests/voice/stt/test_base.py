@@ -75,6 +75,30 @@ def test_the_turn_waits_for_the_segment_still_being_transcribed():
     assert after[:2] == ("", None)  # handed over once
 
 
+class SlowCutRecognition(GatedRecognition):
+    """Queues each stretch of speech a moment after passing the VAD's stop on, as a loaded machine
+    does (Pipecat pushes the stop frame downstream before it queues the stretch)."""
+
+    async def _handle_user_stopped_speaking(self, frame: VADUserStoppedSpeakingFrame) -> None:
+        await asyncio.sleep(0.2)
+        await super()._handle_user_stopped_speaking(frame)
+
+
+def test_a_turn_ended_as_soon_as_the_speech_stops_still_gets_its_last_stretch():
+    """Smart Turn sees the VAD's stop downstream and may end the turn before recognition has
+    even queued the stretch that the stop ended: "Tak." must not be lost."""
+    service = SlowCutRecognition([Piece("tak", 0.9)])
+    turns: list[TurnTranscript] = []
+
+    async def drive(worker, recorder) -> None:
+        await queue(worker, segment(300))
+        await recorder.wait_for(VADUserStoppedSpeakingFrame)
+        turns.append(await service.turn_transcript())
+
+    asyncio.run(run_pipeline(service, drive))
+    assert turns[0][:2] == ("tak", 0.9)
+
+
 def test_at_each_pause_the_turn_so_far_is_transcribed_whole():
     service = GatedRecognition([Piece("where his", 0.5), Piece("where is my order", 0.6)])
     turns: list[TurnTranscript] = []

@@ -1,14 +1,24 @@
 """Real espeak-ng synthesis through pyttsx3: audible Polish and English, one shared engine thread."""
 
 import asyncio
+import shutil
+import subprocess
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from tests.voice.helpers import samples
+from text import formatting as fmt
 from voice.tts.base import SynthesizerUnavailable
-from voice.tts.espeak import EspeakSynthesizer
+from voice.tts.espeak import DEFAULT_VOICES, EspeakSynthesizer
+from voice.tts.sentences import speakable, split_sentences
+
+DOMAIN_FILE = Path(__file__).parents[3] / "domain.yml"
 
 SENTENCES = {
     "pl": "Paczka dotrze do ciebie jutro rano.",
@@ -89,3 +99,43 @@ def test_async_synthesis(espeak):
 def test_a_missing_voice_fails_at_start_up_with_a_hint(espeak):
     with pytest.raises(SynthesizerUnavailable, match="no voice 'xx-nowhere'"):
         EspeakSynthesizer(voices={"pl": "pl", "xx": "xx-nowhere"})
+
+
+# --- what espeak-ng says for a delivery date ------------------------------------------------------
+
+def phonemes(text: str, language: str) -> str:
+    """espeak-ng's own phonemes for `text` in the synthesizer's voice for `language`, words spaced,
+    without its pause marks ("_") and a trailing "#", which depend on what comes next."""
+    if not shutil.which("espeak-ng"):
+        pytest.skip("needs the espeak-ng command")
+    result = subprocess.run(["espeak-ng", "-v", DEFAULT_VOICES[language], "-q", "-x", text],
+                            capture_output=True, text=True, timeout=10, check=True)
+    return " ".join(result.stdout.replace("_", " ").split()).rstrip("#")
+
+
+def status_answer(language: str, delivery: date) -> str:
+    """The order-status answer for a paid order, filled in as the action fills it."""
+    variants = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))["responses"]["utter_order_status_paid"]
+    template = next(variant["text"] for variant in variants
+                    if any(condition.get("value") == language for condition in variant.get("condition", [])))
+    values = {"order_id": "48213", "method": "Kurier DPD", "delivery_date": fmt.day(delivery, language)}
+    return template.format_map(defaultdict(str, values))
+
+
+@pytest.mark.parametrize(
+    ("language", "written", "said", "not_said"),
+    [
+        ("pl", "wtorek, 8 grudnia", "ósmego grudnia", "osiem grudnia"),
+        ("en", "Tuesday 8 December", "eighth of December", "eight December"),
+    ],
+)
+def test_the_synthesised_delivery_date_is_an_ordinal(language, written, said, not_said):
+    answer = status_answer(language, date(2026, 12, 8))
+    assert written in answer
+    # What the call hands the synthesizer (voice/call.py): the speakable answer, sentence by sentence.
+    sentence = next(s for s in split_sentences(speakable(answer, language)) if said in s)
+    spoken = phonemes(sentence, language)
+    assert phonemes(said, language) in spoken
+    assert phonemes(not_said, language) not in spoken
+    # ...whereas the written answer read as it stands is the cardinal the issue complains about
+    assert phonemes(not_said, language) in phonemes(answer, language)

@@ -91,24 +91,31 @@ def test_short_fragments_are_kept_apart_when_asked():
         ("Szczegóły: www.koliber.pl/dostawa", "pl", "Szczegóły: na naszej stronie."),
         ("Wypełnij [formularz zwrotu](https://koliber.pl/zwroty).", "pl",
          "Wypełnij formularz zwrotu na naszej stronie."),
-        ("Napisz na sklep24@koliber.pl albo 500600700.", "pl", "Napisz na sklep24@koliber.pl albo 5 0 0 6 0 0 7 0 0."),
+        ("Napisz na sklep24@koliber.pl albo 500600700.", "pl", "Napisz na sklep24@koliber.pl albo pięć zero zero, sześć zero zero, siedem zero zero."),
         # markdown and emoji
         ("**Dobra wiadomość** 🎉: _paczka_ jest `gotowa` ✅", "pl", "Dobra wiadomość: paczka jest gotowa."),
-        ("Cena: ~~249,00 zł~~ **199,00 zł**", "pl", "Cena: 199 złotych."),
+        ("Cena: ~~249,00 zł~~ **199,00 zł**", "pl", "Cena: sto dziewięćdziesiąt dziewięć złotych."),
         ("Koszyk → Zamówienia → Zwroty", "pl", "Koszyk, Zamówienia, Zwroty."),
         # money, in the language's plural forms
         ("Dostawa 12,50 zł, buty 1 299,00 zł, skarpety 22 zł, naklejka 1 zł, gratis 0,99 zł.", "pl",
-         "Dostawa 12 złotych 50 groszy, buty 1299 złotych, skarpety 22 złote, naklejka 1 złoty, gratis 99 groszy."),
+         "Dostawa dwanaście złotych pięćdziesiąt groszy, buty tysiąc dwieście dziewięćdziesiąt dziewięć złotych, "
+         "skarpety dwadzieścia dwa złote, naklejka jeden złoty, gratis dziewięćdziesiąt dziewięć groszy."),
         ("It costs 12.50 PLN, or €20, or 1,299.00 EUR; prices are in PLN.", "en",
-         "It costs 12 zlotys 50 groszy, or 20 euros, or 1299 euros; prices are in zlotys."),
-        ("Cena 20 € albo 85 PLN.", "pl", "Cena 20 euro albo 85 złotych."),
+         "It costs twelve zlotys fifty groszy, or twenty euros, or one thousand two hundred and ninety-nine euros; "
+         "prices are in zlotys."),
+        ("Cena 20 € albo 85 PLN.", "pl", "Cena dwadzieścia euro albo osiemdziesiąt pięć złotych."),
         # dashes, ranges and clock times
-        ("Zapraszamy 9–17 — także w soboty – do 14:30!", "pl", "Zapraszamy 9 do 17, także w soboty, do 14 30!"),
-        ("We are open 9:00–17:30 - see you!", "en", "We are open 9 am to 5 30 pm, see you!"),
+        ("Zapraszamy 9–17 — także w soboty – do 14:30!", "pl", "Zapraszamy 9 do 17, także w soboty, do czternastej trzydzieści!"),
+        ("We are open 9:00–17:30 - see you!", "en", "We are open nine am to five thirty pm, see you!"),
+        ("Pracujemy pon.–pt. 8:00–20:00, sob. 9:00–15:00.", "pl",
+         "Pracujemy od poniedziałku do piątku od ósmej do dwudziestej, sobota od dziewiątej do piętnastej."),
+        ("We work Mon–Fri 8 am–8 pm, Sat 9 am–3 pm.", "en",
+         "We work Monday to Friday 8 am to 8 pm, Saturday 9 am to 3 pm."),
         # long numbers digit by digit, abbreviations espeak spells out
         ("Numer przesyłki: 00123456789, tel. 500 600 700, m.in. DPD", "pl",
-         "Numer przesyłki: 0 0 1 2 3 4 5 6 7 8 9, telefon 500 600 700, między innymi DPD."),
-        ("Order #1234567 ships with e.g. DPD.", "en", "Order 1 2 3 4 5 6 7 ships with for example DPD."),
+         "Numer przesyłki: zero zero jeden, dwa trzy cztery, pięć sześć siedem, osiem dziewięć, telefon 500 600 700, "
+         "między innymi DPD."),
+        ("Order #1234567 ships with e.g. DPD.", "en", "Order one two three, four five, six seven ships with for example DPD."),
     ],
 )
 def test_speakable(text, language, said):
@@ -127,7 +134,7 @@ def test_lists_headings_and_tables_become_one_sentence_per_line():
         "Wybierz.",
     ]
     table = "| Produkt | Cena |\n|---|---|\n| Buty | 199 zł |"
-    assert speakable(table, "pl").splitlines() == ["Produkt, Cena.", "Buty, 199 złotych."]
+    assert speakable(table, "pl").splitlines() == ["Produkt, Cena.", "Buty, sto dziewięćdziesiąt dziewięć złotych."]
 
 
 def test_a_paragraph_wrapped_mid_sentence_is_joined_back():
@@ -148,6 +155,6 @@ def test_speakable_then_split_gives_one_sentence_per_list_item():
 
 def test_region_tags_fall_back_to_the_language_and_unknown_languages_are_refused():
     assert speakable("Koszt: 5 zł", "pl-PL") == speakable("Koszt: 5 zł", "pl")
-    assert speakable("Cost: 5 zł", "en_GB") == "Cost: 5 zlotys."
+    assert speakable("Cost: 5 zł", "en_GB") == "Cost: five zlotys."
     with pytest.raises(ValueError, match="de"):
         speakable("Hallo", "de")

@@ -70,7 +70,7 @@ def test_an_unproven_sender_is_asked_for_the_second_factor_and_answers_in_the_th
 
 @pytest.mark.parametrize(("sender", "text", "answered", "unanswered"), [
     (ANNA, "Dzień dobry,\n\nGdzie jest moje zamówienie 48213?\n\nJaka będzie jutro pogoda w Krakowie?",
-     ["48213", "InPost"], "Na pozostałe pytania odpowie nasz zespół"),
+     ["48213", "InPost"], "Na pozostałe pytania nasz zespół odpowie"),
     (JOHN, "Hello,\n\nWhere is my order 12874?\n\nWhat will the weather be like in Krakow tomorrow?",
      ["12874", "DHL"], "Our team will answer your other questions"),
 ])

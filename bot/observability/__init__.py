@@ -1,0 +1,1 @@
+"""What the gateway tells its operators: metrics for Prometheus, structured logs, traces."""

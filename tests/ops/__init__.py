@@ -1,0 +1,1 @@
+"""Running Koliber in production: backups, restores and the upgrade guard."""
