@@ -641,7 +641,9 @@ def _joined(session: Session, replies: list[Message]) -> list[Message]:
     first, rest = replies[0], replies[1:]
     first.text = "\n\n".join(reply.text for reply in replies)
     first.buttons = [button for reply in replies for button in reply.buttons or []]
-    for reply in rest:
-        first.conversation.messages.remove(reply)  # an e-mail thread's few messages are loaded for this
-        session.expunge(reply)
+    # Loading the thread's messages must not flush: a flush would store the others, and queue them to be sent.
+    with session.no_autoflush:
+        for reply in rest:
+            first.conversation.messages.remove(reply)
+            session.expunge(reply)
     return [first]

@@ -3,10 +3,11 @@ mail server proved the address needs only the order number; anyone else is asked
 factor, as in the chat, and answers in the same thread."""
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
-from bot.models.conversation import Channel, Message
+from bot.models.conversation import Author, Channel, Message
 from bot.models.handoff import OPEN_STATUSES, Ticket, TicketStatus
+from bot.models.outbox import OutboxMessage
 from db.base import utcnow
 from db.sessions import unit_of_work
 from testing.waiting import wait_until
@@ -84,4 +85,10 @@ def test_an_email_asking_several_things_gets_one_answer_and_a_person_for_the_res
     with assistant_by_email.sessions() as session:
         conversation = session.scalar(select(Message.conversation_id).where(Message.external_id == sent["Message-ID"]))
         ticket = session.scalar(select(Ticket).where(Ticket.conversation_id == conversation))
+        # The parts' answers were joined before anything was stored: no second e-mail waits to be sent.
+        stored = session.scalars(select(Message.text).where(Message.conversation_id == conversation,
+                                                            Message.author != Author.CUSTOMER)).all()
+        queued = session.scalar(select(func.count()).select_from(OutboxMessage)
+                                .where(OutboxMessage.conversation_id == conversation))
     assert ticket.reason == "unanswered_question" and "Krak" in ticket.summary
+    assert len(stored) == 1 and queued == 1, stored
