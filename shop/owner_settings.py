@@ -19,6 +19,10 @@ from db.base import Base, utcnow
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+# The console's opening hours (saved by the gateway, bot/handoff/hours_settings.py) are the shop's:
+# the contact details customers are given say them too (shop/policy_settings.py).
+OPENING_HOURS = "handoff"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # the stored weekly hours' keys
 
 
 @dataclass(frozen=True)

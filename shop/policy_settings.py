@@ -1,6 +1,7 @@
 """The parts of the shop's policy the owner edits in the console — the shipping table and dispatch
 cut-off, the return rules, the contact details — as forms that check what was typed, the JSON
-sections they are stored as, and the policy in force: the stored sections laid over config/shop_policy.yml."""
+sections they are stored as, and the policy in force: the stored sections laid over config/shop_policy.yml.
+The opening hours customers are told follow the hours set on the console's opening-hours page."""
 
 import re
 import time
@@ -13,8 +14,9 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from shop.calendar import BusinessCalendar
-from shop.owner_settings import LiveSettings, Problem, stored
+from shop.owner_settings import OPENING_HOURS, WEEKDAYS, LiveSettings, Problem, stored
 from shop.policy import CalendarPolicy, Localized, ShopPolicy
+from text.formatting import weekly_hours
 
 SHIPPING, RETURNS, CONTACT = "shipping", "returns", "contact"
 SECTIONS = (SHIPPING, RETURNS, CONTACT)
@@ -184,11 +186,16 @@ def apply(defaults: ShopPolicy, sections: dict[str, dict[str, Any] | None]) -> S
     if contact := sections.get(CONTACT):
         policy = policy.model_copy(update={"contact": policy.contact.model_copy(update={
             "phone": contact["phone"], "email": contact["email"], "address": Localized(**contact["address"])})})
+    if hours := sections.get(OPENING_HOURS):  # customers are told the hours the console set
+        week = [tuple(hours["weekly_hours"][day]) if day in hours["weekly_hours"] else None for day in WEEKDAYS]
+        said = Localized(**{language: weekly_hours(week, language, hours["observe_holidays"])
+                            for language in Localized.model_fields})
+        policy = policy.model_copy(update={"contact": policy.contact.model_copy(update={"opening_hours": said})})
     return policy
 
 
 def read_policy(session: Session, defaults: ShopPolicy) -> ShopPolicy:
-    return apply(defaults, {section: stored(session, section) for section in SECTIONS})
+    return apply(defaults, {section: stored(session, section) for section in (*SECTIONS, OPENING_HOURS)})
 
 
 class LivePolicy(LiveSettings[ShopPolicy]):

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
+from babel import Locale
 from babel.dates import format_date as _format_date
 from babel.dates import format_time as _format_time
 from babel.lists import format_list as _format_list
@@ -16,6 +17,7 @@ from babel.numbers import format_currency
 _LOCALES = {"pl": "pl_PL", "en": "en_GB"}
 _WEEKDAYS_FILE = Path(__file__).with_name("data") / "weekdays.yml"
 WeekdayCase = Literal["nominative", "accusative", "genitive"]
+_CLOSED_ON_HOLIDAYS = {"pl": "w święta nieczynne", "en": "closed on public holidays"}  # not in CLDR
 
 
 def babel_locale(language: str) -> str:
@@ -88,6 +90,30 @@ def moment(value: datetime, language: str, zone) -> str:
     at = "o" if language == "pl" else "at"
     clock = _format_time(local.time(), "HH:mm", locale=babel_locale(language))
     return f"{_day_of_month(local.date(), language)} {at} {clock}"
+
+
+def weekly_hours(week: Sequence[tuple[str, str] | None], language: str, closed_on_holidays: bool = False) -> str:
+    """Opening hours in words, Monday first, days in a row with the same hours together, under
+    Babel's short day names: "pon.–pt. 8:00–20:00, sob. 9:00–15:00 (w święta nieczynne)". `week`
+    holds each day's (opening, closing) as HH:MM, or None when the day is closed."""
+    names = Locale.parse(babel_locale(language)).days["format"]["abbreviated"]
+    runs: list[tuple[int, int, tuple[str, str]]] = []
+    for index, span in enumerate(week):
+        if span is None:
+            continue
+        if runs and runs[-1][1] == index - 1 and runs[-1][2] == span:
+            runs[-1] = (runs[-1][0], index, span)
+        else:
+            runs.append((index, index, span))
+    said = ", ".join(f"{names[first] if first == last else f'{names[first]}–{names[last]}'} "
+                     f"{_unpadded(opening)}–{_unpadded(closing)}" for first, last, (opening, closing) in runs)
+    closed = _CLOSED_ON_HOLIDAYS.get(language, _CLOSED_ON_HOLIDAYS["pl"])
+    return f"{said} ({closed})" if closed_on_holidays else said
+
+
+def _unpadded(hhmm: str) -> str:
+    hours, minutes = hhmm.split(":")
+    return f"{int(hours)}:{minutes}"  # "8:00", as customers read a time
 
 
 def listing(items: Sequence[str], language: str) -> str:

@@ -12,13 +12,13 @@ from bot.console.auth import SignedInAgent
 from bot.console.origin import console_router
 from bot.console.permissions import AdminOnly, AdminOnlyPage
 from bot.deps import ClockDep, HubDep, SessionsDep, SettingsDep, gateway_part
-from bot.handoff.hours import WEEKDAYS
 from bot.handoff.hours_settings import SECTION, HoursForm, Problem, apply, shown
 from bot.handoff.live_config import LiveHandoffConfig
 from bot.persistence import shop_settings
 from bot.realtime import AVAILABILITY_TOPIC
 from bot.settings import Settings
 from db.sessions import read, write
+from shop.owner_settings import WEEKDAYS
 
 router = console_router("/console/settings", ["console settings"])
 HandoffHoursDep = Annotated[LiveHandoffConfig, gateway_part("handoff_hours")]

@@ -1,6 +1,6 @@
 """When agents work: a weekly schedule in the shop's time zone, closed on public holidays."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import holidays
 import yaml
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from shop.owner_settings import WEEKDAYS
 
 
 @dataclass(frozen=True)
@@ -22,8 +22,6 @@ class HandoffConfig:
     reply_within_hours: float
     hours_description: dict[str, str]  # the schedule in words, per language
     closed_days: frozenset[date] = frozenset()  # the shop's own days off (stocktaking, Christmas Eve)
-    # How the console words a schedule it changed: day abbreviations per language.
-    hours_wording: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
 
 def load_handoff_config(path: Path) -> HandoffConfig:
@@ -42,7 +40,6 @@ def load_handoff_config(path: Path) -> HandoffConfig:
         reply_within_hours=float(raw["reply_within_hours"]),
         hours_description=dict(raw.get("hours_description") or {}),
         closed_days=frozenset(date.fromisoformat(str(day)) for day in raw.get("closed_days") or ()),
-        hours_wording=dict(raw.get("hours_wording") or {}),
     )
 
 

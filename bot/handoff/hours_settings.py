@@ -6,10 +6,11 @@ from dataclasses import dataclass, replace
 from datetime import date, time
 from typing import Any
 
-from bot.handoff.hours import WEEKDAYS, HandoffConfig, _parse_time
-from shop.owner_settings import Problem
+from bot.handoff.hours import HandoffConfig, _parse_time
+from shop.owner_settings import OPENING_HOURS, WEEKDAYS, Problem
+from text.formatting import weekly_hours
 
-SECTION = "handoff"
+SECTION = OPENING_HOURS
 CLOSED = "—"  # a closed day, in the audit log
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 MAX_WAIT_MINUTES = 240
@@ -86,7 +87,7 @@ def apply(defaults: HandoffConfig, stored: dict[str, Any] | None) -> HandoffConf
                      closed_days=frozenset(date.fromisoformat(day) for day in stored["closed_days"]),
                      max_live_wait_minutes=float(stored["max_live_wait_minutes"]))
     if config.weekly_hours != defaults.weekly_hours:
-        config = replace(config, hours_description={**defaults.hours_description, **_described(config)})
+        config = replace(config, hours_description=_described(config))
     return config
 
 
@@ -97,28 +98,6 @@ def _span_text(span: tuple[time, time] | None) -> tuple[str, str] | None:
 
 
 def _described(config: HandoffConfig) -> dict[str, str]:
-    """The weekly hours in words per language, consecutive days with the same hours together:
-    "pon.–pt. 8:00–20:00, sob. 9:00–15:00"."""
-    runs: list[tuple[int, int, tuple[str, str]]] = []
-    for index in range(len(WEEKDAYS)):
-        span = _span_text(config.weekly_hours.get(index))
-        if span is None:
-            continue
-        if runs and runs[-1][1] == index - 1 and runs[-1][2] == span:
-            runs[-1] = (runs[-1][0], index, span)
-        else:
-            runs.append((index, index, span))
-    described = {}
-    for language, wording in config.hours_wording.items():
-        days = wording["days"]
-        parts = []
-        for first, last, (opening, closing) in runs:
-            named = days[first] if first == last else f"{days[first]}–{days[last]}"
-            parts.append(f"{named} {_unpadded(opening)}–{_unpadded(closing)}")
-        described[language] = ", ".join(parts)
-    return described
-
-
-def _unpadded(hhmm: str) -> str:
-    hours, minutes = hhmm.split(":")
-    return f"{int(hours)}:{minutes}"  # "8:00", as customers read a time
+    """The weekly hours in words per language: "pon.–pt. 8:00–20:00, sob. 9:00–15:00"."""
+    week = [_span_text(config.weekly_hours.get(index)) for index in range(len(WEEKDAYS))]
+    return {language: weekly_hours(week, language) for language in config.hours_description}

@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import create_engine
 
 from db.sessions import session_factory, unit_of_work
-from shop.owner_settings import ShopSetting
+from shop.owner_settings import OPENING_HOURS, ShopSetting
 from shop.policy_settings import RETURNS, SHIPPING, LivePolicy, ShippingForm
 from shop.service import SqlShopService
 
@@ -51,3 +51,16 @@ def test_while_the_database_is_away_the_last_policy_read_stays_in_force(migrated
     assert live().returns.window_days == 30  # the last one read
     never_read = LivePolicy(unreachable, policy, keep_seconds=5, monotonic=lambda: now[0])
     assert never_read() == policy  # the defaults from config/
+
+
+def test_the_contact_hours_follow_the_opening_hours_set_in_the_console(migrated_engine, policy):
+    sessions = session_factory(migrated_engine)
+    live = LivePolicy(sessions, policy, keep_seconds=0)
+    assert live().contact.opening_hours == policy.contact.opening_hours  # config/shop_policy.yml's words
+    with unit_of_work(sessions) as session:
+        session.add(ShopSetting(section=OPENING_HOURS, value={
+            "weekly_hours": {"mon": ["10:00", "18:00"], "tue": ["10:00", "18:00"], "sat": ["09:00", "13:00"]},
+            "observe_holidays": True, "closed_days": [], "max_live_wait_minutes": 10}))
+    hours = live().contact.opening_hours
+    assert hours.pl == "pon.–wt. 10:00–18:00, sob. 9:00–13:00 (w święta nieczynne)"
+    assert hours.en == "Mon–Tue 10:00–18:00, Sat 9:00–13:00 (closed on public holidays)"

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from babel.dates import format_date
 
-from text.formatting import by_day, day, from_day, on_day, position, weekday
+from text.formatting import by_day, day, from_day, on_day, position, weekday, weekly_hours
 
 # Monday 7 December 2026 onwards: every weekday once.
 WEEK = [date(2026, 12, 7) + timedelta(days=offset) for offset in range(7)]
@@ -56,3 +56,21 @@ def test_every_day_of_the_month_keeps_its_number_and_the_genitive_month(day_of_m
     (111, "111.", "111th"), (123, "123.", "123rd")])
 def test_written_places(number, polish, english):
     assert (position(number, "pl"), position(number, "en")) == (polish, english)
+
+
+SHOP_WEEK = [("08:00", "20:00")] * 5 + [("09:00", "15:00"), None]
+
+
+@pytest.mark.parametrize(("week", "holidays", "polish", "english"), [
+    (SHOP_WEEK, False, "pon.–pt. 8:00–20:00, sob. 9:00–15:00", "Mon–Fri 8:00–20:00, Sat 9:00–15:00"),
+    (SHOP_WEEK, True, "pon.–pt. 8:00–20:00, sob. 9:00–15:00 (w święta nieczynne)",
+     "Mon–Fri 8:00–20:00, Sat 9:00–15:00 (closed on public holidays)"),
+    # Days apart or with other hours are not joined; a day open around the clock ends at 24:00.
+    ([("08:00", "16:00"), None, ("08:00", "16:00"), ("08:00", "16:30"), None, None, ("00:00", "24:00")], False,
+     "pon. 8:00–16:00, śr. 8:00–16:00, czw. 8:00–16:30, niedz. 0:00–24:00",
+     "Mon 8:00–16:00, Wed 8:00–16:00, Thu 8:00–16:30, Sun 0:00–24:00"),
+    ([("10:00", "18:00")] * 7, False, "pon.–niedz. 10:00–18:00", "Mon–Sun 10:00–18:00"),
+])
+def test_opening_hours_in_words(week, holidays, polish, english):
+    assert weekly_hours(week, "pl", holidays) == polish
+    assert weekly_hours(week, "en", holidays) == english

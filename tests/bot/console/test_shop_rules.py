@@ -9,7 +9,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from actions.information import ActionReturnPolicy
+from actions.information import ActionContactInfo, ActionReturnPolicy
 from actions.shop_access import use_shop
 from bot.settings import PROJECT_ROOT
 from db.sessions import make_engine, session_factory
@@ -39,9 +39,13 @@ def action_server(admin):
     engine.dispose()
 
 
-def returns_answer(language: str) -> str:
-    _, dispatcher = run(ActionReturnPolicy(), make_tracker(slots={"language": language}), domain())
+def answer(action, language: str) -> str:
+    _, dispatcher = run(action, make_tracker(slots={"language": language}), domain())
     return render(dispatcher, domain(), language)[0]
+
+
+def returns_answer(language: str) -> str:
+    return answer(ActionReturnPolicy(), language)
 
 
 def test_a_new_return_window_reaches_the_assistant_without_a_restart_and_is_logged(admin, action_server):
@@ -58,6 +62,23 @@ def test_a_new_return_window_reaches_the_assistant_without_a_restart_and_is_logg
     page = browser.get("/console/settings/shop?lang=en").text
     assert re.search(r"<td>return window \(days\)</td>\s*<td class=\"change\">14 → 30</td>", page)
     assert "<td>boss</td>" in page  # who changed it
+
+
+def test_opening_hours_changed_in_the_console_are_the_hours_the_assistant_gives(admin, action_server):
+    _, browser = admin
+    assert "pon.–pt. 8:00–20:00, sob. 9:00–15:00" in answer(ActionContactInfo(), "pl")
+    weekdays = {field: value for day in ("mon", "tue", "wed", "thu", "fri")
+                for field, value in ((f"{day}_open", "1"), (f"{day}_opening", "10:00"), (f"{day}_closing", "18:00"))}
+    saved = browser.post("/console/settings/hours?lang=pl",
+                         data={**weekdays, "observe_holidays": "1", "max_live_wait_minutes": "15"})
+    assert saved.status_code == 303
+
+    wait_until(lambda: "Godziny otwarcia: pon.–pt. 10:00–18:00 (w święta nieczynne)." in answer(ActionContactInfo(), "pl"),
+               timeout=5, what="the new hours in the Polish answer")
+    assert "Mon–Fri 10:00–18:00 (closed on public holidays)" in answer(ActionContactInfo(), "en")
+    assert "sob." not in answer(ActionContactInfo(), "pl")  # Saturday is closed now
+    page = browser.get("/console/settings/shop?lang=en").text
+    assert "Opening hours customers are given: Mon–Fri 10:00–18:00 (closed on public holidays)." in page
 
 
 def test_bad_values_are_refused_in_both_languages_and_nothing_is_stored(admin):
