@@ -123,9 +123,12 @@ async def build_gateway(settings: Settings, clock: Callable[[], datetime] = utcn
     announcer = QueueAnnouncer(sessions, queue, hub)
     satisfaction = Satisfaction(SatisfactionConfig.from_settings(settings), sessions, queue,
                                 SystemReplies(texts, queue), settings.outside_url, clock)
+    # A message is held by the gateway answering it for longer than its slowest turn: an e-mail's
+    # three questions, each waiting the engine's whole time-out, and a margin.
+    answer_hold = timedelta(seconds=4 * settings.engine_timeout_seconds + 30)
     core = ConversationCore(sessions, engine, queue, texts, delivery, announcer,
                             detector_for(settings.nlu_data_dir), clock, settings.max_message_chars,
-                            settings.max_attachment_bytes, satisfaction)
+                            settings.max_attachment_bytes, satisfaction, answer_hold)
     shop_policy = live_policy(settings, sessions)
     shop = shop_service(settings, sessions, clock, shop_policy)
     desk = AgentDesk(sessions, queue, texts, delivery, announcer, clock, satisfaction, shop)

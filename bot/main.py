@@ -1,5 +1,7 @@
 """The gateway's ASGI application: wires the routers together and nothing else."""
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -47,7 +49,8 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
                                           gateway.clock)  # the queue's gauges in /metrics
         await gateway.hub.start()
         gateway.delivery.outbox.start()  # sends what an earlier run left in the outbox, then retries
-        gateway.background.run(gateway.core.answer_unanswered())
+        # What a gateway left mid-turn (this one before a restart, or another that died) is answered.
+        unanswered = asyncio.create_task(gateway.core.keep_answering_unanswered(), name="unanswered")
         if gateway.mailbox is not None:
             gateway.mailbox.start()
         scheduler = None
@@ -63,6 +66,9 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
         shop_journal = start_shop_journal_job(gateway.shop, gateway.database, gateway.settings.shop_journal_seconds)
         app.state.shop_journal = shop_journal
         yield
+        unanswered.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await unanswered
         if shop_journal is not None:
             shop_journal.shutdown()
         if delay_notices is not None:

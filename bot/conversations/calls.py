@@ -144,11 +144,11 @@ class GatewayCallHandler:
 
     async def ended(self, reason: str, last_words: CallerTurn | None) -> None:
         if last_words is not None and self.conversation_id is not None:
-            # Words cut off by the end of the call are kept in the transcript.
+            # Words cut off by the end of the call are kept in the transcript, not answered.
             with contextlib.suppress(UnusableText):
-                await self._core.accept(InboundMessage(channel=Channel.VOICE, text=last_words.text,
-                                                       conversation_id=self.conversation_id,
-                                                       metadata={"speech_confidence": last_words.confidence}))
+                await self._core.set_aside(await self._core.accept(InboundMessage(
+                    channel=Channel.VOICE, text=last_words.text, conversation_id=self.conversation_id,
+                    metadata={"speech_confidence": last_words.confidence})))
         if reason == "goodbye" and self._transfer_ticket is not None:
             try:
                 await self._transfer(self._call_sid, self._transfer_ticket, self._language)

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.conversations import answer_claims
 from bot.conversations.attachments import ReceivedFile, store_attachments
 from bot.conversations.delivery import Delivery
 from bot.conversations.identity import (
@@ -51,7 +52,7 @@ from text.redaction import redact
 
 # An SMS conversation older than this starts afresh (the engine's session has expired anyway).
 CONVERSATION_IDLE = timedelta(hours=24)
-# After a restart, messages this recent that were never answered still get an answer.
+# Messages this recent that were never answered (their gateway stopped mid-turn) still get an answer.
 UNANSWERED_RECOVERY = timedelta(hours=1)
 # A button stays a valid answer while it is among this many of the conversation's latest bot messages.
 OFFERS_REMEMBERED = 20
@@ -161,7 +162,8 @@ class ConversationCore:
     def __init__(self, sessions: sessionmaker[Session], engine: EngineClient, queue: HandoffQueue,
                  texts: GatewayTexts, delivery: Delivery, announcer: QueueAnnouncer,
                  detector: LanguageDetector, clock: Callable[[], datetime], max_chars: int,
-                 max_attachment_bytes: int = 10 * 1024 * 1024, satisfaction: Satisfaction | None = None) -> None:
+                 max_attachment_bytes: int = 10 * 1024 * 1024, satisfaction: Satisfaction | None = None,
+                 answer_hold: timedelta = timedelta(minutes=2)) -> None:
         self._sessions = sessions
         self._engine = engine
         self._queue = queue
@@ -178,6 +180,8 @@ class ConversationCore:
         self._lock_users: dict[str, int] = defaultdict(int)
         self._custom_handlers: dict[str, CustomMessageHandler] = {}
         self._satisfaction = satisfaction  # asks how it went when a conversation ends (CSAT)
+        # This process holds the messages it answers for `answer_hold`, at least as long as a turn can take.
+        self._holder, self._answer_hold = str(uuid.uuid4()), answer_hold
 
     def handle_custom(self, message_type: str, handler: CustomMessageHandler) -> None:
         """Lets a feature act on the assistant's custom messages of one `type`."""
@@ -218,6 +222,7 @@ class ConversationCore:
             client_message_id=inbound.client_message_id, proven_sender=inbound.proven_sender,
             speech_confidence=inbound.metadata.get("speech_confidence"), created_at=now,
         )
+        answer_claims.hold(message, self._holder, now, self._answer_hold)
         conversation.last_activity_at = now
         session.add(message)
         store_attachments(session, message, inbound.attachments, self._max_attachment_bytes)
@@ -340,7 +345,11 @@ class ConversationCore:
         copy sent again) gets no new answer. `client` is the sender as the channel knows them
         (InboundMessage.client)."""
         async with customer_turn(receipt.conversation_id), self._turn_lock(receipt.conversation_id):
-            turn = await read(self._sessions, lambda session: self._load_turn(session, receipt.message_id))
+            if receipt.duplicate and not await write(self._sessions, lambda session: answer_claims.claim(
+                    session, receipt.message_id, self._holder, self._clock(), self._answer_hold)):
+                turn = None  # answered already, or another gateway is answering it now
+            else:
+                turn = await read(self._sessions, lambda session: self._load_turn(session, receipt.message_id))
             if turn is None:  # already answered (a retry) or the conversation is gone
                 return await read(self._sessions, lambda session: self._result(session, receipt.conversation_id, []))
             if turn.state == ConversationState.AGENT:  # the agent already sees it live
@@ -401,17 +410,27 @@ class ConversationCore:
         await write(self._sessions, mark)
 
     async def answer_unanswered(self) -> int:
-        """Answers messages stored but never answered (the gateway stopped mid-turn); returns how many."""
-        def unanswered(session: Session) -> list[Receipt]:
-            rows = session.execute(
-                select(Message.id, Message.conversation_id)
-                .where(Message.author == Author.CUSTOMER, Message.handled_at.is_(None),
-                       Message.created_at > self._clock() - UNANSWERED_RECOVERY).order_by(Message.id))
-            return [Receipt(message_id, conversation_id, None, False) for message_id, conversation_id in rows]
-        receipts = await read(self._sessions, unanswered)
-        for receipt in receipts:
-            await self.process(receipt)
-        return len(receipts)
+        """Answers messages stored but never answered whose gateway stopped mid-turn (this one before a
+        restart, or another that died), each once it is free and claimed; returns how many."""
+        def find(session: Session) -> list[tuple[int, str]]:
+            now = self._clock()
+            return answer_claims.unanswered(session, now, now - UNANSWERED_RECOVERY)
+        answered = 0
+        for message_id, conversation_id in await read(self._sessions, find):
+            if await write(self._sessions, lambda session, claimed=message_id: answer_claims.claim(
+                    session, claimed, self._holder, self._clock(), self._answer_hold)):
+                await self.process(Receipt(message_id, conversation_id, None, False))
+                answered += 1
+        return answered
+
+    async def keep_answering_unanswered(self) -> None:
+        """`answer_unanswered` at start-up and then every hold period, for as long as the gateway runs."""
+        while True:
+            try:
+                await self.answer_unanswered()
+            except Exception as error:  # noqa: BLE001 - the database is away: the next round tries again
+                logger.warning("could not look for unanswered messages: %s", error)
+            await asyncio.sleep(self._answer_hold.total_seconds())
 
     @contextlib.asynccontextmanager
     async def _turn_lock(self, conversation_id: str) -> AsyncIterator[None]:

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, string_enum, utcnow
@@ -89,6 +90,9 @@ class Message(Base):
         # A widget's own id for a message it may send twice; it means something only inside its
         # conversation (anyone can send any id).
         UniqueConstraint("conversation_id", "client_message_id", name="uq_messages_conversation_id_client_message_id"),
+        # The few messages never answered, for the sweep that answers them (bot/conversations/core.py).
+        Index("ix_messages_unanswered", "created_at", postgresql_where=sql_text("handled_at IS NULL"),
+              sqlite_where=sql_text("handled_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,6 +120,10 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set once the message has been answered (customer) or handed to its channel (outbound).
     handled_at: Mapped[datetime | None]
+    # A customer message is answered by the gateway process holding it (stored it, or claimed it)
+    # until then; after that (its gateway died mid-turn) any gateway may (bot/conversations/answer_claims.py).
+    answering_by: Mapped[str | None] = mapped_column(String(36))
+    answering_until: Mapped[datetime | None]
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
     attachments: Mapped[list["Attachment"]] = relationship(back_populates="message", order_by="Attachment.id")
