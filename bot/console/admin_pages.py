@@ -1,11 +1,8 @@
 """What the administration pages (opening hours, agents, the password link) share: their texts in
 the agent's language and how a page is rendered."""
 
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
 from fastapi import Request
 from fastapi.responses import Response
 
@@ -14,18 +11,8 @@ from bot.console.review import LANGUAGE_COOKIE
 from bot.console.routes import templates
 from bot.persistence.shop_settings import Actor
 from bot.settings import Settings
-from bot.trainer.review.texts import pick_language
+from bot.trainer.review.texts import console_texts, pick_language
 from text.wording import fill
-
-
-@lru_cache
-def _load(path: Path) -> dict[str, dict[str, str]]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def admin_texts(path: Path, language: str) -> dict[str, str]:
-    texts = _load(path)
-    return texts.get(language) or texts["en"]
 
 
 def actor(agent: SignedInAgent) -> Actor:
@@ -38,7 +25,7 @@ def render(request: Request, settings: Settings, agent: SignedInAgent | None, te
     language = pick_language(request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE),
                              agent.languages if agent else [])
     response = templates.TemplateResponse(request, template, {
-        "agent": agent.as_dict() if agent else None, "t": admin_texts(settings.admin_texts_path, language),
+        "agent": agent.as_dict() if agent else None, "t": console_texts(settings.admin_texts_path, language),
         "ui_lang": language, "other_lang": "en" if language == "pl" else "pl",
         "say": lambda text, **values: fill(text, language, **values), **context}, status_code=status_code)
     if request.query_params.get("lang") == language:

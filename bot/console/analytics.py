@@ -2,13 +2,10 @@
 All three are one report (bot.analytics.dashboard) over the same filters."""
 
 from datetime import date, timedelta
-from functools import lru_cache
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-import yaml
 from fastapi import Depends, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, Response
 
@@ -21,22 +18,12 @@ from bot.console.routes import templates
 from bot.deps import ClockDep, QueueDep, SessionsDep, SettingsDep
 from bot.handoff.agents import LANGUAGES
 from bot.models.conversation import Channel
-from bot.trainer.review.texts import pick_language
+from bot.trainer.review.texts import console_texts, pick_language
 from db.sessions import read
 
 router = console_router("/console", ["supervisor dashboard"])
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
-
-
-@lru_cache
-def _texts(path: Path) -> dict[str, dict[str, str]]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def analytics_texts(path: Path, language: str) -> dict[str, str]:
-    texts = _texts(path)
-    return texts.get(language) or texts["en"]
 
 
 def _day(value: str, name: str) -> date | None:
@@ -99,7 +86,7 @@ async def analytics_page(request: Request, query: ReportQueryDep, sessions: Sess
     language = pick_language(request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE), agent.languages)
     query_string = _query_string(report)
     response = templates.TemplateResponse(request, "analytics.html", {
-        "agent": agent.as_dict(), "t": analytics_texts(settings.analytics_texts_path, language), "ui_lang": language,
+        "agent": agent.as_dict(), "t": console_texts(settings.analytics_texts_path, language), "ui_lang": language,
         "other_lang": "en" if language == "pl" else "pl", "report": report, "query": query_string,
         "channels": [c.value for c in Channel], "languages": LANGUAGES,
         "may_review": may_enter(agent, Area.REVIEW), "may_queue": may_enter(agent, Area.QUEUE)})

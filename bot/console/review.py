@@ -17,7 +17,7 @@ from bot.models.conversation import Channel
 from bot.settings import Settings
 from bot.trainer.review.desk import ReviewConflict, ReviewDesk, ReviewInvalid, ReviewNotFound, TrainerRef
 from bot.trainer.review.inbox import InboxFilters, Reason
-from bot.trainer.review.texts import pick_language, review_texts
+from bot.trainer.review.texts import console_texts, pick_language
 from text.wording import fill
 
 router = console_router("/console/review", ["review inbox"])
@@ -54,7 +54,7 @@ def _page(request: Request, settings: Settings, agent: SignedInAgent, template: 
           status_code: int = 200) -> Response:
     language = pick_language(request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE), agent.languages)
     response = templates.TemplateResponse(request, template, {
-        "agent": agent.as_dict(), "t": review_texts(settings.review_texts_path, language), "ui_lang": language,
+        "agent": agent.as_dict(), "t": console_texts(settings.review_texts_path, language), "ui_lang": language,
         # fills a text's placeholders in the page's language: "{count:message}" is "3 wiadomości"
         "say": lambda text, **values: fill(text, language, **values),
         "other_lang": "en" if language == "pl" else "pl", **context}, status_code=status_code)

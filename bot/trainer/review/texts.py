@@ -1,4 +1,5 @@
-"""Interface text of the review pages, per language, from config/review_texts.yml."""
+"""Interface text of the console's pages (review, dashboard, administration), per language, from
+the YAML file each page names (config/review_texts.yml and its siblings)."""
 
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +14,7 @@ def _load(path: Path) -> dict[str, dict[str, str]]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def review_texts(path: Path, language: str) -> dict[str, str]:
+def console_texts(path: Path, language: str) -> dict[str, str]:
     texts = _load(path)
     return texts.get(language) or texts["en"]
 
